@@ -1,0 +1,292 @@
+"""One env-driven settings module for development, demo, tests and production.
+
+Every setting that differs between machines comes from an environment variable; the
+documented ones are listed in README.md ("Configuration"). SQLite in GRADEPATH_DATA_DIR
+is the default database; PostgreSQL is used when DATABASE_URL is set.
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import timedelta
+from pathlib import Path
+
+import environ
+
+env = environ.Env()
+
+PACKAGE_DIR = Path(__file__).resolve().parent.parent  # .../gradepath
+REPO_DIR = PACKAGE_DIR.parent  # the clone, when running from one
+
+DATA_DIR = Path(env("GRADEPATH_DATA_DIR", default=str(REPO_DIR / "var"))).resolve()
+DATA_DIR.mkdir(parents=True, exist_ok=True)
+
+# "production" switches on the strict checks: a real secret key must be given.
+GRADEPATH_ENV = env("GRADEPATH_ENV", default="development")
+PRODUCTION = GRADEPATH_ENV == "production"
+DEBUG = env.bool("GRADEPATH_DEBUG", default=False)
+# Demo mode: persona switcher and the "e-mails sent" page. Never in production.
+DEMO_MODE = env.bool("GRADEPATH_DEMO", default=False) and not PRODUCTION
+
+
+def _secret_key() -> str:
+    if PRODUCTION:
+        return env("GRADEPATH_SECRET_KEY")  # required: raises ImproperlyConfigured if unset
+    if value := env("GRADEPATH_SECRET_KEY", default=""):
+        return value
+    # Development and demo: one random key per data directory, kept between runs.
+    key_file = DATA_DIR / "secret_key"
+    if not key_file.exists():
+        key_file.write_text(secrets.token_urlsafe(64))
+        key_file.chmod(0o600)
+    return key_file.read_text().strip()
+
+
+SECRET_KEY = _secret_key()
+ALLOWED_HOSTS = env.list("GRADEPATH_ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
+CSRF_TRUSTED_ORIGINS = env.list("GRADEPATH_CSRF_TRUSTED_ORIGINS", default=[])
+SITE_URL = env("GRADEPATH_SITE_URL", default="http://127.0.0.1:8000")
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "rules.apps.AutodiscoverRulesConfig",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "django_filters",
+    "django_htmx",
+    "crispy_forms",
+    "crispy_bootstrap5",
+    "csp",
+    "axes",
+    "django_tasks",
+    "django_tasks_db",
+    "gradepath.core",
+    "gradepath.people",
+    "gradepath.grades",
+    "gradepath.notifications",
+    "gradepath.api",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "gradepath.core.middleware.SessionTimeoutMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    "gradepath.core.middleware.LoginRequiredMiddleware",
+    "axes.middleware.AxesMiddleware",
+]
+
+ROOT_URLCONF = "gradepath.config.urls"
+WSGI_APPLICATION = "gradepath.config.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [PACKAGE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "gradepath.core.context_processors.gradepath",
+            ],
+        },
+    },
+]
+
+# --- Database -------------------------------------------------------------------------
+# SQLite: IMMEDIATE transactions take the write lock at BEGIN, so two writers queue
+# instead of failing half-way; the busy timeout makes the second one wait.
+SQLITE_PATH = DATA_DIR / "gradepath.sqlite3"
+DATABASES = {
+    "default": env.db_url(
+        "DATABASE_URL",
+        default=f"sqlite:///{SQLITE_PATH}",
+    )
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
+        }
+    )
+else:
+    DATABASES["default"]["CONN_MAX_AGE"] = env.int("GRADEPATH_CONN_MAX_AGE", default=60)
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+AUTH_USER_MODEL = "people.User"
+
+# --- Authentication and sessions --------------------------------------------------------
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "rules.permissions.ObjectPermissionBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "people:home"
+LOGOUT_REDIRECT_URL = "login"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+SESSION_IDLE_TIMEOUT = timedelta(minutes=env.int("GRADEPATH_SESSION_IDLE_MINUTES", default=30))
+SESSION_ABSOLUTE_TIMEOUT = timedelta(hours=env.int("GRADEPATH_SESSION_MAX_HOURS", default=12))
+SESSION_COOKIE_AGE = int(SESSION_ABSOLUTE_TIMEOUT.total_seconds())
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_HTTPONLY = True
+
+# Login throttling (django-axes): a cool-off, never a permanent lock-out.
+AXES_FAILURE_LIMIT = env.int("GRADEPATH_LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("GRADEPATH_LOGIN_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_VERBOSE = False
+
+# --- HTTPS and security headers --------------------------------------------------------
+HTTPS = env.bool("GRADEPATH_HTTPS", default=PRODUCTION)
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+if HTTPS:
+    SECURE_SSL_REDIRECT = env.bool("GRADEPATH_SSL_REDIRECT", default=True)
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_HSTS_SECONDS = env.int("GRADEPATH_HSTS_SECONDS", default=31536000)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SESSION_COOKIE_NAME = "__Host-sessionid"
+    CSRF_COOKIE_NAME = "__Host-csrftoken"
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+        "base-uri": ["'self'"],
+        "object-src": ["'none'"],
+    }
+}
+
+# --- Static files (Bootstrap from npm, htmx from django-htmx) ---------------------------
+STATIC_URL = "/static/"
+STATIC_ROOT = Path(env("GRADEPATH_STATIC_ROOT", default=str(DATA_DIR / "static")))
+STATICFILES_DIRS = []
+_node_modules = Path(env("GRADEPATH_NODE_MODULES", default=str(REPO_DIR / "node_modules")))
+if _node_modules.is_dir():
+    STATICFILES_DIRS.append(("vendor", str(_node_modules)))
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        if not env.bool("GRADEPATH_PLAIN_STATIC", default=False)
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+    },
+}
+MEDIA_ROOT = DATA_DIR / "media"
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5_242_880
+# Largest upload accepted anywhere (CSV imports, documents): a clear message beyond it.
+GRADEPATH_MAX_UPLOAD_BYTES = env.int("GRADEPATH_MAX_UPLOAD_BYTES", default=10 * 1024 * 1024)
+
+# --- Internationalisation ---------------------------------------------------------------
+LANGUAGE_CODE = "en-gb"
+TIME_ZONE = "Europe/London"
+USE_I18N = True
+USE_TZ = True
+DATE_FORMAT = "j M Y"
+SHORT_DATE_FORMAT = "d/m/Y"
+
+# --- Background work and e-mail -----------------------------------------------------------
+TASKS = {
+    "default": {
+        "BACKEND": env(
+            "GRADEPATH_TASK_BACKEND", default="django_tasks_db.DatabaseBackend"
+        ),
+    }
+}
+EMAIL_BACKEND = env(
+    "GRADEPATH_EMAIL_BACKEND",
+    default="django.core.mail.backends.smtp.EmailBackend"
+    if env("GRADEPATH_EMAIL_HOST", default="")
+    else "django.core.mail.backends.console.EmailBackend",
+)
+EMAIL_HOST = env("GRADEPATH_EMAIL_HOST", default="localhost")
+EMAIL_PORT = env.int("GRADEPATH_EMAIL_PORT", default=25)
+EMAIL_HOST_USER = env("GRADEPATH_EMAIL_USER", default="")
+EMAIL_HOST_PASSWORD = env("GRADEPATH_EMAIL_PASSWORD", default="")
+EMAIL_USE_TLS = env.bool("GRADEPATH_EMAIL_TLS", default=False)
+DEFAULT_FROM_EMAIL = env("GRADEPATH_FROM_EMAIL", default="Gradepath <gradepath@example.ac.uk>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# --- REST API -----------------------------------------------------------------------------
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "PAGE_SIZE": 50,
+    "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.UserRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"user": env("GRADEPATH_API_RATE", default="600/minute")},
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Gradepath API",
+    "DESCRIPTION": "Job descriptions, grading cases and career records. Every endpoint uses the same services and access gates as the web pages.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    # Swagger UI assets come from the drf-spectacular-sidecar package: no CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+}
+
+CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
+CRISPY_TEMPLATE_PACK = "bootstrap5"
+
+# --- Logging --------------------------------------------------------------------------------
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": env("GRADEPATH_LOG_LEVEL", default="WARNING")},
+}
+
+# --- Gradepath policy settings (DOMAIN.md: model policy as configuration) -------------------
+GRADEPATH = {
+    # Annual increments take effect on this day and month each year.
+    "INCREMENT_DAY": (8, 1),  # (month, day): 1 August
+    # Small-group threshold for any equality reporting.
+    "MIN_REPORTING_GROUP": env.int("GRADEPATH_MIN_REPORTING_GROUP", default=5),
+}

@@ -1,0 +1,30 @@
+"""Queueing notifications from inside a service transaction."""
+
+from __future__ import annotations
+
+from django.db import transaction
+
+from gradepath.notifications.models import Notification, OutboxEmail
+from gradepath.people.models import Person
+
+
+def notify(*, recipient: Person, subject: str, body: str, link: str = "", email: bool = True) -> Notification:
+    """Add an in-app notification and (optionally) an outbox e-mail; sending waits for commit."""
+    note = Notification.objects.create(recipient=recipient, subject=subject, body=body, link=link)
+    if email and recipient.work_email:
+        from django.conf import settings
+
+        url = f"{settings.SITE_URL}{link}" if link else settings.SITE_URL
+        OutboxEmail.objects.create(
+            to_address=recipient.work_email,
+            subject=f"[Gradepath] {subject}",
+            body=f"{body}\n\nOpen Gradepath: {url}\n",
+        )
+        transaction.on_commit(_enqueue_sending)
+    return note
+
+
+def _enqueue_sending() -> None:
+    from gradepath.notifications.tasks import send_pending_emails
+
+    send_pending_emails.enqueue()

@@ -1,0 +1,24 @@
+"""Create the organisational roles as groups (people.roles names them)."""
+
+from django.db import migrations
+
+GROUPS = [
+    "HR Business Partner",
+    "HR Services",
+    "Administrator",
+    "Equality data viewer",
+    "TC lead",
+    "Event organiser",
+]
+
+
+def create_groups(apps, schema_editor):
+    Group = apps.get_model("auth", "Group")
+    for name in GROUPS:
+        Group.objects.get_or_create(name=name)
+
+
+class Migration(migrations.Migration):
+    dependencies = [("people", "0001_initial"), ("auth", "0012_alter_user_first_name_max_length")]
+
+    operations = [migrations.RunPython(create_groups, migrations.RunPython.noop)]

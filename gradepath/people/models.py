@@ -1,0 +1,281 @@
+"""Org units, people, posts, appointments and delegations.
+
+Writes go through :mod:`gradepath.people.services`; reads that depend on who is looking go
+through the access gates in :mod:`gradepath.people.permissions`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+
+class User(AbstractUser):
+    """A login. The person record (if any) is ``user.person``."""
+
+    class Meta:
+        db_table = "people_user"
+
+
+class OrgUnit(models.Model):
+    """A faculty or PS division, a department or institute, or a section, as a tree.
+
+    Role holders set on a unit apply to every unit below it unless a lower unit names its own.
+    """
+
+    class Kind(models.TextChoices):
+        FACULTY = "faculty", "Academic faculty"
+        PS_DIVISION = "ps_division", "Professional services division"
+        DEPARTMENT = "department", "Department or institute"
+        SECTION = "section", "Section"
+
+    code = models.CharField(max_length=30, unique=True, help_text="The HR system's unit code.")
+    name = models.CharField(max_length=200)
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children")
+    # Materialised path of ids ("/3/17/42/"), kept by the services, so "this unit and every
+    # unit below it" is one indexed prefix query on both databases.
+    path = models.CharField(max_length=255, db_index=True, editable=False, default="")
+    fm_hps = models.ForeignKey(
+        "Person", null=True, blank=True, on_delete=models.SET_NULL, related_name="fm_hps_of",
+        verbose_name="FM/HPS", help_text="Faculty Manager or Head of Professional Services.",
+    )
+    head = models.ForeignKey(
+        "Person", null=True, blank=True, on_delete=models.SET_NULL, related_name="head_of",
+        verbose_name="HoD or departmental contact",
+    )
+    hrbp = models.ForeignKey(
+        "Person", null=True, blank=True, on_delete=models.SET_NULL, related_name="hrbp_of",
+        verbose_name="HR Business Partner",
+    )
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(parent__isnull=False) | Q(kind__in=["faculty", "ps_division"]),
+                name="orgunit_only_top_level_without_parent",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def depth(self) -> int:
+        return max(self.path.count("/") - 1, 0)
+
+    @property
+    def ancestor_ids(self) -> list[int]:
+        """Ids from the root down to this unit, inclusive."""
+        return [int(part) for part in self.path.strip("/").split("/") if part]
+
+    def root_kind(self) -> str:
+        """Faculty or PS division: decides whether the HoD or a departmental contact is copied."""
+        root_id = self.ancestor_ids[0] if self.ancestor_ids else self.pk
+        if root_id == self.pk:
+            return self.kind
+        return OrgUnit.objects.only("kind").get(pk=root_id).kind
+
+    @property
+    def head_title(self) -> str:
+        return "Head of Department" if self.root_kind() == self.Kind.FACULTY else "Departmental contact"
+
+
+class Person(models.Model):
+    """A member of staff, as the HR system knows them."""
+
+    class StaffCategory(models.TextChoices):
+        PROFESSIONAL_SERVICES = "pss", "Professional services"
+        TECHNICAL = "technical", "Technical"
+        ACADEMIC = "academic", "Academic"
+
+    user = models.OneToOneField(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="person")
+    employee_number = models.CharField(max_length=20, unique=True)
+    title = models.CharField(max_length=20, blank=True, help_text="Dr, Ms, Mr, Prof …")
+    first_name = models.CharField(max_length=100)
+    last_name = models.CharField(max_length=100)
+    known_as = models.CharField(max_length=100, blank=True)
+    work_email = models.EmailField(unique=True)
+    staff_category = models.CharField(max_length=20, choices=StaffCategory.choices)
+    line_manager = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="reports"
+    )
+    probation_end = models.DateField(null=True, blank=True)
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["last_name", "first_name"]
+        verbose_name_plural = "people"
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(line_manager=models.F("pk")), name="person_not_own_line_manager"
+            ),
+        ]
+        indexes = [models.Index(fields=["last_name", "first_name"], name="person_name_idx")]
+
+    def __str__(self) -> str:
+        return self.full_name
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.known_as or self.first_name} {self.last_name}"
+
+    def in_probation(self, on: dt.date) -> bool:
+        return self.probation_end is not None and on <= self.probation_end
+
+
+class EqualityData(models.Model):
+    """Equality-monitoring data: special-category personal data (UK GDPR art. 9).
+
+    Kept apart from the person record, visible only to the "Equality data viewer" group,
+    and every read is written to the history table (see people.permissions).
+    """
+
+    PREFER_NOT = "prefer_not_to_say"
+
+    person = models.OneToOneField(Person, on_delete=models.CASCADE, related_name="equality_data")
+    sex = models.CharField(max_length=30, blank=True)
+    gender_identity_same_as_birth = models.CharField(max_length=30, blank=True)
+    ethnicity = models.CharField(max_length=100, blank=True)
+    disability = models.CharField(max_length=30, blank=True)
+    sexual_orientation = models.CharField(max_length=50, blank=True)
+    religion = models.CharField(max_length=50, blank=True)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = "equality-monitoring data"
+        verbose_name_plural = "equality-monitoring data"
+
+    def __str__(self) -> str:
+        return f"Equality-monitoring data for {self.person}"
+
+
+class Post(models.Model):
+    """A position in an org unit. Several posts can share one job description version.
+
+    The job descriptions issue adds ``jd_version`` (a foreign key to the JD version the post
+    holds) with its own migration: that is the only change this model expects from it.
+    """
+
+    post_number = models.CharField(max_length=30, unique=True, verbose_name="post id")
+    org_unit = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="posts")
+    title = models.CharField(max_length=200)
+    grade = models.ForeignKey("grades.Grade", null=True, blank=True, on_delete=models.PROTECT, related_name="posts")
+    fte = models.DecimalField(max_digits=4, decimal_places=2, default=1, verbose_name="FTE")
+    funding_source = models.CharField(max_length=200, blank=True)
+    grant_funded = models.BooleanField(
+        default=False, help_text="Grant-funded posts need a finance approval to change grade."
+    )
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["post_number"]
+        constraints = [
+            models.CheckConstraint(condition=Q(fte__gt=0) & Q(fte__lte=1), name="post_fte_between_0_and_1"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.post_number})"
+
+
+class AppointmentQuerySet(models.QuerySet["Appointment"]):
+    def current(self, on: dt.date | None = None) -> AppointmentQuerySet:
+        on = on or timezone.localdate()
+        return self.filter(start_date__lte=on).filter(Q(end_date__isnull=True) | Q(end_date__gte=on))
+
+
+class Appointment(models.Model):
+    """A person in a post for a period: substantive, secondment or acting up."""
+
+    class Kind(models.TextChoices):
+        SUBSTANTIVE = "substantive", "Substantive"
+        SECONDMENT = "secondment", "Secondment"
+        ACTING_UP = "acting_up", "Acting up"
+
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="appointments")
+    post = models.ForeignKey(Post, on_delete=models.PROTECT, related_name="appointments")
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.SUBSTANTIVE)
+    start_date = models.DateField()
+    end_date = models.DateField(null=True, blank=True)
+
+    objects = AppointmentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-start_date"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True) | Q(end_date__gte=models.F("start_date")),
+                name="appointment_ends_after_it_starts",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person} in {self.post} ({self.get_kind_display()})"
+
+    def is_current(self, on: dt.date | None = None) -> bool:
+        on = on or timezone.localdate()
+        return self.start_date <= on and (self.end_date is None or self.end_date >= on)
+
+
+class UnitRole(models.TextChoices):
+    """The relationship roles a unit names, and so the roles that can be delegated."""
+
+    FM_HPS = "fm_hps", "FM/HPS"
+    HEAD = "head", "HoD or departmental contact"
+    HRBP = "hrbp", "HR Business Partner"
+
+
+class DelegationQuerySet(models.QuerySet["Delegation"]):
+    def active(self, on: dt.date | None = None) -> DelegationQuerySet:
+        on = on or timezone.localdate()
+        return self.filter(revoked_at__isnull=True, start_date__lte=on, end_date__gte=on)
+
+
+class Delegation(models.Model):
+    """A person lends one of their unit roles to another person for a date range.
+
+    Revocable and recorded. A delegate never acts on a case about themselves (see
+    people.relations.acting_capacity).
+    """
+
+    delegator = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="delegations_given")
+    delegate = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="delegations_received")
+    role = models.CharField(max_length=20, choices=UnitRole.choices)
+    org_unit = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="delegations")
+    start_date = models.DateField()
+    end_date = models.DateField()
+    reason = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    objects = DelegationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-start_date"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_date__gte=models.F("start_date")), name="delegation_ends_after_it_starts"
+            ),
+            models.CheckConstraint(
+                condition=~Q(delegate=models.F("delegator")), name="delegation_not_to_self"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return (
+            f"{self.delegate} acts as {self.get_role_display()} of {self.org_unit} for {self.delegator} "
+            f"({self.start_date:%d %b %Y}–{self.end_date:%d %b %Y})"
+        )
+
+    def is_active(self, on: dt.date | None = None) -> bool:
+        on = on or timezone.localdate()
+        return self.revoked_at is None and self.start_date <= on <= self.end_date

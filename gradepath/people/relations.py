@@ -1,0 +1,158 @@
+"""Relationship roles, computed from the records: who is whose line manager, who is the FM/HPS,
+HoD/departmental contact or HRBP of a unit (directly or as an active delegate).
+
+A role named on a unit applies to the units below it unless a lower unit names its own
+holder ("nearest holder up the tree"). A delegation covers the unit it names and the units
+below it, while the delegator is still the holder there and the dates include the day.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from gradepath.people.models import Appointment, Delegation, OrgUnit, Person, UnitRole
+
+MAX_CHAIN = 50  # longest management chain followed; cycles are refused on write anyway
+
+
+def person_of(user) -> Person | None:
+    """The person record of a login, or None (cached on the user for the request)."""
+    if user is None or not user.is_authenticated:
+        return None
+    if not hasattr(user, "_gradepath_person"):
+        user._gradepath_person = Person.objects.filter(user=user).first()
+    return user._gradepath_person
+
+
+def home_unit(person: Person, on: dt.date | None = None) -> OrgUnit | None:
+    """The org unit of the person's current substantive post (or any current post)."""
+    current = (
+        Appointment.objects.current(on)
+        .filter(person=person)
+        .select_related("post__org_unit")
+    )
+    appointments = list(current)
+    appointments.sort(key=lambda a: (a.kind != Appointment.Kind.SUBSTANTIVE, -a.start_date.toordinal()))
+    return appointments[0].post.org_unit if appointments else None
+
+
+def subtree_q(unit_ids: set[int] | list[int], field: str = "") -> Q:
+    """Q matching the given units and every unit below them, via the materialised path."""
+    prefix = f"{field}__" if field else ""
+    q = Q(**{f"{prefix}pk__in": []})
+    for uid in unit_ids:
+        q |= Q(**{f"{prefix}path__contains": f"/{uid}/"})
+    return q
+
+
+def nearest_holder(unit: OrgUnit, role: str) -> Person | None:
+    """The person named for ``role`` on this unit or the nearest unit above it."""
+    ids = unit.ancestor_ids or [unit.pk]
+    units = {u.pk: u for u in OrgUnit.objects.filter(pk__in=ids).select_related(role)}
+    for uid in reversed(ids):
+        holder = getattr(units[uid], role) if uid in units else None
+        if holder is not None:
+            return holder
+    return None
+
+
+@dataclass(frozen=True)
+class Capacity:
+    """How a person holds a role for a unit: in their own right, or as someone's delegate."""
+
+    role: str
+    unit: OrgUnit
+    delegate_of: Person | None = None
+
+    def __str__(self) -> str:
+        label = UnitRole(self.role).label
+        if self.delegate_of is None:
+            return f"{label} of {self.unit}"
+        return f"delegate of {self.delegate_of} ({label} of {self.unit})"
+
+
+def acting_capacity(
+    person: Person | None,
+    unit: OrgUnit,
+    role: str,
+    *,
+    on: dt.date | None = None,
+    subject: Person | None = None,
+) -> Capacity | None:
+    """How ``person`` may act as ``role`` for ``unit`` on a date, or None if they may not.
+
+    ``subject`` is the person the matter is about: nobody acts on a matter about themselves,
+    whether in their own right or as a delegate.
+    """
+    if person is None:
+        return None
+    if subject is not None and subject.pk == person.pk:
+        return None
+    on = on or timezone.localdate()
+    holder = nearest_holder(unit, role)
+    if holder is None:
+        return None
+    if holder.pk == person.pk:
+        return Capacity(role=role, unit=unit)
+    ancestor_ids = unit.ancestor_ids or [unit.pk]
+    delegation = (
+        Delegation.objects.active(on)
+        .filter(delegate=person, delegator=holder, role=role, org_unit_id__in=ancestor_ids)
+        .select_related("delegator")
+        .first()
+    )
+    if delegation is None:
+        return None
+    return Capacity(role=role, unit=unit, delegate_of=delegation.delegator)
+
+
+def scope_unit_ids(person: Person, on: dt.date | None = None) -> set[int]:
+    """Units (with everything below them) where the person holds a unit role or a live delegation."""
+    direct = set(
+        OrgUnit.objects.filter(Q(fm_hps=person) | Q(head=person) | Q(hrbp=person)).values_list("pk", flat=True)
+    )
+    delegated = set(Delegation.objects.active(on).filter(delegate=person).values_list("org_unit_id", flat=True))
+    roots = direct | delegated
+    if not roots:
+        return set()
+    return set(OrgUnit.objects.filter(subtree_q(roots)).values_list("pk", flat=True))
+
+
+def report_ids(manager: Person) -> set[int]:
+    """Everyone below the manager in the line-management tree (one query per level)."""
+    found: set[int] = set()
+    frontier = {manager.pk}
+    for _ in range(MAX_CHAIN):
+        nxt = set(Person.objects.filter(line_manager_id__in=frontier).values_list("pk", flat=True)) - found
+        nxt.discard(manager.pk)
+        if not nxt:
+            break
+        found |= nxt
+        frontier = nxt
+    return found
+
+
+def management_chain(person: Person) -> list[Person]:
+    """The person's line manager, their manager, and so on up."""
+    chain: list[Person] = []
+    seen = {person.pk}
+    current = person.line_manager
+    while current is not None and current.pk not in seen and len(chain) < MAX_CHAIN:
+        chain.append(current)
+        seen.add(current.pk)
+        current = current.line_manager
+    return chain
+
+
+def is_line_manager_of(manager: Person | None, person: Person) -> bool:
+    return manager is not None and person.line_manager_id == manager.pk
+
+
+def people_in_units(unit_ids: set[int], on: dt.date | None = None) -> QuerySet[Person]:
+    """People with a current appointment to a post in any of these units."""
+    current = Appointment.objects.current(on).filter(post__org_unit_id__in=unit_ids)
+    return Person.objects.filter(pk__in=current.values("person_id"))

@@ -1,0 +1,342 @@
+"""Every change to org units, people, posts, appointments and delegations.
+
+Each function: checks permission and state, locks the rows it changes, saves only changed
+fields, writes a history row and queues notifications, all in one transaction. ``actor=None``
+means the system itself (a management command or the importer run by an administrator).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from gradepath.core.errors import PermissionDenied, ServiceError
+from gradepath.core.history import diff, record_history, snapshot
+from gradepath.core.locking import lock
+from gradepath.notifications.services import notify
+from gradepath.people import roles
+from gradepath.people.models import Appointment, Delegation, OrgUnit, Person, Post, UnitRole
+from gradepath.people.permissions import can_manage_structure, editable_person_fields
+from gradepath.people.relations import MAX_CHAIN, nearest_holder, person_of
+
+UNIT_FIELDS = ("code", "name", "kind", "parent", "fm_hps", "head", "hrbp", "is_active")
+POST_FIELDS = ("post_number", "org_unit", "title", "grade", "fte", "funding_source", "grant_funded", "is_active")
+
+
+def _require_admin(actor) -> None:
+    if not can_manage_structure(actor):
+        raise PermissionDenied("Only an administrator can change the organisation structure.")
+
+
+# --- Org units -------------------------------------------------------------------------------
+
+
+def _check_unit(kind: str, parent: OrgUnit | None, unit: OrgUnit | None = None) -> None:
+    top = kind in (OrgUnit.Kind.FACULTY, OrgUnit.Kind.PS_DIVISION)
+    if top and parent is not None:
+        raise ServiceError("A faculty or PS division sits at the top of the structure and has no parent unit.")
+    if not top and parent is None:
+        raise ServiceError("A department or section must belong to a faculty, division or department.")
+    if unit is not None and parent is not None and (parent.pk == unit.pk or f"/{unit.pk}/" in parent.path):
+        raise ServiceError(f"{parent} is inside {unit}, so it cannot be its parent.")
+
+
+def create_org_unit(*, actor, code: str, name: str, kind: str, parent: OrgUnit | None = None,
+                    fm_hps: Person | None = None, head: Person | None = None,
+                    hrbp: Person | None = None) -> OrgUnit:
+    """Add a unit to the structure."""
+    _require_admin(actor)
+    _check_unit(kind, parent)
+    if OrgUnit.objects.filter(code=code).exists():
+        raise ServiceError(f"There is already a unit with the code {code}.")
+    with transaction.atomic():
+        unit = OrgUnit.objects.create(code=code, name=name, kind=kind, parent=parent,
+                                      fm_hps=fm_hps, head=head, hrbp=hrbp)
+        unit.path = f"{parent.path if parent else '/'}{unit.pk}/"
+        unit.save(update_fields=["path"])
+        record_history(actor=actor, action="org_unit.created", obj=unit,
+                       summary=f"Created {unit.get_kind_display().lower()} {unit}.",
+                       after=snapshot(unit, UNIT_FIELDS))
+    return unit
+
+
+def update_org_unit(*, actor, unit: OrgUnit, **changes: Any) -> OrgUnit:
+    """Change a unit's name, parent or role holders (FM/HPS, HoD/contact, HRBP)."""
+    _require_admin(actor)
+    unknown = set(changes) - set(UNIT_FIELDS)
+    if unknown:
+        raise ServiceError(f"These fields cannot be changed here: {', '.join(sorted(unknown))}.")
+    with transaction.atomic():
+        unit = lock(unit)
+        before = snapshot(unit, UNIT_FIELDS)
+        for field, value in changes.items():
+            setattr(unit, field, value)
+        _check_unit(unit.kind, unit.parent, unit)
+        if "code" in changes and OrgUnit.objects.filter(code=unit.code).exclude(pk=unit.pk).exists():
+            raise ServiceError(f"There is already a unit with the code {unit.code}.")
+        old_b, new_b = diff(before, snapshot(unit, UNIT_FIELDS))
+        if not new_b:
+            return unit
+        fields = [f for f in changes if f in new_b]
+        if "parent" in new_b:
+            old_path = unit.path
+            unit.path = f"{unit.parent.path if unit.parent else '/'}{unit.pk}/"
+            fields.append("path")
+            for child in OrgUnit.objects.filter(path__startswith=old_path).exclude(pk=unit.pk):
+                child.path = unit.path + child.path[len(old_path):]
+                child.save(update_fields=["path"])
+        unit.save(update_fields=fields)
+        record_history(actor=actor, action="org_unit.updated", obj=unit,
+                       summary=f"Changed {', '.join(sorted(new_b))} of {unit}.", before=old_b, after=new_b)
+    return unit
+
+
+# --- People ------------------------------------------------------------------------------------
+
+
+def _check_line_manager(person: Person | None, manager: Person | None) -> None:
+    if manager is None or person is None or person.pk is None:
+        return
+    if manager.pk == person.pk:
+        raise ServiceError("A person cannot be their own line manager.")
+    seen = {manager.pk}
+    current = manager.line_manager
+    for _ in range(MAX_CHAIN):
+        if current is None:
+            return
+        if current.pk == person.pk:
+            raise ServiceError(
+                f"{manager} reports (directly or indirectly) to {person}, so cannot be their line manager."
+            )
+        if current.pk in seen:
+            return
+        seen.add(current.pk)
+        current = current.line_manager
+
+
+def create_person(*, actor, employee_number: str, first_name: str, last_name: str, work_email: str,
+                  staff_category: str, **extra: Any) -> Person:
+    """Add a member of staff."""
+    if not can_manage_structure(actor) and not roles.in_group(actor, roles.HR_SERVICES):
+        raise PermissionDenied("Only HR Services or an administrator can add people.")
+    allowed = set(editable_person_fields(None, Person())) - {"first_name", "last_name", "work_email", "staff_category"}
+    unknown = set(extra) - allowed
+    if unknown:
+        raise ServiceError(f"These fields cannot be set here: {', '.join(sorted(unknown))}.")
+    if Person.objects.filter(employee_number=employee_number).exists():
+        raise ServiceError(f"Employee number {employee_number} is already in use.")
+    if Person.objects.filter(work_email__iexact=work_email).exists():
+        raise ServiceError(f"The e-mail address {work_email} already belongs to someone else.")
+    with transaction.atomic():
+        person = Person.objects.create(employee_number=employee_number, first_name=first_name,
+                                       last_name=last_name, work_email=work_email,
+                                       staff_category=staff_category, **extra)
+        record_history(actor=actor, action="person.created", obj=person, person_id=person.pk,
+                       summary=f"Added {person} ({employee_number}).",
+                       after=snapshot(person, ("employee_number",) + tuple(editable_person_fields(None, person))))
+    return person
+
+
+def update_person(*, actor, person: Person, changes: dict[str, Any]) -> Person:
+    """Change fields of a person record, limited to what the actor may change."""
+    allowed = set(editable_person_fields(actor, person))
+    refused = set(changes) - allowed
+    if refused:
+        if not allowed:
+            raise PermissionDenied("You can read this record but not change it.")
+        raise PermissionDenied(f"You cannot change {', '.join(sorted(refused))} on this record.")
+    with transaction.atomic():
+        person = lock(person)
+        before = snapshot(person, allowed)
+        for field, value in changes.items():
+            setattr(person, field, value)
+        if "line_manager" in changes:
+            _check_line_manager(person, person.line_manager)
+        if "work_email" in changes and Person.objects.filter(
+                work_email__iexact=person.work_email).exclude(pk=person.pk).exists():
+            raise ServiceError(f"The e-mail address {person.work_email} already belongs to someone else.")
+        old_b, new_b = diff(before, snapshot(person, allowed))
+        if not new_b:
+            return person
+        person.save(update_fields=[f for f in changes if f in new_b])
+        record_history(actor=actor, action="person.updated", obj=person, person_id=person.pk,
+                       summary=f"Changed {', '.join(sorted(new_b))} of {person}.", before=old_b, after=new_b)
+        if "line_manager" in new_b and person.line_manager is not None:
+            notify(recipient=person.line_manager, subject=f"{person} now reports to you",
+                   body=f"{person} has been recorded as reporting to you.", link=f"/people/{person.pk}/",
+                   email=False)
+    return person
+
+
+def set_line_manager(*, actor, person: Person, manager: Person | None) -> Person:
+    """Record who a person reports to (one line manager; no cycles)."""
+    return update_person(actor=actor, person=person, changes={"line_manager": manager})
+
+
+# --- Posts and appointments ----------------------------------------------------------------
+
+
+def create_post(*, actor, post_number: str, org_unit: OrgUnit, title: str, **extra: Any) -> Post:
+    """Add a post to an org unit."""
+    _require_admin(actor)
+    unknown = set(extra) - set(POST_FIELDS)
+    if unknown:
+        raise ServiceError(f"These fields cannot be set here: {', '.join(sorted(unknown))}.")
+    if Post.objects.filter(post_number=post_number).exists():
+        raise ServiceError(f"Post id {post_number} is already in use.")
+    fte = extra.get("fte", 1)
+    if not (0 < float(fte) <= 1):
+        raise ServiceError("FTE must be more than 0 and at most 1 (for example 0.6).")
+    with transaction.atomic():
+        post = Post.objects.create(post_number=post_number, org_unit=org_unit, title=title, **extra)
+        record_history(actor=actor, action="post.created", obj=post, summary=f"Created post {post}.",
+                       after=snapshot(post, POST_FIELDS))
+    return post
+
+
+def update_post(*, actor, post: Post, changes: dict[str, Any]) -> Post:
+    """Change a post's title, unit, funding or FTE (its grade changes through grading)."""
+    _require_admin(actor)
+    unknown = set(changes) - set(POST_FIELDS)
+    if unknown:
+        raise ServiceError(f"These fields cannot be changed here: {', '.join(sorted(unknown))}.")
+    if "fte" in changes and not (0 < float(changes["fte"]) <= 1):
+        raise ServiceError("FTE must be more than 0 and at most 1 (for example 0.6).")
+    with transaction.atomic():
+        post = lock(post)
+        before = snapshot(post, POST_FIELDS)
+        for field, value in changes.items():
+            setattr(post, field, value)
+        old_b, new_b = diff(before, snapshot(post, POST_FIELDS))
+        if not new_b:
+            return post
+        post.save(update_fields=[f for f in changes if f in new_b])
+        record_history(actor=actor, action="post.updated", obj=post,
+                       summary=f"Changed {', '.join(sorted(new_b))} of post {post.post_number}.",
+                       before=old_b, after=new_b)
+    return post
+
+
+def _overlapping_substantive(person: Person, start: dt.date, end: dt.date | None, exclude_pk: int | None = None):
+    qs = Appointment.objects.filter(person=person, kind=Appointment.Kind.SUBSTANTIVE)
+    if exclude_pk:
+        qs = qs.exclude(pk=exclude_pk)
+    if end is not None:
+        qs = qs.filter(start_date__lte=end)
+    from django.db.models import Q
+
+    return qs.filter(Q(end_date__isnull=True) | Q(end_date__gte=start)).first()
+
+
+def start_appointment(*, actor, person: Person, post: Post, kind: str = Appointment.Kind.SUBSTANTIVE,
+                      start_date: dt.date, end_date: dt.date | None = None) -> Appointment:
+    """Appoint a person to a post. One substantive appointment at a time."""
+    if not can_manage_structure(actor) and not roles.in_group(actor, roles.HR_SERVICES):
+        raise PermissionDenied("Only HR Services or an administrator can record appointments.")
+    if end_date is not None and end_date < start_date:
+        raise ServiceError("The appointment cannot end before it starts.")
+    if kind in (Appointment.Kind.SECONDMENT, Appointment.Kind.ACTING_UP) and end_date is None:
+        raise ServiceError(f"A {Appointment.Kind(kind).label.lower()} is temporary: give its end date.")
+    with transaction.atomic():
+        person = lock(person)  # serialises appointment changes for one person
+        if kind == Appointment.Kind.SUBSTANTIVE:
+            clash = _overlapping_substantive(person, start_date, end_date)
+            if clash is not None:
+                raise ServiceError(
+                    f"{person} already has a substantive appointment ({clash.post}) from "
+                    f"{clash.start_date:%d %b %Y}{' to ' + format(clash.end_date, '%d %b %Y') if clash.end_date else ''}"
+                    " that overlaps these dates. End it first."
+                )
+        appointment = Appointment.objects.create(person=person, post=post, kind=kind,
+                                                 start_date=start_date, end_date=end_date)
+        record_history(actor=actor, action="appointment.started", obj=appointment, person_id=person.pk,
+                       summary=f"Appointed {person} to {post} ({appointment.get_kind_display().lower()}) "
+                               f"from {start_date:%d %b %Y}.",
+                       after=snapshot(appointment, ("post", "kind", "start_date", "end_date")))
+    return appointment
+
+
+def end_appointment(*, actor, appointment: Appointment, end_date: dt.date) -> Appointment:
+    """Set or change the end date of an appointment."""
+    if not can_manage_structure(actor) and not roles.in_group(actor, roles.HR_SERVICES):
+        raise PermissionDenied("Only HR Services or an administrator can record appointments.")
+    with transaction.atomic():
+        appointment = lock(appointment)
+        if end_date < appointment.start_date:
+            raise ServiceError("The appointment cannot end before it starts.")
+        if appointment.end_date == end_date:
+            return appointment
+        before = {"end_date": appointment.end_date.isoformat() if appointment.end_date else None}
+        appointment.end_date = end_date
+        appointment.save(update_fields=["end_date"])
+        record_history(actor=actor, action="appointment.ended", obj=appointment, person_id=appointment.person_id,
+                       summary=f"{appointment.person}'s appointment to {appointment.post} ends on {end_date:%d %b %Y}.",
+                       before=before, after={"end_date": end_date.isoformat()})
+    return appointment
+
+
+# --- Delegation --------------------------------------------------------------------------------
+
+
+def grant_delegation(*, actor, delegator: Person, delegate: Person, role: str, org_unit: OrgUnit,
+                     start_date: dt.date, end_date: dt.date, reason: str = "") -> Delegation:
+    """Lend one of the delegator's unit roles to the delegate for a date range.
+
+    The delegator must hold the role for the unit. They grant it themselves, or an
+    administrator records it for them.
+    """
+    me = person_of(actor) if actor is not None else None
+    if not can_manage_structure(actor) and (me is None or me.pk != delegator.pk):
+        raise PermissionDenied("Only the role holder or an administrator can delegate a role.")
+    if role not in UnitRole.values:
+        raise ServiceError("Choose the role to delegate: FM/HPS, HoD or departmental contact, or HR Business Partner.")
+    if delegate.pk == delegator.pk:
+        raise ServiceError("A role cannot be delegated to the person who holds it.")
+    if end_date < start_date:
+        raise ServiceError("The delegation cannot end before it starts.")
+    if end_date < timezone.localdate():
+        raise ServiceError("The delegation would already have ended. Choose an end date from today on.")
+    holder = nearest_holder(org_unit, role)
+    if holder is None or holder.pk != delegator.pk:
+        raise ServiceError(f"{delegator} is not the {UnitRole(role).label} of {org_unit}, so cannot delegate it.")
+    if not delegate.is_active:
+        raise ServiceError(f"{delegate} is no longer active and cannot be a delegate.")
+    with transaction.atomic():
+        delegation = Delegation.objects.create(
+            delegator=delegator, delegate=delegate, role=role, org_unit=org_unit,
+            start_date=start_date, end_date=end_date, reason=reason[:300], created_by=actor,
+        )
+        record_history(actor=actor, action="delegation.granted", obj=delegation, person_id=delegate.pk,
+                       summary=f"{delegator} delegated {UnitRole(role).label} of {org_unit} to {delegate} "
+                               f"from {start_date:%d %b %Y} to {end_date:%d %b %Y}.",
+                       after=snapshot(delegation, ("delegator", "delegate", "role", "org_unit",
+                                                   "start_date", "end_date", "reason")))
+        notify(recipient=delegate, subject=f"You are {delegator}'s delegate",
+               body=f"{delegator} has delegated the {UnitRole(role).label} role for {org_unit} to you "
+                    f"from {start_date:%d %b %Y} to {end_date:%d %b %Y}. You cannot act on any matter about "
+                    f"yourself.", link=f"/people/delegations/{delegation.pk}/")
+    return delegation
+
+
+def revoke_delegation(*, actor, delegation: Delegation) -> Delegation:
+    """End a delegation now. Recorded; the delegate is told."""
+    me = person_of(actor) if actor is not None else None
+    if not can_manage_structure(actor) and (me is None or me.pk != delegation.delegator_id):
+        raise PermissionDenied("Only the person who delegated the role, or an administrator, can revoke it.")
+    with transaction.atomic():
+        delegation = lock(delegation)
+        if delegation.revoked_at is not None:
+            raise ServiceError("This delegation has already been revoked.")
+        delegation.revoked_at = timezone.now()
+        delegation.revoked_by = actor
+        delegation.save(update_fields=["revoked_at", "revoked_by"])
+        record_history(actor=actor, action="delegation.revoked", obj=delegation, person_id=delegation.delegate_id,
+                       summary=f"Revoked the delegation of {delegation.get_role_display()} of "
+                               f"{delegation.org_unit} to {delegation.delegate}.")
+        notify(recipient=delegation.delegate, subject="A delegation to you has been revoked",
+               body=f"You no longer act as {delegation.get_role_display()} of {delegation.org_unit} "
+                    f"for {delegation.delegator}.", link=f"/people/delegations/{delegation.pk}/")
+    return delegation

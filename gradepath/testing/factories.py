@@ -1,0 +1,87 @@
+"""factory_boy factories for tests (records built directly, as fixtures; behaviour goes through services)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import factory
+
+from gradepath.grades.models import Grade, GradeStructure, PayRecord, SpinePoint, SpineSalary
+from gradepath.people.models import Appointment, OrgUnit, Person, Post, User
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        django_get_or_create = ("username",)
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    password = factory.django.Password("correct-horse-battery")
+
+
+class OrgUnitFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = OrgUnit
+        skip_postgeneration_save = True
+
+    code = factory.Sequence(lambda n: f"U{n:04d}")
+    name = factory.Sequence(lambda n: f"Unit {n}")
+    kind = OrgUnit.Kind.FACULTY
+
+    @factory.post_generation
+    def set_path(obj, create, extracted, **kwargs):
+        if create:
+            obj.path = f"{obj.parent.path if obj.parent else '/'}{obj.pk}/"
+            obj.save(update_fields=["path"])
+
+
+class PersonFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Person
+
+    employee_number = factory.Sequence(lambda n: f"E{n:06d}")
+    first_name = factory.Sequence(lambda n: f"Alex{n}")
+    last_name = factory.Sequence(lambda n: f"Taylor{n}")
+    work_email = factory.LazyAttribute(lambda o: f"{o.employee_number.lower()}@example.ac.uk")
+    staff_category = Person.StaffCategory.PROFESSIONAL_SERVICES
+
+
+class PostFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Post
+
+    post_number = factory.Sequence(lambda n: f"P{n:06d}")
+    org_unit = factory.SubFactory(OrgUnitFactory)
+    title = "Administrator"
+
+
+class AppointmentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Appointment
+
+    person = factory.SubFactory(PersonFactory)
+    post = factory.SubFactory(PostFactory)
+    kind = Appointment.Kind.SUBSTANTIVE
+    start_date = dt.date(2020, 9, 1)
+
+
+def make_grade_structure(effective_from: dt.date = dt.date(2020, 8, 1)) -> GradeStructure:
+    """A 10-grade structure over 53 spine points, shaped like UCL's (see grades.structure)."""
+    from gradepath.grades.structure import build_default_structure
+
+    return build_default_structure(effective_from=effective_from, pay_years=[2023, 2024, 2025, 2026])
+
+
+class PayRecordFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = PayRecord
+
+    person = factory.SubFactory(PersonFactory)
+    effective_from = dt.date(2020, 9, 1)
+    reason = PayRecord.Reason.APPOINTMENT
+
+
+__all__ = [
+    "AppointmentFactory", "Grade", "OrgUnitFactory", "PayRecordFactory", "PersonFactory", "PostFactory",
+    "SpinePoint", "SpineSalary", "UserFactory", "make_grade_structure",
+]
