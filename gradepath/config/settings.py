@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "gradepath.grades",
     "gradepath.notifications",
     "gradepath.api",
+    "gradepath.demo",
 ]
 
 MIDDLEWARE = [
