@@ -1,5 +1,9 @@
 from django.urls import path
 
+from gradepath.grades import views
+
 app_name = "grades"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.structure_view, name="structure"),
+]
