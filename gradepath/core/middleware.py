@@ -10,6 +10,14 @@ from django.contrib.auth.middleware import LoginRequiredMiddleware as DjangoLogi
 from django.http import JsonResponse
 
 
+def start_session_clock(sender, request, user, **kwargs) -> None:
+    """At every login the 12-hour and 30-minute clocks start again."""
+    if request is not None and hasattr(request, "session"):
+        now = int(time.time())
+        request.session["gp_login_at"] = now
+        request.session["gp_last_seen"] = now
+
+
 class SessionTimeoutMiddleware:
     """Log out after 30 minutes idle or 12 hours after login (both settings)."""
 
