@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "gradepath.core",
     "gradepath.people",
     "gradepath.grades",
+    "gradepath.jobs",
     "gradepath.notifications",
     "gradepath.api",
     "gradepath.demo",

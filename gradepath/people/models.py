@@ -158,11 +158,7 @@ class EqualityData(models.Model):
 
 
 class Post(models.Model):
-    """A position in an org unit. Several posts can share one job description version.
-
-    The job descriptions issue adds ``jd_version`` (a foreign key to the JD version the post
-    holds) with its own migration: that is the only change this model expects from it.
-    """
+    """A position in an org unit. Several posts can share one job description version."""
 
     post_number = models.CharField(max_length=30, unique=True, verbose_name="post id")
     org_unit = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="posts")
@@ -172,6 +168,10 @@ class Post(models.Model):
     funding_source = models.CharField(max_length=200, blank=True)
     grant_funded = models.BooleanField(
         default=False, help_text="Grant-funded posts need a finance approval to change grade."
+    )
+    jd_version = models.ForeignKey(
+        "jobs.JDVersion", null=True, blank=True, on_delete=models.PROTECT, related_name="posts",
+        verbose_name="JD version", help_text="The job description version this post holds.",
     )
     is_active = models.BooleanField(default=True)
 

@@ -85,3 +85,47 @@ __all__ = [
     "AppointmentFactory", "Grade", "OrgUnitFactory", "PayRecordFactory", "PersonFactory", "PostFactory",
     "SpinePoint", "SpineSalary", "UserFactory", "make_grade_structure",
 ]
+
+
+# --- Job descriptions -------------------------------------------------------------------------
+from gradepath.jobs.models import JDVersion, JobDescription, JobFamily  # noqa: E402
+
+
+class JobFamilyFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = JobFamily
+        django_get_or_create = ("code",)
+
+    code = "TECH"
+    name = "Technical and experimental"
+
+
+class JobDescriptionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = JobDescription
+
+    reference = factory.Sequence(lambda n: f"JD-{n:06d}")
+    org_unit = factory.SubFactory(OrgUnitFactory)
+    job_family = factory.SubFactory(JobFamilyFactory)
+    area = "Laboratory operations"
+    staff_category = "technical"
+
+
+class JDVersionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = JDVersion
+
+    jd = factory.SubFactory(JobDescriptionFactory)
+    number = factory.Sequence(lambda n: n + 1)
+    job_title = "Research Technician"
+    job_family = factory.SelfAttribute("jd.job_family")
+    purpose = "To provide technical support to the research groups of the department."
+    duties = factory.LazyFunction(lambda: [
+        "Prepare reagents, media and solutions to standard protocols.",
+        "Maintain laboratory equipment and keep its records.",
+        "Order and receive stock, keeping inventories up to date.",
+    ])
+    person_spec = factory.LazyFunction(lambda: [
+        {"text": "Experience of working in a laboratory.", "kind": "essential", "assessed": "application"},
+        {"text": "A qualification in a science subject.", "kind": "desirable", "assessed": "application"},
+    ])
