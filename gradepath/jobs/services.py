@@ -18,7 +18,14 @@ from gradepath.core.errors import PermissionDenied, ServiceError, StaleStateErro
 from gradepath.core.history import record_history
 from gradepath.core.locking import lock
 from gradepath.grades.models import Grade
-from gradepath.jobs.models import SECTION_LABELS, AgreedJD, JDVersion, JobDescription, JobFamily, MatchDecision
+from gradepath.jobs.models import (
+    SECTION_LABELS,
+    AgreedJD,
+    JDVersion,
+    JobDescription,
+    JobFamily,
+    MatchDecision,
+)
 from gradepath.jobs.permissions import can_create_jd, can_edit_jd, can_log_agreed
 from gradepath.people.models import OrgUnit
 
