@@ -1,0 +1,206 @@
+"""People: list, detail, update (limited to the fields the caller may change), pay history."""
+
+from __future__ import annotations
+
+from django.db.models import Q
+from django.utils import timezone
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers
+from rest_framework.response import Response
+
+from gradepath.api.base import ApiView, paginated, paginated_serializer
+from gradepath.api.serializers import OrgUnitRefSerializer, PersonRefSerializer
+from gradepath.grades.models import PayRecord, SpineSalary
+from gradepath.people.models import Appointment, Person
+from gradepath.people.permissions import editable_person_fields, get_person_for_user, visible_people
+from gradepath.people.services import update_person
+
+PERSON_ORDERING = ("last_name", "first_name", "pk")
+
+
+class PersonListApi(ApiView):
+    """The people whose records you may open, by surname."""
+
+    class OutputSerializer(serializers.Serializer):
+        id = serializers.IntegerField()
+        employee_number = serializers.CharField()
+        full_name = serializers.CharField()
+        first_name = serializers.CharField()
+        last_name = serializers.CharField()
+        known_as = serializers.CharField()
+        work_email = serializers.EmailField()
+        staff_category = serializers.CharField()
+        is_active = serializers.BooleanField()
+
+        class Meta:
+            ref_name = "PersonListItem"
+
+    @extend_schema(
+        operation_id="people_list",
+        parameters=[OpenApiParameter("q", str, description="Part of a first name, known-as name or surname.")],
+        responses=paginated_serializer(OutputSerializer, "PersonList"),
+    )
+    def get(self, request):
+        people = visible_people(request.user).order_by(*PERSON_ORDERING)
+        if q := request.query_params.get("q", "").strip():
+            people = people.filter(Q(first_name__icontains=q) | Q(last_name__icontains=q) | Q(known_as__icontains=q))
+        return paginated(self, people, self.OutputSerializer)
+
+
+class _AppointmentSerializer(serializers.Serializer):
+    post_number = serializers.CharField(source="post.post_number")
+    post_title = serializers.CharField(source="post.title")
+    org_unit = OrgUnitRefSerializer(source="post.org_unit")
+    kind = serializers.CharField()
+    start_date = serializers.DateField()
+    end_date = serializers.DateField(allow_null=True)
+
+    class Meta:
+        ref_name = "PersonAppointment"
+
+
+class PersonDetailOutputSerializer(serializers.Serializer):
+    """One person record, with current appointments and what the caller may change."""
+
+    id = serializers.IntegerField()
+    employee_number = serializers.CharField()
+    title = serializers.CharField()
+    first_name = serializers.CharField()
+    last_name = serializers.CharField()
+    known_as = serializers.CharField()
+    full_name = serializers.CharField()
+    work_email = serializers.EmailField()
+    staff_category = serializers.CharField()
+    line_manager = PersonRefSerializer(allow_null=True)
+    probation_end = serializers.DateField(allow_null=True)
+    is_active = serializers.BooleanField()
+    current_appointments = serializers.SerializerMethodField()
+    editable_fields = serializers.SerializerMethodField()
+
+    class Meta:
+        ref_name = "PersonDetail"
+
+    def get_current_appointments(self, person: Person) -> list[dict]:
+        current = (
+            Appointment.objects.current(timezone.localdate())
+            .filter(person=person)
+            .select_related("post__org_unit")
+            .order_by("start_date", "pk")
+        )
+        return _AppointmentSerializer(current, many=True).data
+
+    def get_editable_fields(self, person: Person) -> list[str]:
+        return list(editable_person_fields(self.context["request"].user, person))
+
+
+class PersonDetailApi(ApiView):
+    """One person record (404 if it is not yours to see)."""
+
+    @extend_schema(operation_id="people_retrieve", responses=PersonDetailOutputSerializer)
+    def get(self, request, pk: int):
+        person = get_person_for_user(request.user, pk)
+        return Response(PersonDetailOutputSerializer(person, context={"request": request}).data)
+
+
+class PersonUpdateApi(ApiView):
+    """Change fields of a person record: only those the caller may change.
+
+    Yourself: your known-as name. HR Services and administrators: the record's fields.
+    A line manager may read a report's record but not change it (403).
+    """
+
+    class InputSerializer(serializers.Serializer):
+        title = serializers.CharField(max_length=20, allow_blank=True, required=False)
+        first_name = serializers.CharField(max_length=100, required=False)
+        last_name = serializers.CharField(max_length=100, required=False)
+        known_as = serializers.CharField(max_length=100, allow_blank=True, required=False)
+        work_email = serializers.EmailField(required=False)
+        staff_category = serializers.ChoiceField(choices=Person.StaffCategory.choices, required=False)
+        line_manager = serializers.PrimaryKeyRelatedField(
+            queryset=Person.objects.none(), allow_null=True, required=False
+        )
+        probation_end = serializers.DateField(allow_null=True, required=False)
+        is_active = serializers.BooleanField(required=False)
+
+        class Meta:
+            ref_name = "PersonUpdateInput"
+
+        def __init__(self, *args, user=None, **kwargs):
+            super().__init__(*args, **kwargs)
+            # A line manager can only be someone the caller can see: other ids look missing.
+            self.fields["line_manager"].queryset = visible_people(user)
+
+    @extend_schema(operation_id="people_update", request=InputSerializer, responses=PersonDetailOutputSerializer)
+    def patch(self, request, pk: int):
+        person = get_person_for_user(request.user, pk)
+        serializer = self.InputSerializer(data=request.data, partial=True, user=request.user)
+        unknown = sorted(set(request.data) - set(serializer.fields))
+        if unknown:
+            raise serializers.ValidationError(
+                {"detail": f"These fields cannot be changed here: {', '.join(unknown)}."}
+            )
+        serializer.is_valid(raise_exception=True)
+        if not serializer.validated_data:
+            raise serializers.ValidationError({"detail": "Send at least one field to change."})
+        person = update_person(actor=request.user, person=person, changes=dict(serializer.validated_data))
+        return Response(PersonDetailOutputSerializer(person, context={"request": request}).data)
+
+
+class PersonPayHistoryApi(ApiView):
+    """A person's grade and spine point over time, newest first, with the salary in force then."""
+
+    class OutputSerializer(serializers.Serializer):
+        id = serializers.IntegerField()
+        grade_number = serializers.IntegerField(source="grade.number")
+        grade_name = serializers.CharField(source="grade.name")
+        spine_point = serializers.IntegerField()
+        zone = serializers.SerializerMethodField()
+        effective_from = serializers.DateField()
+        reason = serializers.CharField()
+        reason_label = serializers.CharField(source="get_reason_display")
+        annual_salary = serializers.SerializerMethodField()
+        note = serializers.CharField()
+
+        class Meta:
+            ref_name = "PayRecord"
+
+        def get_zone(self, record: PayRecord) -> str:
+            return record.grade.zone_of(record.spine_point)
+
+        def get_annual_salary(self, record: PayRecord) -> str | None:
+            salary = self.context["salaries"].get((record.spine_point, record.effective_from))
+            return None if salary is None else f"{salary:.2f}"
+
+    @extend_schema(
+        operation_id="people_pay_history",
+        responses=paginated_serializer(OutputSerializer, "PayHistory"),
+    )
+    def get(self, request, pk: int):
+        person = get_person_for_user(request.user, pk)
+        records = PayRecord.objects.filter(person=person).select_related("grade").order_by("-effective_from", "-id")
+        return paginated(self, records, self.OutputSerializer, context={"salaries": _salaries_for(records)})
+
+
+class _SalaryLookup(dict):
+    """(spine point, date) → the annual salary in force on that date, from one query."""
+
+    def __init__(self, rows: list[tuple[int, object, object]]):
+        super().__init__()
+        self._rows = rows  # (point, effective_from, salary), newest first per point
+
+    def get(self, key, default=None):
+        point, on = key
+        for row_point, effective_from, salary in self._rows:
+            if row_point == point and effective_from <= on:
+                return salary
+        return default
+
+
+def _salaries_for(records) -> _SalaryLookup:
+    points = set(records.values_list("spine_point", flat=True))
+    rows = list(
+        SpineSalary.objects.filter(point__number__in=points)
+        .order_by("point__number", "-effective_from")
+        .values_list("point__number", "effective_from", "annual_salary")
+    )
+    return _SalaryLookup(rows)
