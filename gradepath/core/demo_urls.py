@@ -1,5 +1,11 @@
+"""Demo-only URLs, included at /demo/ by gradepath/config/urls.py only when DEMO_MODE is on."""
+
 from django.urls import path
+
+from gradepath.core import demo_views
 
 app_name = "demo"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("switch/", demo_views.switch_persona, name="switch"),
+]

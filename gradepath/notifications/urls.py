@@ -1,5 +1,11 @@
 from django.urls import path
 
+from gradepath.notifications import views
+
 app_name = "notifications"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.notification_list, name="list"),
+    path("read-all/", views.notification_read_all, name="read-all"),
+    path("<int:pk>/read/", views.notification_read, name="read"),
+]

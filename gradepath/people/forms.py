@@ -1,0 +1,82 @@
+"""Forms for the people pages. They parse input only; the services decide and save."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django import forms
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from gradepath.people.models import OrgUnit, Person, UnitRole
+
+
+class PersonEditForm(forms.Form):
+    """A person record form with exactly the fields this user may change.
+
+    The fields come from ``people.permissions.editable_person_fields(user, person)``; the
+    form never offers anything else, and the service checks again when it saves.
+    """
+
+    def __init__(self, *args, person: Person, field_names: tuple[str, ...],
+                 line_manager_choices: QuerySet[Person] | None = None, **kwargs):
+        initial = {name: getattr(person, name) for name in field_names}
+        super().__init__(*args, initial=initial, **kwargs)
+        self.person = person
+        for name in field_names:
+            model_field = Person._meta.get_field(name)
+            if name == "line_manager":
+                choices = (line_manager_choices if line_manager_choices is not None else Person.objects.all())
+                self.fields[name] = forms.ModelChoiceField(
+                    queryset=choices.exclude(pk=person.pk).order_by("last_name", "first_name"),
+                    required=False, label="Line manager", empty_label="No line manager",
+                )
+            else:
+                self.fields[name] = model_field.formfield()
+                if isinstance(self.fields[name], forms.DateField):
+                    self.fields[name].widget = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+        if "known_as" in self.fields:
+            self.fields["known_as"].help_text = "The name you like to be called, if not your first name."
+
+    def changes(self) -> dict:
+        """Only the fields whose value differs from the record."""
+        return {
+            name: value for name, value in self.cleaned_data.items()
+            if getattr(self.person, name) != value
+        }
+
+
+class DelegationForm(forms.Form):
+    """Lend one of your unit roles to someone for a period."""
+
+    role_unit = forms.ChoiceField(label="Role to delegate")
+    delegate = forms.ModelChoiceField(queryset=Person.objects.none(), label="Delegate",
+                                      help_text="The person who will act for you.")
+    start_date = forms.DateField(label="From", widget=forms.DateInput(attrs={"type": "date"}))
+    end_date = forms.DateField(label="Until (inclusive)", widget=forms.DateInput(attrs={"type": "date"}))
+    reason = forms.CharField(label="Reason", max_length=300, required=False,
+                             help_text="For example \u201cannual leave cover\u201d. The delegate sees it.")
+
+    def __init__(self, *args, roles: list[tuple[str, OrgUnit]], delegates: QuerySet[Person], **kwargs):
+        kwargs.setdefault("initial", {"start_date": timezone.localdate()})
+        super().__init__(*args, **kwargs)
+        self._units = {unit.pk: unit for _, unit in roles}
+        self.fields["role_unit"].choices = [
+            (f"{role}:{unit.pk}", f"{UnitRole(role).label} of {unit.name}") for role, unit in roles
+        ]
+        self.fields["delegate"].queryset = delegates.order_by("last_name", "first_name")
+
+    def clean_role_unit(self) -> tuple[str, OrgUnit]:
+        role, _, unit_pk = self.cleaned_data["role_unit"].partition(":")
+        unit = self._units.get(int(unit_pk)) if unit_pk.isdigit() else None
+        if role not in UnitRole.values or unit is None:
+            raise forms.ValidationError("Choose one of the roles you hold.")
+        return role, unit
+
+    def clean(self):
+        data = super().clean()
+        start: dt.date | None = data.get("start_date")
+        end: dt.date | None = data.get("end_date")
+        if start and end and end < start:
+            self.add_error("end_date", "The delegation cannot end before it starts.")
+        return data
