@@ -23,7 +23,9 @@ from gradepath.people.permissions import can_manage_structure, editable_person_f
 from gradepath.people.relations import MAX_CHAIN, nearest_holder, person_of
 
 UNIT_FIELDS = ("code", "name", "kind", "parent", "fm_hps", "head", "hrbp", "is_active")
-POST_FIELDS = ("post_number", "org_unit", "title", "grade", "fte", "funding_source", "grant_funded", "is_active")
+POST_FIELDS = (
+    "post_number", "org_unit", "title", "grade", "fte", "funding_source", "grant_funded", "jd_version", "is_active",
+)
 
 
 def _require_admin(actor) -> None:
