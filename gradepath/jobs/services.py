@@ -149,9 +149,16 @@ def create_job_description(*, actor, org_unit: OrgUnit, job_family: JobFamily, s
     return version
 
 
-def save_draft(*, actor, version: JDVersion, base_revision: int, changes: dict[str, Any]) -> JDVersion:
-    """Save edits to a draft. ``base_revision`` is the revision the editor started from: if
-    someone saved in between, nothing is written and StaleStateError carries the current text."""
+def save_draft(*, actor, version: JDVersion, changes: dict[str, Any], base_revision: int | None = None,
+               base_values: dict[str, Any] | None = None) -> JDVersion:
+    """Save edits to a draft, refusing to overwrite someone else's change.
+
+    Either ``base_values`` (the sections as the editor first showed them: the check is per
+    section, so two people editing different sections do not collide) or ``base_revision``
+    (the whole draft's revision the editor started from). If the draft changed underneath,
+    nothing is written and StaleStateError carries the current version and the sections
+    in conflict, so the page can show the other writer's text beside the user's.
+    """
     if not can_edit_jd(actor, version.jd):
         raise PermissionDenied("You cannot edit this job description.")
     cleaned = clean_sections(changes)
@@ -162,12 +169,21 @@ def save_draft(*, actor, version: JDVersion, base_revision: int, changes: dict[s
                 f"Version {version.number} has been {version.get_status_display().lower()} and can no longer be "
                 "edited. Start a new draft from it."
             )
-        if version.revision != base_revision:
+        if base_values is not None:
+            base = clean_sections(base_values)
+            conflicts = [k for k in cleaned if k in base and getattr(version, k) != base[k]
+                         and getattr(version, k) != cleaned[k]]
+        elif base_revision is not None:
+            conflicts = list(cleaned) if version.revision != base_revision else []
+        else:
+            raise ServiceError("The page did not say which version of the draft it was editing. Reload it.")
+        if conflicts:
             error = StaleStateError(
-                "Someone else saved this draft while you were editing it. Your text has not been lost: "
-                "compare it with theirs below, then save again."
+                "Someone else saved this part of the draft while you were editing it. Your text has not been "
+                "lost: compare it with theirs, then save again to keep yours."
             )
             error.current = version  # type: ignore[attr-defined]
+            error.sections = conflicts  # type: ignore[attr-defined]
             raise error
         changed = [k for k, v in cleaned.items() if getattr(version, k) != v]
         if not changed:

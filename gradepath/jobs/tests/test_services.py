@@ -110,3 +110,22 @@ def test_warnings_flag_grades_gender_and_names(draft):
     assert any("grade 6" in w for w in warnings)
     assert any("“he”" in w for w in warnings)
     assert any("Mr Smith" in w for w in warnings)
+
+
+def test_two_people_editing_different_sections_do_not_collide(personas, draft):
+    base = {"purpose": draft.purpose, "duties": list(draft.duties)}
+    services.save_draft(actor=personas.line_manager.user, version=draft, base_values={"purpose": base["purpose"]},
+                        changes={"purpose": "Edited by the first person."})
+    saved = services.save_draft(actor=personas.fm_hps.user, version=draft, base_values={"duties": base["duties"]},
+                                changes={"duties": ["Prepare solutions.", "Maintain equipment.", "Train students."]})
+    assert saved.purpose == "Edited by the first person." and len(saved.duties) == 3
+
+
+def test_two_people_editing_the_same_section_the_second_is_shown_the_conflict(personas, draft):
+    original = draft.purpose
+    services.save_draft(actor=personas.line_manager.user, version=draft, base_values={"purpose": original},
+                        changes={"purpose": "First writer."})
+    with pytest.raises(StaleStateError) as error:
+        services.save_draft(actor=personas.fm_hps.user, version=draft, base_values={"purpose": original},
+                            changes={"purpose": "Second writer."})
+    assert error.value.sections == ["purpose"] and error.value.current.purpose == "First writer."
