@@ -1,0 +1,76 @@
+"""The main journey in real Chromium: sign in through the login form and read My home."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from gradepath.testing.personas import PASSWORD
+
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs an event loop
+
+CHROMIUM = shutil.which("chromium")
+ARTIFACTS = Path(__file__).resolve().parents[3] / "test-artifacts"
+LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+               "--disable-sync", "--no-first-run"]
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(CHROMIUM is None, reason="Debian Chromium is not installed (no `chromium` on PATH)."),
+]
+
+
+@pytest.fixture
+def browser_page():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
+        page = browser.new_page(viewport={"width": 1280, "height": 900}, locale="en-GB")
+        problems: list[str] = []
+        page.on("console", lambda msg: problems.append(msg.text) if msg.type == "error" else None)
+        page.on("pageerror", lambda error: problems.append(str(error)))
+        page.on("response", lambda r: problems.append(f"{r.status} {r.url}") if r.status >= 400 else None)
+        page.problems = problems
+        yield page
+        browser.close()
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_staff_member_signs_in_and_sees_job_grade_and_manager(live_server, personas, browser_page, settings):
+    settings.STORAGES = {**settings.STORAGES,
+                         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+    page = browser_page
+    page.goto(f"{live_server.url}/")
+    assert "/accounts/login/" in page.url  # My home needs a login
+
+    page.get_by_label("Username").fill(personas.staff_member.user.username)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(f"{live_server.url}/")
+
+    assert page.get_by_role("heading", name="Hello, Sam").is_visible()
+    assert page.get_by_test_id("job-title").inner_text() == "Research Technician"
+    assert page.get_by_test_id("grade").inner_text() == "Grade 5"
+    assert page.get_by_test_id("line-manager").inner_text() == "Lina Morgan"
+    # Bootstrap's stylesheet loaded (the navbar is styled), and nothing broke the page.
+    assert page.locator("nav.navbar").evaluate("el => getComputedStyle(el).display") == "flex"
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "my_home.png"), full_page=True)
+    assert page.problems == [], page.problems
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_wrong_password_is_refused_with_a_clear_message(live_server, personas, browser_page, settings):
+    page = browser_page
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.get_by_label("Username").fill(personas.staff_member.user.username)
+    page.get_by_label("Password").fill("not-the-password")
+    page.get_by_role("button", name="Sign in").click()
+    assert page.get_by_role("alert").is_visible()
+    assert "correct username and password" in page.get_by_role("alert").inner_text()
+    assert "/accounts/login/" in page.url
+    assert page.problems == [], page.problems
