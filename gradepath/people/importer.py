@@ -389,7 +389,7 @@ def _parse_row(row: Row, columns: set[str]) -> Parsed:
             if value is None:
                 err(f"the staff category '{category}' is not one Gradepath knows. "
                     f"Use {_allowed(Person.StaffCategory.choices)}.")
-            person["staff_category"] = value or ""
+            person["staff_category"] = value or category  # invalid: reported above, not as missing
         else:
             person["staff_category"] = ""
         if "probation_end" in columns:
@@ -580,6 +580,8 @@ class Importer:
         person_first: dict[str, dict[str, int]] = defaultdict(dict)
         post_first: dict[str, dict[str, int]] = defaultdict(dict)
         seen: dict[tuple[str, str], int] = {}
+        self.duplicate_lines: set[int] = set()
+        self.bad_unit_kind: set[str] = {p.unit_code for p in parsed if p.row.get("unit_kind") and "kind" not in p.unit}
         for p in parsed:
             errors = self.row_errors[p.line]
             if p.unit_code:
@@ -594,6 +596,7 @@ class Importer:
                     where = f"for the same post ({p.post_id})" if p.post_id else "without a post"
                     errors.append(f"employee number {p.employee_number} is already on line {seen[key]} {where}. "
                                   "Each person appears once per post.")
+                    self.duplicate_lines.add(p.line)
                 else:
                     seen[key] = p.line
                 plan.person_lines[p.employee_number].append(p.line)
@@ -626,6 +629,8 @@ class Importer:
             line = plan.unit_lines[code][0]
             existing = plan.existing_units.get(code)
             if existing is None:
+                if code in self.bad_unit_kind:
+                    continue  # the unknown kind is reported on its line
                 if not values.get("name") or not values.get("kind"):
                     missing = " and ".join(w for w, k in (("unit_name", "name"), ("unit_kind", "kind")) if not values.get(k))
                     self._error(line, f"unit {code} is not in Gradepath yet, so give its {missing}.")
@@ -723,7 +728,7 @@ class Importer:
         self.appointment_match: dict[int, Appointment | None] = {}
         by_person: dict[str, list[Parsed]] = defaultdict(list)
         for p in parsed:
-            if p.has_appointment and p.start_date:
+            if p.has_appointment and p.start_date and p.line not in self.duplicate_lines:
                 by_person[p.employee_number].append(p)
         for number, rows in by_person.items():
             person = plan.existing_people.get(number)
