@@ -14,6 +14,7 @@ admin.site.site_title = "Gradepath"
 urlpatterns = [
     path("", include("gradepath.people.urls")),
     path("grades/", include("gradepath.grades.urls")),
+    path("jobs/", include("gradepath.jobs.urls")),
     path("notifications/", include("gradepath.notifications.urls")),
     path("api/", include("gradepath.api.urls")),
     path("healthz", healthz, name="healthz"),

@@ -1,0 +1,81 @@
+"""Multi-model reads for the job description pages."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.utils import timezone
+
+from gradepath.jobs.models import AgreedJD, JDVersion, JobDescription
+from gradepath.people.models import Appointment, Person, Post
+from gradepath.people.permissions import visible_people
+
+
+@dataclass
+class HolderRow:
+    post: Post
+    people: list[Person] = field(default_factory=list)
+    hidden: int = 0  # current holders the viewer may not see
+
+
+def holders_by_version(user, versions: list[JDVersion]) -> dict[int, list[HolderRow]]:
+    """Posts holding each version and their current holders (only those the user may see;
+    the others are counted). Three queries whatever the number of posts."""
+    ids = [v.pk for v in versions]
+    posts = list(Post.objects.filter(jd_version_id__in=ids).select_related("org_unit", "grade").order_by("post_number"))
+    today = timezone.localdate()
+    appointments = list(
+        Appointment.objects.current(today).filter(post__in=posts).select_related("person").order_by("person__last_name")
+    )
+    visible = set(visible_people(user).filter(pk__in=[a.person_id for a in appointments]).values_list("pk", flat=True))
+    rows: dict[int, HolderRow] = {p.pk: HolderRow(post=p) for p in posts}
+    for appointment in appointments:
+        row = rows[appointment.post_id]
+        if appointment.person_id in visible:
+            row.people.append(appointment.person)
+        else:
+            row.hidden += 1
+    result: dict[int, list[HolderRow]] = defaultdict(list)
+    for post in posts:
+        result[post.jd_version_id].append(rows[post.pk])
+    return result
+
+
+def jd_list(queryset: QuerySet[JobDescription], q: str = "") -> QuerySet[JobDescription]:
+    """JDs with their latest version's title and status, in one query."""
+    latest = JDVersion.objects.filter(jd=OuterRef("pk")).order_by("-number")
+    qs = queryset.select_related("org_unit", "job_family").annotate(
+        latest_title=Subquery(latest.values("job_title")[:1]),
+        latest_number=Subquery(latest.values("number")[:1]),
+        latest_status=Subquery(latest.values("status")[:1]),
+        version_count=Count("versions", distinct=True),
+    )
+    if q:
+        qs = qs.filter(Q(reference__icontains=q) | Q(versions__job_title__icontains=q)).distinct()
+    return qs.order_by("-created_at", "-pk")
+
+
+def library_queryset(*, job_family=None, grade: int | None = None, area: str = "",
+                     staff_category: str = "") -> QuerySet[AgreedJD]:
+    """Current agreed JDs with what the library list shows, filtered."""
+    qs = AgreedJD.objects.filter(is_current=True).select_related("version", "version__jd__org_unit", "grade",
+                                                                  "job_family")
+    if job_family is not None:
+        qs = qs.filter(job_family=job_family)
+    if grade is not None:
+        qs = qs.filter(grade__number=grade)
+    if area:
+        qs = qs.filter(area__icontains=area)
+    if staff_category:
+        qs = qs.filter(staff_category=staff_category)
+    return qs.annotate(
+        holder_count=Count(
+            "version__posts__appointments",
+            filter=Q(version__posts__appointments__start_date__lte=timezone.localdate())
+            & (Q(version__posts__appointments__end_date__isnull=True)
+               | Q(version__posts__appointments__end_date__gte=timezone.localdate())),
+            distinct=True,
+        )
+    )

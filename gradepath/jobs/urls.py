@@ -1,0 +1,20 @@
+from django.urls import path
+
+from gradepath.jobs import views
+
+app_name = "jobs"
+
+urlpatterns = [
+    path("", views.jd_list_view, name="jd-list"),
+    path("new/", views.jd_create_view, name="jd-create"),
+    path("library/", views.library_view, name="library"),
+    path("library/<int:pk>/", views.library_detail_view, name="library-detail"),
+    path("versions/<int:pk>/", views.version_detail_view, name="version-detail"),
+    path("versions/<int:pk>/edit/", views.version_edit_view, name="version-edit"),
+    path("versions/<int:pk>/sections/<str:section>/", views.section_save_view, name="section-save"),
+    path("versions/<int:pk>/submit/", views.version_submit_view, name="version-submit"),
+    path("versions/<int:pk>/new-draft/", views.version_new_draft_view, name="version-new-draft"),
+    path("versions/<int:pk>/copy/", views.version_copy_view, name="version-copy"),
+    path("versions/<int:pk>/log-agreed/", views.version_log_agreed_view, name="version-log-agreed"),
+    path("<int:pk>/", views.jd_detail_view, name="jd-detail"),
+]

@@ -1,0 +1,331 @@
+"""Job description pages: list, JD page, version page, the draft editor, the agreed JD library.
+
+Every lookup goes through the access gates in jobs.permissions; every change through
+jobs.services.
+"""
+
+from __future__ import annotations
+
+import json
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST
+
+from gradepath.core.errors import PermissionDenied, ServiceError, StaleStateError
+from gradepath.core.history import timeline_for
+from gradepath.jobs import services
+from gradepath.jobs.forms import (
+    CopyJDForm,
+    CriteriaFormSet,
+    DutiesSectionForm,
+    LibraryFilterForm,
+    LogAgreedForm,
+    NewJDForm,
+    TextSectionForm,
+    TitleSectionForm,
+)
+from gradepath.jobs.models import SECTION_LABELS, JDVersion
+from gradepath.jobs.permissions import (
+    can_create_jd,
+    can_edit_jd,
+    can_log_agreed,
+    get_agreed_for_user,
+    get_jd_for_user,
+    get_version_for_user,
+    visible_jds,
+)
+from gradepath.jobs.selectors import holders_by_version, jd_list, library_queryset
+from gradepath.people.permissions import sees_everyone, visible_units
+from gradepath.people.relations import person_of, scope_unit_ids
+
+TEXT_SECTION_KEYS = ("purpose", "line_management", "working_relationships", "additional_information")
+PAGE_SIZE = 50
+
+
+def _units_for_new_jd(user):
+    """Units where the user may start a JD: all for HR; otherwise the units they can see."""
+    return visible_units(user).order_by("name")
+
+
+def _message(error: Exception) -> str:
+    if hasattr(error, "messages"):
+        return " ".join(error.messages)
+    return str(error) or "That could not be done."
+
+
+# --- JD list, JD page, version page -------------------------------------------------------------
+
+
+def jd_list_view(request: HttpRequest) -> HttpResponse:
+    q = request.GET.get("q", "").strip()[:200]
+    page = Paginator(jd_list(visible_jds(request.user), q), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "jobs/jd_list.html", {"page": page, "q": q, "querystring": urlencode({"q": q}) if q else "",
+                                                 "can_create": can_create_jd(request.user)})
+
+
+@require_http_methods(["GET", "POST"])
+def jd_create_view(request: HttpRequest) -> HttpResponse:
+    if not can_create_jd(request.user):
+        raise Http404("No such page.")
+    units = _units_for_new_jd(request.user)
+    form = NewJDForm(request.POST or None, units=units)
+    if request.method == "POST" and form.is_valid():
+        try:
+            version = services.create_job_description(actor=request.user, **form.cleaned_data)
+        except (ServiceError, PermissionDenied) as error:
+            form.add_error(None, _message(error))
+        else:
+            messages.success(request, f"Started {version.jd.reference}. Fill in each section; drafts save as you type.")
+            return redirect("jobs:version-edit", version.pk)
+    return render(request, "jobs/jd_create.html", {"form": form})
+
+
+def jd_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
+    jd = get_jd_for_user(request.user, pk)
+    versions = list(jd.versions.select_related("grade", "created_by", "based_on").order_by("-number"))
+    holders = holders_by_version(request.user, versions)
+    for version in versions:
+        version.holder_rows = holders.get(version.pk, [])
+        version.library_entry = getattr(version, "agreed_entry", None) if version.status != "draft" else None
+    draft = next((v for v in versions if v.status == JDVersion.Status.DRAFT), None)
+    return render(request, "jobs/jd_detail.html", {
+        "jd": jd,
+        "versions": versions,
+        "draft": draft,
+        "can_edit": can_edit_jd(request.user, jd),
+        "timeline": timeline_for(jd)[:50],
+    })
+
+
+def version_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
+    version = get_version_for_user(request.user, pk)
+    holders = holders_by_version(request.user, [version]).get(version.pk, [])
+    return render(request, "jobs/version_detail.html", {
+        "version": version,
+        "jd": version.jd,
+        "holder_rows": holders,
+        "warnings": services.text_warnings(version),
+        "match": version.match_decisions.select_related("agreed_jd__version", "agreed_jd__grade").first(),
+        "library_entry": getattr(version, "agreed_entry", None) if version.status != "draft" else None,
+        "can_edit": can_edit_jd(request.user, version.jd),
+        "can_log": can_log_agreed(request.user) and version.status == JDVersion.Status.SUBMITTED,
+        "log_form": LogAgreedForm(initial={"grade": version.grade, "area": version.jd.area}),
+        "sections": SECTION_LABELS,
+    })
+
+
+@require_POST
+def version_submit_view(request: HttpRequest, pk: int) -> HttpResponse:
+    version = get_version_for_user(request.user, pk)
+    try:
+        services.submit_version(actor=request.user, version=version)
+    except (ServiceError, PermissionDenied) as error:
+        messages.error(request, _message(error))
+    else:
+        messages.success(request, f"Version {version.number} is submitted. Its text can no longer change.")
+    return redirect("jobs:version-detail", version.pk)
+
+
+@require_POST
+def version_new_draft_view(request: HttpRequest, pk: int) -> HttpResponse:
+    version = get_version_for_user(request.user, pk)
+    try:
+        draft = services.start_new_draft(actor=request.user, version=version)
+    except (ServiceError, PermissionDenied) as error:
+        messages.error(request, _message(error))
+        return redirect("jobs:version-detail", version.pk)
+    return redirect("jobs:version-edit", draft.pk)
+
+
+@require_http_methods(["GET", "POST"])
+def version_copy_view(request: HttpRequest, pk: int) -> HttpResponse:
+    version = get_version_for_user(request.user, pk)
+    form = CopyJDForm(request.POST or None, units=_units_for_new_jd(request.user),
+                      initial={"org_unit": version.jd.org_unit_id})
+    if request.method == "POST" and form.is_valid():
+        try:
+            draft = services.copy_and_adapt(actor=request.user, version=version, org_unit=form.cleaned_data["org_unit"])
+        except (ServiceError, PermissionDenied) as error:
+            form.add_error(None, _message(error))
+        else:
+            messages.success(request, f"Started {draft.jd.reference} from {version.jd.reference} v{version.number}. "
+                                      "Adapt it to the new job.")
+            return redirect("jobs:version-edit", draft.pk)
+    return render(request, "jobs/version_copy.html", {"form": form, "version": version})
+
+
+@require_POST
+def version_log_agreed_view(request: HttpRequest, pk: int) -> HttpResponse:
+    version = get_version_for_user(request.user, pk)
+    form = LogAgreedForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose the agreed grade.")
+        return redirect("jobs:version-detail", version.pk)
+    try:
+        entry = services.log_agreed_jd(actor=request.user, version=version, grade=form.cleaned_data["grade"],
+                                       area=form.cleaned_data["area"] or None)
+    except (ServiceError, PermissionDenied) as error:
+        messages.error(request, _message(error))
+        return redirect("jobs:version-detail", version.pk)
+    messages.success(request, f"Logged in the agreed JD library as {entry.reference}.")
+    return redirect("jobs:library-detail", entry.pk)
+
+
+# --- The draft editor ---------------------------------------------------------------------------
+
+
+def _section_forms(version: JDVersion) -> dict:
+    criteria = [{"text": c["text"], "kind": c["kind"], "assessed": c["assessed"]} for c in version.person_spec]
+    return {
+        "title": TitleSectionForm(initial={"revision": version.revision, "job_title": version.job_title,
+                                           "job_family": version.job_family_id, "grade": version.grade_id},
+                                  prefix="title"),
+        "texts": [
+            (key, SECTION_LABELS[key],
+             TextSectionForm(initial={"revision": version.revision, "text": getattr(version, key)}, prefix=key),
+             getattr(version, key))
+            for key in TEXT_SECTION_KEYS
+        ],
+        "duties": DutiesSectionForm(initial={"revision": version.revision, "text": "\n".join(version.duties)},
+                                    prefix="duties"),
+        "criteria": CriteriaFormSet(initial=criteria, prefix="spec"),
+    }
+
+
+def version_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
+    version = get_version_for_user(request.user, pk)
+    if not can_edit_jd(request.user, version.jd):
+        raise Http404("No such page.")
+    if version.status != JDVersion.Status.DRAFT:
+        messages.info(request, f"Version {version.number} is {version.get_status_display().lower()} and cannot be "
+                               "edited. Start a new draft from it to make changes.")
+        return redirect("jobs:version-detail", version.pk)
+    return render(request, "jobs/version_edit.html", {
+        "version": version,
+        "jd": version.jd,
+        "forms": _section_forms(version),
+        "warnings": services.text_warnings(version),
+        "spec_base": json.dumps(version.person_spec),
+    })
+
+
+def _parse_section(request: HttpRequest, section: str, version: JDVersion):
+    """(changes, base_values) from the posted section form, or raise ServiceError."""
+    if section == "title":
+        form = TitleSectionForm(request.POST, prefix="title")
+        if not form.is_valid():
+            raise ServiceError(" ".join(e for errors in form.errors.values() for e in errors))
+        return ({"job_title": form.cleaned_data["job_title"], "job_family": form.cleaned_data["job_family"],
+                 "grade": form.cleaned_data["grade"]}, {"job_title": request.POST.get("base", "")})
+    if section in TEXT_SECTION_KEYS:
+        return ({section: request.POST.get(f"{section}-text", "")}, {section: request.POST.get("base", "")})
+    if section == "duties":
+        return ({"duties": request.POST.get("duties-text", "")}, {"duties": request.POST.get("base", "")})
+    if section == "person_spec":
+        formset = CriteriaFormSet(request.POST, prefix="spec")
+        if not formset.is_valid():
+            raise ServiceError("Check the person specification: each criterion needs text, a kind and when it is "
+                               "assessed.")
+        criteria = [f.cleaned_data for f in formset.forms if f.cleaned_data.get("text", "").strip()]
+        try:
+            base = json.loads(request.POST.get("base", "[]"))
+        except ValueError:
+            base = None
+        return ({"person_spec": criteria}, {"person_spec": base} if isinstance(base, list) else {})
+    raise Http404("No such section.")
+
+
+@require_POST
+def section_save_view(request: HttpRequest, pk: int, section: str) -> HttpResponse:
+    """Save one section of a draft (autosave through htmx, or a plain form post).
+
+    htmx gets a fragment: "Saved at …" with the new base text, or the conflict panel (409)
+    with the other writer's text; the user's own text stays in the box either way.
+    """
+    version = get_version_for_user(request.user, pk)
+    if section not in ("title", "duties", "person_spec", *TEXT_SECTION_KEYS):
+        raise Http404("No such section.")
+    context = {"version": version, "section": section, "label": SECTION_LABELS.get(section, "Job title")}
+    status = 200
+    try:
+        changes, base = _parse_section(request, section, version)
+        version = services.save_draft(actor=request.user, version=version, changes=changes, base_values=base)
+        context.update(saved_at=timezone.localtime(), version=version)
+    except StaleStateError as error:
+        status = 409
+        current = error.current  # type: ignore[attr-defined]
+        context.update(conflict=True, message=_message(error), current=current,
+                       theirs=_section_text(current, section), mine=_posted_text(request, section))
+    except (ServiceError, PermissionDenied) as error:
+        status = 400
+        context.update(error=_message(error))
+    context["base_text"] = _section_text(context.get("current") or version, section)
+    if request.htmx:
+        return render(request, "jobs/_section_status.html", context, status=status)
+    if status == 200:
+        messages.success(request, f"Saved {context['label'].lower()}.")
+    else:
+        messages.error(request, context.get("message") or context.get("error"))
+    return redirect(reverse("jobs:version-edit", args=[version.pk]) + f"#section-{section}")
+
+
+def _section_text(version: JDVersion, section: str) -> str:
+    if section == "duties":
+        return "\n".join(version.duties)
+    if section == "person_spec":
+        return json.dumps(version.person_spec)
+    if section == "title":
+        return version.job_title
+    return getattr(version, section, "")
+
+
+def _posted_text(request: HttpRequest, section: str) -> str:
+    if section == "title":
+        return request.POST.get("title-job_title", "")
+    if section == "person_spec":
+        return ""
+    return request.POST.get(f"{section}-text", "")
+
+
+# --- Agreed JD library ----------------------------------------------------------------------------
+
+
+def library_view(request: HttpRequest) -> HttpResponse:
+    form = LibraryFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    qs = library_queryset(job_family=filters.get("job_family"), grade=filters.get("grade"),
+                          area=filters.get("area", ""), staff_category=filters.get("staff_category", ""))
+    q = (filters.get("q") or "").strip()
+    ranked = None
+    if q:
+        from gradepath.jobs.search import search_library  # noqa: PLC0415 - optional until matching lands
+
+        ranked = search_library(q, qs)
+        entries = ranked
+    else:
+        entries = qs.order_by("grade__number", "version__job_title")
+    page = Paginator(entries, PAGE_SIZE).get_page(request.GET.get("page"))
+    params = request.GET.copy()
+    params.pop("page", None)
+    template = "jobs/_library_results.html" if request.htmx else "jobs/library.html"
+    return render(request, template, {"form": form, "page": page, "q": q, "querystring": params.urlencode()})
+
+
+def library_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
+    entry = get_agreed_for_user(request.user, pk)
+    version = entry.version
+    holders = holders_by_version(request.user, [version]).get(version.pk, [])
+    me = person_of(request.user)
+    return render(request, "jobs/library_detail.html", {
+        "entry": entry,
+        "version": version,
+        "holder_rows": holders,
+        "can_see_jd": sees_everyone(request.user) or (me is not None and version.jd.org_unit_id in scope_unit_ids(me)),
+        "can_copy": can_create_jd(request.user),
+    })
