@@ -1,0 +1,361 @@
+"""Admin pages for org units, people, posts, appointments, delegations, logins and equality data,
+and the "Import from the HR system" page.
+
+Edits go through :mod:`gradepath.people.services` (via :class:`gradepath.core.admin.ServiceForm`),
+so every change is checked and written to the history. Nothing here deletes: no service does.
+Equality-monitoring data is shown only to equality data viewers, and opening a record is audited.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.http import Http404
+from django.template.response import TemplateResponse
+from django.urls import path
+
+from gradepath.core.admin import ServiceAdmin, ServiceForm, is_admin_user
+from gradepath.core.errors import PermissionDenied, ServiceError
+from gradepath.people import services
+from gradepath.people.importer import FileError, check_size, import_people, max_upload_bytes
+from gradepath.people.models import (
+    Appointment,
+    Delegation,
+    EqualityData,
+    OrgUnit,
+    Person,
+    Post,
+    User,
+)
+from gradepath.people.permissions import (
+    PERSON_FIELDS_ADMIN,
+    can_view_equality_data,
+    get_equality_data_for_user,
+)
+
+# --- Org units ------------------------------------------------------------------------------------
+
+
+class OrgUnitForm(ServiceForm):
+    class Meta:
+        model = OrgUnit
+        fields = ("code", "name", "kind", "parent", "fm_hps", "head", "hrbp", "is_active")
+
+    def apply(self):
+        data = self.cleaned_data
+        if self.adding:
+            unit = services.create_org_unit(actor=self.actor, code=data["code"], name=data["name"], kind=data["kind"],
+                                            parent=data["parent"], fm_hps=data["fm_hps"], head=data["head"],
+                                            hrbp=data["hrbp"])
+            if not data["is_active"]:
+                unit = services.update_org_unit(actor=self.actor, unit=unit, is_active=False)
+            return unit
+        return services.update_org_unit(actor=self.actor, unit=self.instance, **self.changes())
+
+
+@admin.register(OrgUnit)
+class OrgUnitAdmin(ServiceAdmin):
+    """Faculties, PS divisions, departments and sections, with their FM/HPS, HoD/contact and HRBP."""
+
+    form = OrgUnitForm
+    allow_add = allow_change = True
+    list_display = ("name", "code", "kind", "parent", "fm_hps", "head", "hrbp", "is_active")
+    list_filter = ("kind", "is_active")
+    search_fields = ("name", "code")
+    list_select_related = ("parent", "fm_hps", "head", "hrbp")
+    autocomplete_fields = ("parent", "fm_hps", "head", "hrbp")
+    fields = ("code", "name", "kind", "parent", "fm_hps", "head", "hrbp", "is_active")
+
+
+# --- People ------------------------------------------------------------------------------------------
+
+
+class PersonForm(ServiceForm):
+    class Meta:
+        model = Person
+        fields = ("employee_number",) + PERSON_FIELDS_ADMIN
+
+    def apply(self):
+        data = dict(self.cleaned_data)
+        if self.adding:
+            required = {k: data.pop(k) for k in ("employee_number", "first_name", "last_name", "work_email",
+                                                 "staff_category")}
+            extra = {k: v for k, v in data.items() if k in PERSON_FIELDS_ADMIN and v not in (None, "")}
+            if extra.get("is_active") is True:
+                extra.pop("is_active")
+            return services.create_person(actor=self.actor, **required, **extra)
+        return services.update_person(actor=self.actor, person=self.instance, changes=self.changes())
+
+
+class ImportForm(forms.Form):
+    """The HR extract upload: the file, dry run (on by default) and the mode."""
+
+    MODES = (
+        ("all", "All or nothing: import nothing if any row has a problem"),
+        ("per_row", "Import the good rows and list the bad ones"),
+    )
+
+    file = forms.FileField(label="HR extract (CSV, UTF-8)",
+                           help_text="The columns are described in docs/import.md; see the sample file.")
+    dry_run = forms.BooleanField(required=False, initial=True, label="Dry run (check the file and write nothing)")
+    mode = forms.ChoiceField(choices=MODES, initial="all", widget=forms.RadioSelect)
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        try:
+            check_size(upload.size)  # before reading a byte of it
+        except FileError as exc:
+            raise forms.ValidationError(str(exc)) from None
+        return upload
+
+
+DRY_RUNS_SESSION_KEY = "gp_import_dry_runs"
+
+
+@admin.register(Person)
+class PersonAdmin(ServiceAdmin):
+    """Members of staff. The employee number and login are set when the person is added."""
+
+    form = PersonForm
+    allow_add = allow_change = True
+    change_list_template = "admin/people/person/change_list.html"
+    list_display = ("employee_number", "last_name", "first_name", "known_as", "work_email", "staff_category",
+                    "line_manager", "is_active")
+    list_display_links = ("employee_number", "last_name")
+    list_filter = ("staff_category", "is_active")
+    search_fields = ("employee_number", "first_name", "last_name", "known_as", "work_email")
+    list_select_related = ("line_manager",)
+    autocomplete_fields = ("line_manager",)
+    fields = ("employee_number", "user") + PERSON_FIELDS_ADMIN + ("created_at",)
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is None:
+            return ("user", "created_at")
+        return ("employee_number", "user", "created_at")
+
+    def get_urls(self):
+        urls = super().get_urls()
+        return [
+            path("import/", self.admin_site.admin_view(self.import_view), name="people_person_import"),
+        ] + urls
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {**(extra_context or {}), "can_import": is_admin_user(request.user)}
+        return super().changelist_view(request, extra_context=extra_context)
+
+    def import_view(self, request):
+        """Upload the HR extract: a dry run first, then the real import of the same file."""
+        if not is_admin_user(request.user):
+            raise DjangoPermissionDenied
+        report = None
+        form = ImportForm(request.POST or None, request.FILES or None)
+        if request.method == "POST" and form.is_valid():
+            upload = form.cleaned_data["file"]
+            data = upload.read(max_upload_bytes() + 1)
+            dry_run, per_row = form.cleaned_data["dry_run"], form.cleaned_data["mode"] == "per_row"
+            fingerprint = hashlib.sha256(data + form.cleaned_data["mode"].encode()).hexdigest()
+            checked = request.session.get(DRY_RUNS_SESSION_KEY, [])
+            if not dry_run and fingerprint not in checked:
+                form.add_error("dry_run", "Do a dry run of this file, in this mode, first: then import it for real.")
+            else:
+                try:
+                    report = import_people(actor=request.user, data=data, dry_run=dry_run, per_row=per_row)
+                except PermissionDenied as exc:
+                    raise DjangoPermissionDenied(str(exc)) from None
+                if dry_run and (report.ok or per_row):
+                    request.session[DRY_RUNS_SESSION_KEY] = (checked + [fingerprint])[-10:]
+                if not dry_run and (report.ok or per_row):
+                    level = messages.SUCCESS if report.ok else messages.WARNING
+                    self.message_user(request, report.summary(), level)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Import from the HR system",
+            "opts": self.model._meta,
+            "form": form,
+            "report": report,
+            "changes": [c for c in report.changes if c.action != "unchanged"][:1000] if report else [],
+            "max_upload": max_upload_bytes() // (1024 * 1024),
+        }
+        return TemplateResponse(request, "admin/people/import.html", context)
+
+
+# --- Posts and appointments -----------------------------------------------------------------------------
+
+POST_FORM_FIELDS = tuple(services.POST_FIELDS)
+
+
+class PostForm(ServiceForm):
+    class Meta:
+        model = Post
+        fields = POST_FORM_FIELDS
+
+    def apply(self):
+        data = dict(self.cleaned_data)
+        if self.adding:
+            required = {k: data.pop(k) for k in ("post_number", "org_unit", "title")}
+            extra = {k: v for k, v in data.items() if v is not None}
+            return services.create_post(actor=self.actor, **required, **extra)
+        return services.update_post(actor=self.actor, post=self.instance, changes=self.changes())
+
+
+@admin.register(Post)
+class PostAdmin(ServiceAdmin):
+    """Posts in org units, with grade, FTE and funding."""
+
+    form = PostForm
+    allow_add = allow_change = True
+    list_display = ("post_number", "title", "org_unit", "grade", "fte", "grant_funded", "is_active")
+    list_filter = ("grant_funded", "is_active", "grade__number")
+    search_fields = ("post_number", "title", "org_unit__name", "org_unit__code")
+    list_select_related = ("org_unit", "grade")
+    autocomplete_fields = ("org_unit",)
+    raw_id_fields = tuple(f for f in POST_FORM_FIELDS if f == "jd_version")
+    fields = POST_FORM_FIELDS
+
+
+class AppointmentForm(ServiceForm):
+    class Meta:
+        model = Appointment
+        fields = ("person", "post", "kind", "start_date", "end_date")
+
+    def apply(self):
+        data = self.cleaned_data
+        if self.adding:
+            return services.start_appointment(actor=self.actor, person=data["person"], post=data["post"],
+                                              kind=data["kind"], start_date=data["start_date"],
+                                              end_date=data["end_date"])
+        if data["end_date"] is None:
+            raise ServiceError("Give the end date: an appointment's end date can be set or changed, not removed.")
+        return services.end_appointment(actor=self.actor, appointment=self.instance, end_date=data["end_date"])
+
+
+@admin.register(Appointment)
+class AppointmentAdmin(ServiceAdmin):
+    """A person in a post for a period. Once recorded, only the end date can change."""
+
+    form = AppointmentForm
+    allow_add = allow_change = True
+    list_display = ("person", "post", "kind", "start_date", "end_date")
+    list_filter = ("kind",)
+    search_fields = ("person__employee_number", "person__last_name", "person__first_name", "post__post_number",
+                     "post__title")
+    list_select_related = ("person", "post")
+    autocomplete_fields = ("person", "post")
+    date_hierarchy = "start_date"
+    fields = ("person", "post", "kind", "start_date", "end_date")
+
+    def get_readonly_fields(self, request, obj=None):
+        return () if obj is None else ("person", "post", "kind", "start_date")
+
+
+# --- Delegations --------------------------------------------------------------------------------------
+
+
+class DelegationForm(ServiceForm):
+    class Meta:
+        model = Delegation
+        fields = ("delegator", "delegate", "role", "org_unit", "start_date", "end_date", "reason")
+
+    def apply(self):
+        data = self.cleaned_data
+        return services.grant_delegation(actor=self.actor, delegator=data["delegator"], delegate=data["delegate"],
+                                         role=data["role"], org_unit=data["org_unit"],
+                                         start_date=data["start_date"], end_date=data["end_date"],
+                                         reason=data["reason"])
+
+
+@admin.action(description="Revoke the selected delegations")
+def revoke_delegations(modeladmin, request, queryset):
+    """Revoke through the service (history row and a notification to the delegate)."""
+    done = 0
+    for delegation in queryset.filter(revoked_at__isnull=True):
+        try:
+            services.revoke_delegation(actor=request.user, delegation=delegation)
+            done += 1
+        except (ServiceError, PermissionDenied) as exc:
+            modeladmin.message_user(request, f"{delegation}: {exc}", messages.ERROR)
+    modeladmin.message_user(request, f"Revoked {done} delegation{'s' if done != 1 else ''}.", messages.SUCCESS)
+
+
+@admin.register(Delegation)
+class DelegationAdmin(ServiceAdmin):
+    """Dated, revocable loans of a unit role. Granted here or by the role holder; never edited, only
+    revoked (the "Revoke" action)."""
+
+    form = DelegationForm
+    allow_add = True
+    actions = [revoke_delegations]
+    list_display = ("delegate", "role", "org_unit", "delegator", "start_date", "end_date", "revoked_at")
+    list_filter = ("role", ("revoked_at", admin.EmptyFieldListFilter))
+    search_fields = ("delegate__last_name", "delegator__last_name", "org_unit__name", "org_unit__code")
+    list_select_related = ("delegate", "delegator", "org_unit")
+    autocomplete_fields = ("delegator", "delegate", "org_unit")
+    fields = ("delegator", "delegate", "role", "org_unit", "start_date", "end_date", "reason",
+              "created_at", "created_by", "revoked_at", "revoked_by")
+
+    def get_readonly_fields(self, request, obj=None):
+        return ("created_at", "created_by", "revoked_at", "revoked_by")
+
+
+# --- Equality-monitoring data ----------------------------------------------------------------------------
+
+
+@admin.register(EqualityData)
+class EqualityDataAdmin(admin.ModelAdmin):
+    """Special-category data: only equality data viewers see it, nobody edits it here, and opening
+    a record writes a history row (through people.permissions.get_equality_data_for_user). The list
+    shows names only, and search is by name only, so browsing it reveals nothing sensitive."""
+
+    list_display = ("person", "updated_at")
+    search_fields = ("person__last_name", "person__first_name", "person__employee_number")
+    list_select_related = ("person",)
+    fields = ("person", "sex", "gender_identity_same_as_birth", "ethnicity", "disability", "sexual_orientation",
+              "religion", "updated_at")
+    readonly_fields = fields
+
+    @staticmethod
+    def _viewer(request) -> bool:
+        user = request.user
+        return bool(user.is_active and user.is_staff and can_view_equality_data(user))
+
+    def has_module_permission(self, request) -> bool:
+        return self._viewer(request)
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return self._viewer(request)
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        if not self._viewer(request):
+            raise DjangoPermissionDenied
+        record = EqualityData.objects.select_related("person").filter(pk=object_id).first() if str(
+            object_id).isdigit() else None
+        if record is None:
+            raise Http404("No such record.")
+        get_equality_data_for_user(request.user, record.person)  # the audited read
+        return super().change_view(request, object_id, form_url, extra_context)
+
+
+# --- Logins --------------------------------------------------------------------------------------------------
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    """Logins. Django's own user admin (its permissions, its change log): accounts are not domain
+    records and have no Gradepath service."""
+
+    list_display = ("username", "first_name", "last_name", "email", "is_staff", "is_active", "last_login")
+    list_filter = ("is_staff", "is_superuser", "is_active", "groups")
+    search_fields = ("username", "first_name", "last_name", "email")
