@@ -36,7 +36,7 @@ def switch_persona(request: HttpRequest) -> HttpResponse:
         messages.error(
             request,
             f"The demo login {demo.username} does not exist yet. Load the demo data with "
-            "\"gradepath demo\" and try again.",
+            "\u201cgradepath demo\u201d and try again.",
         )
         return redirect("login")
     # login() gives the session a new key (and empties it when another user was signed in).

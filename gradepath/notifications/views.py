@@ -61,7 +61,8 @@ def notification_read(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect(link)
     if request.htmx:
         note.refresh_from_db()
-        return render(request, "notifications/_notification.html", {"note": note})
+        unread = my_notifications(request.user).filter(read_at__isnull=True).count()
+        return render(request, "notifications/_notification_read.html", {"note": note, "unread_total": unread})
     return redirect("notifications:list")
 
 

@@ -11,6 +11,14 @@ from django.utils import timezone
 from gradepath.people.models import OrgUnit, Person, UnitRole
 
 
+LABELS = {
+    "work_email": ("Work e-mail", ""),
+    "probation_end": ("Probation ends", "Leave empty if the person is not on probation."),
+    "is_active": ("Currently employed", "Untick when the person leaves; their record and history are kept."),
+    "known_as": ("Known as", "The name the person likes to be called, if not their first name."),
+}
+
+
 class PersonEditForm(forms.Form):
     """A person record form with exactly the fields this user may change.
 
@@ -35,8 +43,10 @@ class PersonEditForm(forms.Form):
                 self.fields[name] = model_field.formfield()
                 if isinstance(self.fields[name], forms.DateField):
                     self.fields[name].widget = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-        if "known_as" in self.fields:
-            self.fields["known_as"].help_text = "The name you like to be called, if not your first name."
+        for name, (label, help_text) in LABELS.items():
+            if name in self.fields:
+                self.fields[name].label = label
+                self.fields[name].help_text = help_text or self.fields[name].help_text
 
     def changes(self) -> dict:
         """Only the fields whose value differs from the record."""
@@ -52,8 +62,8 @@ class DelegationForm(forms.Form):
     role_unit = forms.ChoiceField(label="Role to delegate")
     delegate = forms.ModelChoiceField(queryset=Person.objects.none(), label="Delegate",
                                       help_text="The person who will act for you.")
-    start_date = forms.DateField(label="From", widget=forms.DateInput(attrs={"type": "date"}))
-    end_date = forms.DateField(label="Until (inclusive)", widget=forms.DateInput(attrs={"type": "date"}))
+    start_date = forms.DateField(label="From", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    end_date = forms.DateField(label="Until (inclusive)", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     reason = forms.CharField(label="Reason", max_length=300, required=False,
                              help_text="For example \u201cannual leave cover\u201d. The delegate sees it.")
 

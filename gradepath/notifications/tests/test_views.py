@@ -68,6 +68,9 @@ def test_marking_read_with_htmx_returns_the_updated_item(login, personas):
     body = response.content.decode()
     assert response.status_code == 200
     assert "Delegation news" in body and ">Unread</span>" not in body and "<html" not in body
+    # The unread counts in the page header and the navigation are swapped out of band.
+    assert 'id="gp-unread-summary" hx-swap-oob="true">You have read them all.' in body
+    assert 'id="gp-unread-badge" hx-swap-oob="true"></span>' in body
 
 
 def test_a_strangers_notification_is_404_and_stays_unread(login, personas):
