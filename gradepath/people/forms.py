@@ -10,7 +10,6 @@ from django.utils import timezone
 
 from gradepath.people.models import OrgUnit, Person, UnitRole
 
-
 LABELS = {
     "work_email": ("Work e-mail", ""),
     "probation_end": ("Probation ends", "Leave empty if the person is not on probation."),
