@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from django.core.management import ManagementUtility, call_command
 from django.core.management.base import CommandError
-from django.db import connection
+from django.db import connection, connections
 from django.test.utils import CaptureQueriesContext
 
 from gradepath.core.errors import PermissionDenied
@@ -587,7 +587,9 @@ def test_the_command_fails_with_the_error_list(tmp_path):
 
 
 @pytest.mark.django_db
-def test_gradepath_import_people_parses_its_arguments_and_exits_non_zero_on_errors(tmp_path, capsys):
+def test_gradepath_import_people_parses_its_arguments_and_exits_non_zero_on_errors(tmp_path, capsys, monkeypatch):
+    # run_from_argv closes every connection when it ends; keep the test's transaction open.
+    monkeypatch.setattr(connections, "close_all", lambda: None)
     good = tmp_path / "good.csv"
     good.write_bytes(csv_bytes(UNIT_ROW, person_row("E1")))
     bad = tmp_path / "bad.csv"
