@@ -51,6 +51,7 @@ def add_staff(unit, count: int, grade: Grade, manager: Person | None = None) -> 
 
 
 def count_queries(client, url: str) -> int:
+    client.get(url)  # warm up: the first request after signing in also writes the session
     with CaptureQueriesContext(connection) as ctx:
         response = client.get(url)
     assert response.status_code == 200
@@ -228,6 +229,23 @@ def test_person_page_shows_the_timeline_of_changes(login, personas):
     assert "Changed known_as of Sammy Patel." in body
 
 
+def test_person_page_query_count_does_not_grow_with_reports_or_pay_history(login, personas,
+                                                                           django_assert_max_num_queries):
+    grade = Grade.objects.get(number=4)
+    client = login(personas.hr_services)
+    url = reverse("people:person-detail", args=[personas.line_manager.pk])
+    add_staff(personas.department, 2, grade, manager=personas.line_manager)
+    small = count_queries(client, url)
+    add_staff(personas.department, 25, grade, manager=personas.line_manager)
+    for year in range(2019, 2026):
+        PayRecord.objects.create(person=personas.line_manager, grade=Grade.objects.get(number=8), spine_point=36,
+                                 effective_from=dt.date(year, 8, 1), reason=PayRecord.Reason.ANNUAL_INCREMENT)
+    with django_assert_max_num_queries(small):
+        response = client.get(url)
+    assert len(response.context["reports"]) == 28
+    assert len(response.context["pay_lines"]) == 8
+
+
 # --- Equality-monitoring data -----------------------------------------------------------------
 
 
@@ -360,7 +378,8 @@ def test_unit_tree_nests_departments_under_their_faculty(login, personas):
     assert [child.unit.pk for child in faculty.children] == [personas.department.pk]
 
 
-def test_unit_page_query_count_does_not_grow_with_people_or_subunits(login, personas):
+def test_unit_page_query_count_does_not_grow_with_people_or_subunits(login, personas,
+                                                                    django_assert_max_num_queries):
     grade = Grade.objects.get(number=4)
     client = login(personas.fm_hps)
     url = reverse("people:unit-detail", args=[personas.faculty.pk])
@@ -369,8 +388,9 @@ def test_unit_page_query_count_does_not_grow_with_people_or_subunits(login, pers
     for _ in range(4):
         section = OrgUnitFactory(kind="section", parent=personas.department)
         add_staff(section, 10, grade)
-    big = count_queries(client, url)
-    assert big == small
+    with django_assert_max_num_queries(small):
+        response = client.get(url)
+    assert response.context["page_obj"].paginator.count >= 45
     assert small <= 30
 
 
@@ -465,3 +485,56 @@ def test_delegation_list_shows_only_my_delegations(login, personas):
     assert list(login(personas.outsider).get(reverse("people:delegation-list")).context["page_obj"]) == []
     delegations = list(login(personas.delegate).get(reverse("people:delegation-list")).context["page_obj"])
     assert delegations == [personas.delegation]
+
+
+# --- Sign-in pages and the layout ---------------------------------------------------------------
+
+
+def test_login_page_explains_an_idle_session_expiry_once(client, db):
+    session = client.session
+    session["gp_expired"] = "idle"
+    session.save()
+    body = client.get(reverse("login")).content.decode()
+    assert "You were signed out because the page was left unused for a while." in body
+    assert "You were signed out" not in client.get(reverse("login")).content.decode()
+
+
+def test_idle_session_ends_and_the_login_page_says_why(client, personas, settings):
+    client.force_login(personas.staff_member.user)
+    assert client.get(reverse("people:home")).status_code == 200
+    session = client.session
+    session["gp_last_seen"] -= int(settings.SESSION_IDLE_TIMEOUT.total_seconds()) + 60
+    session.save()
+    response = client.get(reverse("people:home"), follow=True)
+    assert response.redirect_chain[-1][0].startswith(reverse("login"))
+    assert "left unused for a while" in response.content.decode()
+
+
+def test_repeated_wrong_passwords_pause_sign_in_with_a_plain_explanation(client, personas, settings):
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        client.post(reverse("login"), {"username": "sam.patel", "password": "wrong-password"})
+    response = client.post(reverse("login"), {"username": "sam.patel", "password": "wrong-password"})
+    body = response.content.decode()
+    assert response.status_code == 429
+    assert "Signing in is paused for a few minutes" in body
+    assert "You can try again in 15 minutes." in body
+    assert "not locked permanently" in body
+
+
+def test_password_change_pages_use_the_layout(login, personas):
+    client = login(personas.staff_member)
+    body = client.get(reverse("password_change")).content.decode()
+    assert "Change your password" in body and 'name="new_password1"' in body
+
+
+def test_layout_has_skip_link_landmarks_and_no_inline_script_or_style(login, personas):
+    body = login(personas.administrator).get(reverse("people:home")).content.decode()
+    assert 'href="#main"' in body and '<main id="main"' in body and 'lang="en-GB"' in body
+    assert "<script>" not in body and "<style" not in body and "style=" not in body and "onclick" not in body
+    assert reverse("admin:index") in body  # administrators get the Admin link
+    assert 'action="/accounts/logout/"' in body
+
+
+def test_admin_link_is_only_for_administrators(login, personas):
+    body = login(personas.staff_member).get(reverse("people:home")).content.decode()
+    assert reverse("admin:index") not in body
