@@ -126,3 +126,15 @@ def test_pay_change_on_a_grade_not_in_force_on_its_date_is_refused(personas):
         record_pay_change(actor=personas.hr_services.user, person=personas.staff_member,
                           grade=_grade(5, NEW_FROM), spine_point=18, effective_from=dt.date(2026, 3, 1),
                           reason="correction")
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "grades.services.record_pay_change does not stop HR Services from recording a pay change for "
+    "themselves (a grade or spine point rise for one's own record). It should refuse when the actor's "
+    "person is the person, e.g. 'You cannot record a pay change for yourself: ask a colleague in HR "
+    "Services.'"
+))
+def test_hr_services_cannot_record_their_own_pay_rise(personas):
+    with pytest.raises(PermissionDenied):
+        record_pay_change(actor=personas.hr_services.user, person=personas.hr_services, grade=_grade(9),
+                          spine_point=44, effective_from=dt.date(2026, 3, 1), reason="correction")
