@@ -581,7 +581,12 @@ class Importer:
         post_first: dict[str, dict[str, int]] = defaultdict(dict)
         seen: dict[tuple[str, str], int] = {}
         self.duplicate_lines: set[int] = set()
-        self.bad_unit_kind: set[str] = {p.unit_code for p in parsed if p.row.get("unit_kind") and "kind" not in p.unit}
+        self.bad_unit_kind: set[str] = set()
+        self.bad_units: dict[str, int] = {}  # unit code -> the line reporting its problem
+        for p in parsed:
+            if p.unit_code and p.row.get("unit_kind") and "kind" not in p.unit:
+                self.bad_unit_kind.add(p.unit_code)
+                self.bad_units.setdefault(p.unit_code, p.line)
         for p in parsed:
             errors = self.row_errors[p.line]
             if p.unit_code:
@@ -626,30 +631,30 @@ class Importer:
     def _check_units(self, parsed: list[Parsed]) -> None:
         plan = self.plan
         for code, values in plan.units.items():
-            line = plan.unit_lines[code][0]
+            line = (plan.unit_decl_lines.get(code) or plan.unit_lines[code])[0]
             existing = plan.existing_units.get(code)
             if existing is None:
                 if code in self.bad_unit_kind:
-                    continue  # the unknown kind is reported on its line
+                    continue  # the unknown kind is reported on its line (and recorded in bad_units)
                 if not values.get("name") or not values.get("kind"):
                     missing = " and ".join(w for w, k in (("unit_name", "name"), ("unit_kind", "kind")) if not values.get(k))
-                    self._error(line, f"unit {code} is not in Gradepath yet, so give its {missing}.")
+                    self._unit_error(code, line, f"unit {code} is not in Gradepath yet, so give its {missing}.")
                     continue
             final_kind = values.get("kind") or existing.kind
             parent = values.get("parent") or ""
             if final_kind in TOP_LEVEL_KINDS:
                 if parent:
-                    self._error(line, f"unit {code} is a {OrgUnit.Kind(final_kind).label.lower()}, which sits at the "
+                    self._unit_error(code, line, f"unit {code} is a {OrgUnit.Kind(final_kind).label.lower()}, which sits at the "
                                       "top of the structure: leave its parent unit code blank.")
                     continue
             elif not parent:
                 if existing is None or existing.parent is None:
-                    self._error(line, f"unit {code} is a {OrgUnit.Kind(final_kind).label.lower()}, so it needs a "
+                    self._unit_error(code, line, f"unit {code} is a {OrgUnit.Kind(final_kind).label.lower()}, so it needs a "
                                       "parent unit code (the faculty, division or department it belongs to).")
                     continue
                 parent = existing.parent.code
             if parent and parent not in plan.units and parent not in plan.existing_units:
-                self._error(line, f"the parent unit {parent} of {code} is not in this file or in Gradepath.")
+                self._unit_error(code, line, f"the parent unit {parent} of {code} is not in this file or in Gradepath.")
                 continue
             values["final_kind"] = final_kind
             values["final_parent"] = parent or None
@@ -660,8 +665,14 @@ class Importer:
                 chain.append(current)
                 current = self._unit_parent(current)
             if current == code:
-                self._error(plan.unit_lines[code][0], "the parent units form a loop: "
+                self._unit_error(code, (plan.unit_decl_lines.get(code) or plan.unit_lines[code])[0],
+                                 "the parent units form a loop: "
                             + " → ".join(chain + [code]) + ". A unit cannot be inside itself.")
+
+    def _unit_error(self, code: str, line: int, message: str) -> None:
+        """A problem with a unit: rows in that unit cannot be imported in per-row mode either."""
+        self._error(line, message)
+        self.bad_units.setdefault(code, line)
 
     def _unit_parent(self, code: str) -> str | None:
         values = self.plan.units.get(code)
@@ -805,7 +816,7 @@ class Importer:
         So the rows for one person (or one post) stand or fall together, and the people a failed
         person line-manages are skipped too.
         """
-        failed_by: dict[tuple[str, str], int] = {}
+        failed_by: dict[tuple[str, str], int] = {("unit", code): line for code, line in self.bad_units.items()}
         failed = set()
         for p in parsed:
             if self.row_errors.get(p.line):

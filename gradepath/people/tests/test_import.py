@@ -8,9 +8,12 @@ import time
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 from django.core.management import ManagementUtility, call_command
 from django.core.management.base import CommandError
-from django.db import connection, connections
+from django.db import connection, connections, transaction
 from django.test.utils import CaptureQueriesContext
 
 from gradepath.core.errors import PermissionDenied
@@ -635,3 +638,70 @@ def test_moving_a_department_keeps_the_unit_tree_paths_right():
     assert dept.path == f"/{new.pk}/{dept.pk}/"
     assert section.path == f"/{new.pk}/{dept.pk}/{section.pk}/"
     assert [c.action for c in report.changes if c.kind == "unit"] == ["create", "update", "create"]
+
+
+@pytest.mark.django_db
+def test_per_row_mode_skips_rows_in_a_unit_that_could_not_be_imported():
+    report = import_people(actor=None, data=csv_bytes(
+        UNIT_ROW,
+        person_row("E1", unit="NOWHERE"),
+        person_row("E2", unit="NOWHERE"),
+        "ODD,Odd unit,galaxy,,,,,,,,,,,,,,,,,,",
+        person_row("E3", unit="ODD"),
+        person_row("E4"),
+    ), per_row=True)
+
+    assert list(Person.objects.values_list("employee_number", flat=True)) == ["E4"]
+    assert messages(report) == [
+        "Line 3: unit NOWHERE is not in Gradepath yet, so give its unit_name and unit_kind.",
+        "Line 4: not imported because it needs unit NOWHERE, and line 3, which describes it, has a problem.",
+        "Line 5: the unit kind 'galaxy' is not one Gradepath knows. Use faculty (Academic faculty), ps_division "
+        "(Professional services division), department (Department or institute) or section (Section).",
+        "Line 6: not imported because it needs unit ODD, and line 5, which describes it, has a problem.",
+    ]
+
+
+@pytest.mark.django_db
+def test_a_unit_problem_is_reported_on_the_line_that_declares_it():
+    report = import_people(actor=None, data=csv_bytes(
+        UNIT_ROW, person_row("E1", unit="DEPT"), "DEPT,Dept,department,,,,,,,,,,,,,,,,,,"))
+
+    assert messages(report)[0].startswith("Line 4: unit DEPT is a department or institute, so it needs a parent")
+
+
+class _Rollback(Exception):
+    pass
+
+
+@pytest.mark.django_db
+@hypothesis_settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(cells=st.lists(st.tuples(
+    st.sampled_from(["TST", "D1", "", "ZZ"]),                      # unit_code
+    st.sampled_from(["", "Dept", "Faculty"]),                      # unit_name
+    st.sampled_from(["", "faculty", "department", "section", "galaxy"]),
+    st.sampled_from(["", "TST", "D1", "ZZ"]),                      # parent_unit_code
+    st.sampled_from(["", "E1", "E2", "E3"]),                       # employee_number
+    st.sampled_from(["", "E1", "E2", "E3", "E9"]),                 # line manager
+    st.sampled_from(["", "P1", "P2"]),                             # post_id
+    st.sampled_from(["", "substantive", "secondment", "acting up", "x"]),
+    st.sampled_from(["", "2020-01-01", "2021-06-30", "31/02/2020", "soon"]),
+    st.sampled_from(["", "2020-12-31", "2022-01-01"]),
+), max_size=8), per_row=st.booleans())
+def test_any_file_gives_a_report_never_a_crash_and_a_clean_import_is_idempotent(cells, per_row):
+    rows = []
+    for unit, name, kind, parent, number, manager, post, appointment, start, end in cells:
+        person = f"{number},,Alex,Smith,,{number.lower()}@example.ac.uk,technical,{manager}" if number else ",,,,,,,"
+        post_cols = f"{post},Technician,1,,no" if post else ",,,,"
+        rows.append(f"{unit},{name},{kind},{parent},{person},{post_cols},{appointment},{start},{end},")
+    data = csv_bytes(*rows) if rows else csv_bytes(UNIT_ROW)
+    try:
+        with transaction.atomic():
+            report = import_people(actor=None, data=data, per_row=per_row)
+            assert all(e.message for e in report.errors)
+            if report.ok:
+                again = import_people(actor=None, data=data, per_row=per_row)
+                assert again.ok and again.created == 0 and again.updated == 0, [c.description for c in again.changes
+                                                                                if c.action != "unchanged"]
+            raise _Rollback
+    except _Rollback:
+        pass
