@@ -8,13 +8,13 @@ import time
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given
-from hypothesis import settings as hypothesis_settings
-from hypothesis import strategies as st
 from django.core.management import ManagementUtility, call_command
 from django.core.management.base import CommandError
 from django.db import connection, connections, transaction
 from django.test.utils import CaptureQueriesContext
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 
 from gradepath.core.errors import PermissionDenied
 from gradepath.core.models import HistoryEntry
