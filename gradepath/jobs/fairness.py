@@ -1,0 +1,148 @@
+"""Fairness lookup: who else does this job, and at what grade (DOMAIN.md §6).
+
+Every regrade must show the other current holders of the same JD version, and of closely
+similar agreed JDs, with their grades and units, so that the HRBP can assess the knock-on
+impact. :func:`fairness_lookup` gathers them in a fixed number of queries whatever the
+number of holders (one for the holders and their current pay grades, plus the match).
+
+It is a read-only selector: the caller (a grading case page) has already passed its access
+gate. Pass ``for_user`` to limit holders to the people that user may see.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db.models import OuterRef, Subquery
+from django.utils import timezone
+
+from gradepath.grades.models import PayRecord
+from gradepath.jobs.matching import match_version
+from gradepath.jobs.models import AgreedJD, JDVersion
+from gradepath.people.models import Appointment, Person
+
+DEFAULT_THRESHOLD = 0.5  # TF-IDF similarity; see docs/performance.md "Matching" for what scores mean
+DEFAULT_SIMILAR = 20
+
+
+def similarity_threshold() -> float:
+    return float(getattr(settings, "GRADEPATH_FAIRNESS_SIMILARITY", DEFAULT_THRESHOLD))
+
+
+@dataclass(frozen=True)
+class Holder:
+    """A current holder of a post on a JD version: who, which post and unit, and at what grade.
+
+    ``post_grade`` is the grade of the post; ``pay_grade`` the grade the person is paid at now
+    (their latest pay record), which differs when they are acting up, on a secondment or
+    protected. Grade numbers are None when unknown.
+    """
+
+    person_id: int
+    name: str
+    post_id: int
+    post_number: str
+    post_title: str
+    unit_id: int
+    unit_name: str
+    appointment_kind: str
+    post_grade: int | None
+    post_grade_name: str
+    pay_grade: int | None
+    pay_grade_name: str
+    version_id: int
+
+    @property
+    def grades_differ(self) -> bool:
+        return None not in (self.post_grade, self.pay_grade) and self.post_grade != self.pay_grade
+
+
+@dataclass(frozen=True)
+class SimilarJD:
+    """An agreed JD above the similarity threshold, and its current holders."""
+
+    agreed: AgreedJD
+    score: float
+    holders: list[Holder]
+
+    @property
+    def percent(self) -> int:
+        return round(self.score * 100)
+
+
+@dataclass
+class FairnessLookup:
+    """The other holders of a JD version and of the agreed JDs most like it."""
+
+    version: JDVersion
+    threshold: float
+    same_version: list[Holder]
+    similar: list[SimilarJD]
+    note: str = ""
+    excluded_person_id: int | None = field(default=None, repr=False)
+
+    @property
+    def holder_count(self) -> int:
+        return len(self.same_version) + sum(len(s.holders) for s in self.similar)
+
+
+def current_holders(version_ids: list[int], *, on: dt.date | None = None, exclude_person: Person | None = None,
+                    for_user=None) -> dict[int, list[Holder]]:
+    """Current holders of posts on each of these JD versions, with grades: one query."""
+    on = on or timezone.localdate()
+    if not version_ids:
+        return {}
+    latest_pay = PayRecord.objects.filter(person=OuterRef("person_id"), effective_from__lte=on).order_by(
+        "-effective_from", "-id")
+    rows = (
+        Appointment.objects.current(on)
+        .filter(post__jd_version_id__in=version_ids, post__is_active=True)
+        .annotate(pay_grade_number=Subquery(latest_pay.values("grade__number")[:1]),
+                  pay_grade_name=Subquery(latest_pay.values("grade__name")[:1]))
+        .order_by("post__org_unit__name", "person__last_name", "person__first_name", "post__post_number")
+    )
+    if exclude_person is not None:
+        rows = rows.exclude(person_id=exclude_person.pk)
+    if for_user is not None:
+        from gradepath.people.permissions import visible_people
+
+        rows = rows.filter(person__in=visible_people(for_user))
+    holders: dict[int, list[Holder]] = {pk: [] for pk in version_ids}
+    seen: set[tuple[int, int]] = set()
+    for row in rows.values("person_id", "person__first_name", "person__known_as", "person__last_name", "post_id",
+                           "post__post_number", "post__title", "post__org_unit_id", "post__org_unit__name", "kind",
+                           "post__grade__number", "post__grade__name", "post__jd_version_id", "pay_grade_number",
+                           "pay_grade_name"):
+        key = (row["person_id"], row["post_id"])
+        if key in seen:  # two current appointments to one post: list the person once
+            continue
+        seen.add(key)
+        holders[row["post__jd_version_id"]].append(Holder(
+            person_id=row["person_id"],
+            name=f"{row['person__known_as'] or row['person__first_name']} {row['person__last_name']}",
+            post_id=row["post_id"], post_number=row["post__post_number"], post_title=row["post__title"],
+            unit_id=row["post__org_unit_id"], unit_name=row["post__org_unit__name"],
+            appointment_kind=Appointment.Kind(row["kind"]).label,
+            post_grade=row["post__grade__number"], post_grade_name=row["post__grade__name"] or "",
+            pay_grade=row["pay_grade_number"], pay_grade_name=row["pay_grade_name"] or "",
+            version_id=row["post__jd_version_id"],
+        ))
+    return holders
+
+
+def fairness_lookup(version: JDVersion, *, threshold: float | None = None, exclude_person: Person | None = None,
+                    on: dt.date | None = None, k: int = DEFAULT_SIMILAR, for_user=None) -> FairnessLookup:
+    """Other current holders of ``version`` (leaving out ``exclude_person``, usually the subject of
+    the case) and holders of the current agreed JDs at least ``threshold`` similar to it."""
+    threshold = similarity_threshold() if threshold is None else threshold
+    result = match_version(version, k=k)
+    similar = [m for m in result.matches if m.score >= threshold]
+    holders = current_holders([version.pk, *[m.agreed.version_id for m in similar]], on=on,
+                              exclude_person=exclude_person, for_user=for_user)
+    return FairnessLookup(
+        version=version, threshold=threshold, same_version=holders.get(version.pk, []),
+        similar=[SimilarJD(m.agreed, m.score, holders.get(m.agreed.version_id, [])) for m in similar],
+        note=result.note, excluded_person_id=exclude_person.pk if exclude_person is not None else None,
+    )

@@ -1,0 +1,328 @@
+"""Matching a JD against the agreed JD library, for the pages, the API and grading cases.
+
+* :func:`match_version` ranks the current agreed JDs by similarity to a version;
+* :func:`grade_distribution` summarises the grades of the nearest ones;
+* :func:`suggest_grade` suggests a grade with an honest confidence (or says there is no
+  confident suggestion);
+* :func:`duty_alignment` pairs the duties of two versions side by side.
+
+These are read-only selectors: the caller has already passed the access gate for the version
+(``get_version_for_user``); the agreed JD library is visible to every member of staff.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Protocol
+
+import numpy as np
+from scipy.optimize import linear_sum_assignment
+from scipy.sparse import hstack
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.preprocessing import normalize
+
+from gradepath.jobs.matching.backends import MatchingBackend, TfidfBackend, get_backend, top_k
+from gradepath.jobs.matching.documents import MatchDocument, document_from_version
+from gradepath.jobs.matching.embeddings import EmbeddingPending
+from gradepath.jobs.matching.store import IndexState, library_index
+from gradepath.jobs.models import AgreedJD, JDVersion
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_K = 10
+VOTERS = 5  # the nearest agreed JDs that vote on a suggested grade
+
+
+@dataclass(frozen=True)
+class Match:
+    """One agreed JD and its similarity (0 to 1) to the JD being matched."""
+
+    agreed: AgreedJD
+    score: float
+
+    @property
+    def grade_number(self) -> int:
+        return self.agreed.grade.number
+
+    @property
+    def grade_name(self) -> str:
+        return str(self.agreed.grade)
+
+    @property
+    def percent(self) -> int:
+        return round(self.score * 100)
+
+    def as_dict(self) -> dict:
+        return {
+            "agreed_jd": self.agreed.pk, "reference": self.agreed.reference, "job_title": self.agreed.version.job_title,
+            "grade": self.grade_number, "grade_name": self.grade_name, "job_family": str(self.agreed.job_family),
+            "area": self.agreed.area, "score": round(self.score, 4),
+        }
+
+
+@dataclass
+class MatchResult:
+    """Ranked matches, best first, and what the page should say about them."""
+
+    matches: list[Match]
+    backend: str
+    library_size: int
+    stale: bool = False
+    note: str = ""
+
+    def __iter__(self):
+        return iter(self.matches)
+
+    def __len__(self) -> int:
+        return len(self.matches)
+
+
+def _library_note(state: IndexState) -> str:
+    if state.index is None:
+        return ("The agreed JD library is being indexed for matching. Try again in a few minutes.")
+    if state.stale:
+        return ("The agreed JD library has changed since it was last indexed; these matches may miss the newest "
+                "agreed job descriptions until the index is refreshed (it has been queued).")
+    return ""
+
+
+def match_document(document: MatchDocument, k: int = DEFAULT_K, *, exclude_jd_id: int | None = None,
+                   backend: MatchingBackend | None = None) -> MatchResult:
+    """Rank the current agreed JDs against any document (a version, or free text)."""
+    backend = backend or get_backend()
+    state = library_index(backend)
+    if state.index is None:
+        return MatchResult([], backend=backend.name, library_size=0, stale=True, note=_library_note(state))
+    library = state.index
+    if len(library) == 0:
+        return MatchResult([], backend=backend.name, library_size=0,
+                           note="There are no agreed job descriptions in the library yet.")
+    try:
+        scores = backend.scores(library.index, document)
+    except EmbeddingPending as pending:
+        # The model runs in the worker only: queue this text and answer with TF-IDF meanwhile.
+        _queue_embedding(pending)
+        result = match_document(document, k, exclude_jd_id=exclude_jd_id, backend=TfidfBackend())
+        result.note = " ".join(filter(None, [result.note, "These matches use TF-IDF while the embeddings of this "
+                                                           "text are computed; reload in a minute."]))
+        return result
+    exclude = library.jd_ids == exclude_jd_id if exclude_jd_id is not None else None
+    ranked = [(agreed_id, score) for agreed_id, score in top_k(scores, library.agreed_ids, k, exclude=exclude)
+              if score > 0]
+    entries = (AgreedJD.objects.filter(pk__in=[agreed_id for agreed_id, _ in ranked], is_current=True)
+               .select_related("version", "grade", "job_family").in_bulk())
+    matches = [Match(entries[agreed_id], score) for agreed_id, score in ranked if agreed_id in entries]
+    return MatchResult(matches, backend=backend.name, library_size=len(library), stale=state.stale,
+                       note=_library_note(state))
+
+
+def _queue_embedding(pending) -> None:
+    from gradepath.jobs.tasks import compute_match_embedding
+
+    try:
+        compute_match_embedding.enqueue(pending.text_hash, pending.document.title, pending.document.work,
+                                        pending.document.context)
+    except Exception:  # noqa: BLE001 - matching still answers (with TF-IDF) when the queue is down
+        logger.warning("Could not queue the embedding of a JD for matching.", exc_info=True)
+
+
+def match_version(version: JDVersion, k: int = DEFAULT_K, *, backend: MatchingBackend | None = None) -> MatchResult:
+    """The ``k`` current agreed JDs most similar to this version, best first, with their grades.
+
+    The JD's own agreed versions are left out: a JD is never matched to itself.
+    """
+    return match_document(document_from_version(version), k, exclude_jd_id=version.jd_id, backend=backend)
+
+
+# --- Grades of the nearest matches ----------------------------------------------------------------
+
+class Neighbour(Protocol):
+    """Anything with a grade and a similarity: a :class:`Match`, or an evaluation record."""
+
+    score: float
+
+    @property
+    def grade_number(self) -> int: ...
+
+
+@dataclass(frozen=True)
+class GradeShare:
+    """How many of the nearest matches are at one grade, and their share of the similarity."""
+
+    grade: int
+    count: int
+    share: float  # similarity-weighted share, 0 to 1
+    best_score: float
+
+    @property
+    def percent(self) -> int:
+        return round(self.share * 100)
+
+
+def _weight(score: float) -> float:
+    # Squared similarity: a close match counts much more than a loose one.
+    return max(score, 0.0) ** 2
+
+
+def grade_distribution(matches: Sequence[Neighbour]) -> list[GradeShare]:
+    """The grades of the matches given (usually the top ``k``), lowest grade first."""
+    counts: dict[int, int] = defaultdict(int)
+    weights: dict[int, float] = defaultdict(float)
+    best: dict[int, float] = defaultdict(float)
+    for match in matches:
+        counts[match.grade_number] += 1
+        weights[match.grade_number] += _weight(match.score)
+        best[match.grade_number] = max(best[match.grade_number], match.score)
+    total = sum(weights.values())
+    return [GradeShare(grade, counts[grade], (weights[grade] / total) if total else 0.0, best[grade])
+            for grade in sorted(counts)]
+
+
+@dataclass(frozen=True)
+class GradeSuggestion:
+    """A suggested grade and how far to trust it.
+
+    ``grade`` is the similarity-weighted vote of the nearest agreed JDs (None when there is
+    nothing to vote). ``confidence`` (0 to 1) is the winning grade's share of the vote times
+    the strength of the best match on the backend's own scale; ``confident`` is False below
+    ``MEDIUM``, and then the page must say there is no confident suggestion (``message``).
+    """
+
+    grade: int | None
+    confidence: float
+    level: str  # "high", "medium", "low" or "none"
+    message: str
+    agreement: float = 0.0
+    best_score: float = 0.0
+    voters: int = 0
+    grades_seen: list[int] = field(default_factory=list)
+
+    HIGH = 0.6
+    MEDIUM = 0.35
+
+    @property
+    def confident(self) -> bool:
+        return self.level in ("high", "medium")
+
+
+def suggest_grade(matches: Sequence[Neighbour], *, scale: tuple[float, float] | None = None,
+                  voters: int = VOTERS) -> GradeSuggestion:
+    """Suggest a grade from the nearest matches (best first), with an honest confidence."""
+    weak, strong = scale or get_backend().score_scale
+    nearest = [m for m in matches if m.score > 0][:voters]
+    if not nearest:
+        return GradeSuggestion(None, 0.0, "none", "No confident suggestion: no agreed job description is similar "
+                                                  "enough to compare with.")
+    votes: dict[int, float] = defaultdict(float)
+    for match in nearest:
+        votes[match.grade_number] += _weight(match.score)
+    total = sum(votes.values())
+    best_score = max(m.score for m in nearest)
+    # Most weight wins; on a tie, the grade of the single closest match among the tied ones.
+    top_weight = max(votes.values())
+    tied = {g for g, w in votes.items() if np.isclose(w, top_weight)}
+    grade = next(m.grade_number for m in nearest if m.grade_number in tied)
+    agreement = votes[grade] / total if total else 0.0
+    strength = float(np.clip((best_score - weak) / (strong - weak), 0.0, 1.0))
+    confidence = round(agreement * strength, 2)
+    level = ("high" if confidence >= GradeSuggestion.HIGH else
+             "medium" if confidence >= GradeSuggestion.MEDIUM else "low")
+    seen = sorted(votes)
+    same = sum(1 for m in nearest if m.grade_number == grade)
+    if level == "low":
+        if strength < 0.5:
+            reason = (f"the closest agreed job descriptions are only loosely similar (the best is "
+                      f"{round(best_score * 100)}% similar)")
+        else:
+            reason = f"the closest agreed job descriptions are at different grades ({_grades_text(seen)})"
+        message = (f"No confident suggestion: {reason}. The closest ones point to grade {grade}, but match the "
+                   "job to an agreed JD or refer it for evaluation.")
+    else:
+        message = (f"Grade {grade} suggested with {level} confidence: {same} of the {len(nearest)} closest agreed "
+                   f"job descriptions are at grade {grade} ({round(agreement * 100)}% of the similarity-weighted "
+                   f"vote), and the best match is {round(best_score * 100)}% similar.")
+    return GradeSuggestion(grade, confidence, level, message, agreement=round(agreement, 3),
+                           best_score=best_score, voters=len(nearest), grades_seen=seen)
+
+
+def _grades_text(grades: list[int]) -> str:
+    names = [str(g) for g in grades]
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+
+
+# --- Duties side by side --------------------------------------------------------------------------
+
+PAIR_THRESHOLD = 0.2
+
+
+@dataclass(frozen=True)
+class DutyPair:
+    """A duty of the version matched with a duty of the agreed JD (numbers count from 1)."""
+
+    left_number: int
+    left: str
+    right_number: int
+    right: str
+    similarity: float
+
+    @property
+    def percent(self) -> int:
+        return round(self.similarity * 100)
+
+
+@dataclass
+class DutyAlignment:
+    """Which duties match which, and the duties on each side that match nothing."""
+
+    pairs: list[DutyPair]
+    unmatched_left: list[tuple[int, str]]
+    unmatched_right: list[tuple[int, str]]
+
+    @property
+    def coverage(self) -> float:
+        """The share of the version's duties that have a counterpart."""
+        total = len(self.pairs) + len(self.unmatched_left)
+        return len(self.pairs) / total if total else 0.0
+
+
+def _duties(version: JDVersion | AgreedJD) -> list[str]:
+    if isinstance(version, AgreedJD):
+        version = version.version
+    return [str(d) for d in version.duties if str(d).strip()]
+
+
+def duty_alignment(version: JDVersion, agreed_version: JDVersion | AgreedJD, *,
+                   threshold: float = PAIR_THRESHOLD) -> DutyAlignment:
+    """Pair each duty of ``version`` with at most one duty of ``agreed_version`` (best overall pairing).
+
+    Duties are compared with TF-IDF over words and character n-grams fitted on the two duty
+    lists; pairs below ``threshold`` similarity are not pairs.
+    """
+    left, right = _duties(version), _duties(agreed_version)
+    if not left or not right:
+        return DutyAlignment([], list(enumerate(left, start=1)), list(enumerate(right, start=1)))
+    texts = left + right
+    words = TfidfVectorizer(sublinear_tf=True, stop_words="english", ngram_range=(1, 2), strip_accents="unicode")
+    chars = TfidfVectorizer(sublinear_tf=True, analyzer="char_wb", ngram_range=(3, 5), strip_accents="unicode")
+    try:
+        word_matrix = words.fit_transform(texts)
+    except ValueError:  # only stop words
+        word_matrix = None
+    char_matrix = chars.fit_transform(texts)
+    blocks = [char_matrix * np.sqrt(0.4)] + ([normalize(word_matrix) * np.sqrt(0.6)] if word_matrix is not None else [])
+    matrix = normalize(hstack(blocks, format="csr"))
+    similarity = (matrix[: len(left)] @ matrix[len(left):].T).toarray()
+    rows, cols = linear_sum_assignment(-similarity)
+    pairs = [DutyPair(r + 1, left[r], c + 1, right[c], float(similarity[r, c]))
+             for r, c in zip(rows, cols, strict=True) if similarity[r, c] >= threshold]
+    pairs.sort(key=lambda p: p.left_number)
+    paired_left = {p.left_number for p in pairs}
+    paired_right = {p.right_number for p in pairs}
+    return DutyAlignment(
+        pairs,
+        [(i, text) for i, text in enumerate(left, start=1) if i not in paired_left],
+        [(i, text) for i, text in enumerate(right, start=1) if i not in paired_right],
+    )
