@@ -151,11 +151,6 @@ class ImportReport:
     def ok(self) -> bool:
         return not self.errors
 
-    @property
-    def written(self) -> bool:
-        """Whether anything was (or in a dry run would be) written."""
-        return any(c.action != "unchanged" for c in self.changes)
-
     def count(self, action: str, kind: str | None = None) -> int:
         return sum(1 for c in self.changes if c.action == action and (kind is None or c.kind == kind))
 
@@ -493,7 +488,7 @@ class Plan:
 
 
 def _merge(target: dict[str, Any], values: dict[str, Any], *, line: int, first_line: dict[str, int],
-           what: str, errors: list[str], required_blank_ok: bool = True) -> None:
+           what: str, errors: list[str]) -> None:
     """Merge one row's values into an entity; non-blank values given on several rows must agree."""
     for key, value in values.items():
         if value in ("", None):
