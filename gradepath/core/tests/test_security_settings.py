@@ -62,7 +62,9 @@ def test_signed_in_pages_and_the_api_send_the_security_headers(personas, client)
 
 
 def _run_python(code: str, **env: str) -> subprocess.CompletedProcess:
-    environment = {k: v for k, v in os.environ.items() if not k.startswith(("GRADEPATH_", "DATABASE_URL"))}
+    # A clean environment, as a production host would have: nothing from this test run
+    # (GRADEPATH_*, DATABASE_URL, DJANGO_* such as DJANGO_ALLOW_ASYNC_UNSAFE set for browser tests).
+    environment = {k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "LANG", "LC_ALL", "TMPDIR")}
     environment.update(env)
     return subprocess.run([sys.executable, "-c", code], env=environment, capture_output=True, text=True,
                           timeout=120, check=False)
