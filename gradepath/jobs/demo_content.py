@@ -35,7 +35,7 @@ from gradepath.core.errors import ServiceError
 from gradepath.grades.models import Grade, GradeStructure
 from gradepath.jobs import services
 from gradepath.jobs.models import AgreedJD, JDVersion, JobDescription, JobFamily
-from gradepath.people.models import OrgUnit, Post
+from gradepath.people.models import Appointment, OrgUnit, Person, Post
 
 # --- Job families ---------------------------------------------------------------------------------
 
@@ -551,7 +551,7 @@ AREAS: tuple[Area, ...] = (
             Raise sales invoices and follow up unpaid debts.
             Reconcile departmental accounts each month and investigate discrepancies.
             Set up new suppliers, checking bank details with the supplier to prevent fraud.
-            Answer finance queries from staff and suppliers, referring complex issues to the Finance Officer.
+            Answer finance queries from staff and suppliers, referring complex issues to a senior colleague.
             Prepare journals to correct coding errors.
             Keep finance records and filing in order for audit.
         """),
@@ -1456,14 +1456,14 @@ GENERIC_DUTIES: dict[str, tuple[str, ...]] = {
         Take part in projects to improve the service.
     """),
     MANAGEMENT: _lines("""
-        Recruit, induct, train and appraise staff, and deal with absence and performance matters.
+        Plan staffing and cover so that the service runs well through absences and busy periods.
         Monitor spending against budget, prepare forecasts and approve expenditure within delegated limits.
         Develop service standards and performance indicators, and report on them.
         Maintain the risk register for the service and make sure risk assessments are current.
         Represent the service on committees and working groups.
     """),
     LEADERSHIP: _lines("""
-        Set the strategy of the function across the faculty and agree it with the senior management team.
+        Set the strategy of the function and agree it with the senior management team.
         Lead the function's senior managers and hold them to account for service quality and budgets.
         Lead major change programmes, including restructures, new systems and new buildings.
         Advise the Dean, Vice-Provosts and directors on matters affecting the function.
@@ -1487,12 +1487,12 @@ PURPOSES: dict[str, tuple[str, ...]] = {
         "To deliver and develop {aim}, supervising the day-to-day work of junior colleagues and resolving problems that need specialist knowledge.",
     ),
     MANAGEMENT: (
-        "To manage {aim} for the department, leading a team and its budget so that {outcome}.",
+        "To manage {aim}, leading a team and its budget so that {outcome}.",
         "To lead and develop {aim}, interpreting university policy, setting priorities and making sure that {outcome}.",
     ),
     LEADERSHIP: (
-        "To lead {aim} across the faculty or division, setting its strategy and making sure that {outcome}.",
-        "To provide strategic leadership for {aim} across the faculty or division, with accountability for its staff, budget and performance.",
+        "To lead {aim} across {scope}, setting its strategy and making sure that {outcome}.",
+        "To provide strategic leadership for {aim} across {scope}, with accountability for its staff, budget and performance.",
     ),
 }
 PURPOSE_CLOSERS: dict[str, tuple[str, ...]] = {
@@ -1631,7 +1631,8 @@ def line_management_text(area: Area, grade: int, rng: random.Random) -> str:
     if grade <= 8:
         direct = rng.randint(3, 8)
         total = direct + rng.randint(2, 12) * (grade - 6)
-        budget = rng.choice(("£150,000", "£250,000", "£400,000", "£750,000", "£1.2 million"))
+        budget = rng.choice(("£40,000", "£75,000", "£150,000", "£250,000") if grade == 7
+                            else ("£250,000", "£400,000", "£750,000", "£1.2 million"))
         return (f"Line manages {direct} {team} directly, with responsibility for a team of {total} in all. "
                 f"Manages a non-pay budget of about {budget} a year and approves expenditure within the "
                 f"university's financial regulations.")
@@ -1659,7 +1660,8 @@ def working_relationships_text(area: Area, band: str, rng: random.Random) -> str
 
 
 def _person_spec(area: Area, band: str, rng: random.Random) -> list[dict[str, str]]:
-    essential = list(GENERIC_CRITERIA[band][:2]) + rng.sample(list(area.essential), min(3, len(area.essential)))
+    own = [c for c in area.essential if band != LEADERSHIP or not c.startswith("A:")] or list(area.essential)
+    essential = list(GENERIC_CRITERIA[band][:2]) + rng.sample(own, min(3, len(own)))
     essential += rng.sample(list(GENERIC_CRITERIA[band][2:]), 1)
     desirable = rng.sample(list(area.desirable), min(2, len(area.desirable)))
     desirable += rng.sample(list(GENERIC_DESIRABLE[band]), 1)
@@ -1672,19 +1674,23 @@ def _person_spec(area: Area, band: str, rng: random.Random) -> list[dict[str, st
     return spec
 
 
-def compose_purpose(area: Area, grade: int, rng: random.Random, *, variant: int | None = None) -> str:
-    """Two to four sentences; ``variant`` picks the opening wording (for reworded versions)."""
+def compose_purpose(area: Area, grade: int, rng: random.Random, *, variant: int | None = None,
+                    scope: str = "the faculty") -> str:
+    """Two or three sentences; ``variant`` picks the opening wording (for reworded versions);
+    ``scope`` is what a leadership role leads across ("the faculty", "the division")."""
     band = band_of(grade)
     openings = PURPOSES[band]
     opening = openings[variant % len(openings)] if variant is not None else rng.choice(openings)
-    sentences = [opening.format(tasks=area.tasks, aim=area.aim, users=area.users, outcome=area.outcome),
+    sentences = [opening.format(tasks=area.tasks, aim=area.aim, users=area.users, outcome=area.outcome,
+                                scope=scope),
                  rng.choice(area.context)]
     if rng.random() < 0.6:
         sentences.append(rng.choice(PURPOSE_CLOSERS[band]))
     return " ".join(sentences)
 
 
-def compose_jd(rng: random.Random, area: Area, title: str, grade: int) -> dict[str, Any]:
+def compose_jd(rng: random.Random, area: Area, title: str, grade: int, *,
+               scope: str = "the faculty") -> dict[str, Any]:
     """The sections of one JD (as ``create_job_description`` takes them) plus ``spare_duties``:
     believable duties this text does not use, for later versions to add."""
     band = band_of(grade)
@@ -1702,7 +1708,8 @@ def compose_jd(rng: random.Random, area: Area, title: str, grade: int) -> dict[s
     extras += [rng.choice(GENERIC_EXTRAS[band]), EXTRA_SUFFIX]
     return {
         "job_title": title,
-        "purpose": compose_purpose(area, grade, rng),
+        "purpose": compose_purpose(area, grade, rng, scope=scope),
+        "scope": scope,
         "duties": duties,
         "line_management": line_management_text(area, grade, rng),
         "working_relationships": working_relationships_text(area, band, rng),
@@ -1710,6 +1717,14 @@ def compose_jd(rng: random.Random, area: Area, title: str, grade: int) -> dict[s
         "additional_information": " ".join(extras),
         "spare_duties": [d for d in dict.fromkeys(spare) if d not in duties],
     }
+
+
+NOT_SECTIONS = ("spare_duties", "scope", "grade")
+
+
+def sections_of(text: dict[str, Any]) -> dict[str, Any]:
+    """Only the JD sections of a composed text (what ``create_job_description`` takes)."""
+    return {k: v for k, v in text.items() if k not in NOT_SECTIONS}
 
 
 def area_for_title(title: str, unit: OrgUnit | None = None) -> Area:
@@ -1730,15 +1745,24 @@ def area_for_title(title: str, unit: OrgUnit | None = None) -> Area:
     return area
 
 
-_ROOT_NAMES: dict[int, str] = {}
+_ROOTS: dict[int, OrgUnit] = {}
+
+
+def _root(unit: OrgUnit) -> OrgUnit:
+    """The faculty or PS division a unit belongs to (cached for one build)."""
+    root_id = (unit.ancestor_ids or [unit.pk])[0]
+    if root_id not in _ROOTS:
+        _ROOTS[root_id] = unit if root_id == unit.pk else OrgUnit.objects.get(pk=root_id)
+    return _ROOTS[root_id]
 
 
 def _root_name(unit: OrgUnit) -> str:
-    ids = unit.ancestor_ids or [unit.pk]
-    root_id = ids[0]
-    if root_id not in _ROOT_NAMES:
-        _ROOT_NAMES[root_id] = unit.name if root_id == unit.pk else OrgUnit.objects.get(pk=root_id).name
-    return _ROOT_NAMES[root_id]
+    return _root(unit).name
+
+
+def scope_of(unit: OrgUnit) -> str:
+    """What a leadership role in this unit leads across, in the university's words."""
+    return "the division" if _root(unit).kind == OrgUnit.Kind.PS_DIVISION else "the faculty"
 
 
 # --- Versions: believable edits between one version and the next ---------------------------------
@@ -1782,7 +1806,8 @@ def earlier_version(sections: dict[str, Any], area: Area, grade: int, rng: rando
     # Reworded purpose.
     old_purpose = sections["purpose"]
     for variant in range(4):
-        candidate = compose_purpose(area, max(1, grade - 1) if regraded else grade, rng, variant=variant)
+        candidate = compose_purpose(area, max(1, grade - 1) if regraded else grade, rng, variant=variant,
+                                    scope=sections["scope"])
         if candidate != old_purpose:
             earlier["purpose"] = candidate
             edits.append("reworded purpose")
@@ -1882,36 +1907,71 @@ def _units_for(area: Area, units: Sequence[OrgUnit]) -> list[OrgUnit]:
     return list(units)
 
 
+def _department_of(unit: OrgUnit) -> int:
+    """The id of the faculty-level department (or the top unit) a unit sits in."""
+    ids = unit.ancestor_ids or [unit.pk]
+    return ids[1] if len(ids) > 1 else ids[0]
+
+
 def _plan(rng: random.Random, units: list[OrgUnit], posts: list[Post], count: int) -> list[PlannedJD]:
-    """Which JDs to write: first one per group of posts sharing a title and grade in one faculty or
-    division (largest groups first), then library-only JDs until every grade 1–10 is there and the
-    count is reached."""
-    groups: dict[tuple[str, int, int], list[Post]] = defaultdict(list)
+    """Which JDs to write.
+
+    1. One JD per job the posts hold (a title at a grade), owned by the unit with most holders:
+       every post can then hold a JD version, and holders of one job share it.
+    2. Where several holders of a big job sit in another department, that department gets its
+       own JD for them (largest groups first), while the count allows.
+    3. About one JD in seven is for a job the posts do not cover, so the library reaches every
+       grade 1–10 and the job families a whole university has.
+    """
+    jobs: dict[tuple[str, int], list[Post]] = defaultdict(list)
     for post in posts:
         area = area_for_title(post.title, post.org_unit)
         grade = post.grade.number if post.grade_id else _default_grade(area, post.title)
-        root = (post.org_unit.ancestor_ids or [post.org_unit_id])[0]
-        groups[(post.title, grade, root)].append(post)
-    ordered = sorted(groups.items(), key=lambda item: (-len(item[1]), item[0][0], item[0][1], item[0][2]))
+        jobs[(post.title, grade)].append(post)
+    ordered = sorted(jobs.items(), key=lambda item: (-len(item[1]), item[0]))
 
     plan: list[PlannedJD] = []
-    for (title, grade, _root), members in ordered:
-        unit_counts = Counter(p.org_unit for p in members)
-        unit = sorted(unit_counts, key=lambda u: (-unit_counts[u], u.code))[0]
+    for (title, grade), members in ordered:
+        unit = _busiest_unit(members)
         plan.append(PlannedJD(area=area_for_title(title, unit), title=title, grade=grade, unit=unit,
                               posts=sorted(members, key=lambda p: p.post_number)))
-
-    # Make room for grades the posts do not cover, then fill the rest with library-only JDs.
     missing = [g for g in range(1, 11) if g not in {p.grade for p in plan}]
-    if len(plan) > count - len(missing):
-        plan = _trim(plan, max(0, count - len(missing)))
+    reserve = max(len(missing), round(count * 0.15)) if count >= 10 else len(missing)
+    budget = max(0, count - reserve)
+    if len(plan) > budget:
+        plan = _trim(plan, budget)
+
+    # Department-level JDs for groups of three or more holders outside the owning department.
+    splits = []
+    for item in plan:
+        by_department: dict[int, list[Post]] = defaultdict(list)
+        for post in item.posts:
+            by_department[_department_of(post.org_unit)].append(post)
+        owner = _department_of(item.unit)
+        for department, members in by_department.items():
+            if department != owner and len(members) >= 3:
+                splits.append((len(members), item, department, members))
+    splits.sort(key=lambda s: (-s[0], s[1].title, s[1].grade, s[2]))
+    for _size, item, _department, members in splits[: max(0, budget - len(plan))]:
+        taken = {p.pk for p in members}
+        item.posts = [p for p in item.posts if p.pk not in taken]
+        plan.append(PlannedJD(area=item.area, title=item.title, grade=item.grade, unit=_busiest_unit(members),
+                              posts=members))
+
+    missing = [g for g in range(1, 11) if g not in {p.grade for p in plan}]
+    used = {(p.title, p.grade) for p in plan}
     for grade in missing:
-        plan.append(_library_only(rng, units, grade))
+        plan.append(_library_only(rng, units, grade, used))
     weights = list(GRADE_WEIGHTS.values())
     while len(plan) < count:
         grade = rng.choices(list(GRADE_WEIGHTS), weights=weights)[0]
-        plan.append(_library_only(rng, units, grade))
+        plan.append(_library_only(rng, units, grade, used))
     return plan
+
+
+def _busiest_unit(posts: list[Post]) -> OrgUnit:
+    counts = Counter(p.org_unit for p in posts)
+    return sorted(counts, key=lambda u: (-counts[u], u.code))[0]
 
 
 def _trim(plan: list[PlannedJD], keep: int) -> list[PlannedJD]:
@@ -1937,10 +1997,14 @@ def _default_grade(area: Area, title: str) -> int:
     return 5
 
 
-def _library_only(rng: random.Random, units: list[OrgUnit], grade: int) -> PlannedJD:
-    candidates = [a for a in AREAS if grade in a.titles]
-    area = rng.choice(candidates)
-    title = rng.choice(area.titles[grade])
+def _library_only(rng: random.Random, units: list[OrgUnit], grade: int,
+                  used: set[tuple[str, int]] | None = None) -> PlannedJD:
+    """A JD for a job of this grade somewhere in the university, preferring jobs not yet planned."""
+    used = set() if used is None else used
+    jobs = [(a, t) for a in AREAS for t in a.titles.get(grade, ())]
+    fresh = [(a, t) for a, t in jobs if (t, grade) not in used]
+    area, title = rng.choice(fresh or jobs)
+    used.add((title, grade))
     unit = rng.choice(_units_for(area, units))
     return PlannedJD(area=area, title=title, grade=grade, unit=unit)
 
@@ -1972,7 +2036,7 @@ def _create_chain(*, actor, item: PlannedJD, texts: list[dict[str, Any]], family
     version = None
     for text in texts:
         grade = grades[text["grade"]]
-        sections = {k: v for k, v in text.items() if k not in ("spare_duties", "grade")}
+        sections = sections_of(text)
         if version is None:
             version = services.create_job_description(
                 actor=actor, org_unit=item.unit, job_family=family, staff_category=item.area.category,
@@ -2016,6 +2080,18 @@ def _assign_posts(*, actor, version: JDVersion, posts: Iterable[Post]) -> int:
     return done
 
 
+ACADEMIC_TITLE = re.compile(r"\b(professor|dean|lecturer|reader|academic)\b", re.IGNORECASE)
+
+
+def _professional_and_technical(posts: list[Post]) -> list[Post]:
+    """Leave out academic posts (their jobs are not graded through these job descriptions)."""
+    academic = set(
+        Appointment.objects.filter(post__in=posts, person__staff_category=Person.StaffCategory.ACADEMIC)
+        .values_list("post_id", flat=True)
+    ) if posts else set()
+    return [p for p in posts if p.pk not in academic and not ACADEMIC_TITLE.search(p.title)]
+
+
 def build_demo_jds(*, rng: random.Random, org_units: Iterable[OrgUnit], posts_by_title: dict[str, list[Post]] | None = None,
                    actor=None, count: int = 150) -> DemoJDResult:
     """Write the demo agreed JD library through the job description services.
@@ -2041,7 +2117,8 @@ def build_demo_jds(*, rng: random.Random, org_units: Iterable[OrgUnit], posts_by
     else:
         posts = sorted({p.pk: p for group in posts_by_title.values() for p in group}.values(),
                        key=lambda p: p.post_number)
-    _ROOT_NAMES.clear()
+    posts = _professional_and_technical(posts)
+    _ROOTS.clear()
 
     with transaction.atomic():
         families = ensure_families()
@@ -2054,10 +2131,10 @@ def build_demo_jds(*, rng: random.Random, org_units: Iterable[OrgUnit], posts_by
         drafts: list[JDVersion] = []
         submitted: list[JDVersion] = []
         edits: dict[str, list[str]] = {}
-        current_by_title: dict[tuple[str, int], JDVersion] = {}
+        current_by_title: dict[tuple[str, int], list[tuple[int, JDVersion]]] = defaultdict(list)
         assigned = 0
         for item in plan:
-            final = compose_jd(rng, item.area, item.title, item.grade)
+            final = compose_jd(rng, item.area, item.title, item.grade, scope=scope_of(item.unit))
             final["grade"] = item.grade
             texts = [final]
             chain_edits: list[str] = []
@@ -2070,6 +2147,7 @@ def build_demo_jds(*, rng: random.Random, org_units: Iterable[OrgUnit], posts_by
                 chain_edits = step_edits + chain_edits
             jd, entries, current = _create_chain(actor=actor, item=item, texts=texts,
                                                  family=families[item.area.family], grades=grades)
+            current = JDVersion.objects.select_related("jd").get(pk=current.pk)  # its str() names the JD
             jds.append(jd)
             agreed.append(entries[-1])
             superseded.extend(entries[:-1])
@@ -2080,7 +2158,7 @@ def build_demo_jds(*, rng: random.Random, org_units: Iterable[OrgUnit], posts_by
                 drafts.append(_open_draft_on(actor=actor, version=current, area=item.area, rng=rng,
                                              spare=final["spare_duties"]))
             assigned += _assign_posts(actor=actor, version=current, posts=item.posts)
-            current_by_title.setdefault((item.title, item.grade), current)
+            current_by_title[(item.title, item.grade)].append((_root(item.unit).pk, current))
 
         # Posts whose group did not get its own JD share the version of the same job elsewhere.
         planned = {p.pk for item in plan for p in item.posts}
@@ -2088,18 +2166,21 @@ def build_demo_jds(*, rng: random.Random, org_units: Iterable[OrgUnit], posts_by
         unassigned = 0
         for post in leftover:
             grade = post.grade.number if post.grade_id else _default_grade(area_for_title(post.title), post.title)
-            version = current_by_title.get((post.title, grade))
-            if version is None:
+            same_job = current_by_title.get((post.title, grade))
+            if not same_job:
                 unassigned += 1
                 continue
+            # The JD of the same job in the same faculty or division if there is one, else the largest.
+            root = _root(post.org_unit).pk
+            version = next((v for r, v in same_job if r == root), same_job[0][1])
             assigned += _assign_posts(actor=actor, version=version, posts=[post])
 
         # New jobs being drafted: a few drafts and one submitted, not yet in the library.
         for index in range(max(2, count // 40)):
             grade = rng.choices(list(GRADE_WEIGHTS), weights=list(GRADE_WEIGHTS.values()))[0]
             item = _library_only(rng, units, grade)
-            text = compose_jd(rng, item.area, item.title, grade)
-            sections = {k: v for k, v in text.items() if k != "spare_duties"}
+            text = compose_jd(rng, item.area, item.title, grade, scope=scope_of(item.unit))
+            sections = sections_of(text)
             draft = services.create_job_description(
                 actor=actor, org_unit=item.unit, job_family=families[item.area.family],
                 staff_category=item.area.category, area=item.area.label, grade=grades[grade], **sections,

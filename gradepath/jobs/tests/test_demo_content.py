@@ -13,11 +13,18 @@ from django.db import transaction
 from gradepath.core.errors import ServiceError
 from gradepath.core.models import HistoryEntry
 from gradepath.grades.models import Grade, GradeStructure
-from gradepath.jobs.demo_content import AREAS, FAMILIES, area_for_title, build_demo_jds, compose_jd
+from gradepath.jobs.demo_content import (
+    AREAS,
+    FAMILIES,
+    area_for_title,
+    build_demo_jds,
+    compose_jd,
+    sections_of,
+)
 from gradepath.jobs.models import AgreedJD, JDVersion, JobDescription, JobFamily
 from gradepath.jobs.services import text_warnings
 from gradepath.people.models import OrgUnit, Person, Post
-from gradepath.testing.factories import OrgUnitFactory, PostFactory
+from gradepath.testing.factories import AppointmentFactory, OrgUnitFactory, PostFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -45,6 +52,8 @@ def university(personas):
     for n in range(3):
         PostFactory(post_number=f"FAC-05{n:02d}", org_unit=facilities, title="Porter", grade=grade[3])
     PostFactory(post_number="LIFE-0600", org_unit=personas.faculty, title="Finance Officer", grade=grade[6])
+    AppointmentFactory(person=personas.hod, post=PostFactory(post_number="BIO-0000", org_unit=personas.department,
+                                                             title="Head of Division", grade=grade[10]))
     return personas
 
 
@@ -77,9 +86,8 @@ def test_composed_jds_name_no_person_grade_or_gender_at_any_level(university, se
     for area in AREAS:
         for grade, titles in area.titles.items():
             for title in titles:
-                sections = compose_jd(rng, area, title, grade)
-                sections.pop("spare_duties")
-                version = JDVersion(job_family=family, **sections)
+                text = compose_jd(rng, area, title, grade, scope=rng.choice(["the faculty", "the division"]))
+                version = JDVersion(job_family=family, **sections_of(text))
                 assert text_warnings(version, names) == [], (area.key, grade, title)
                 checked += 1
     assert checked > 150
@@ -198,10 +206,11 @@ def test_posts_in_one_department_share_one_jd_version(university):
         Post.objects.filter(jd_version__isnull=False).count()
 
 
-def test_every_post_with_a_matching_jd_holds_the_version_in_force(university):
+def test_every_professional_services_and_technical_post_holds_the_version_in_force(university):
     build_demo_jds(rng=random.Random(5), org_units=_units(), count=30)
     held = Post.objects.filter(jd_version__isnull=False).select_related("jd_version", "grade")
-    assert held.count() == Post.objects.count()
+    assert held.count() == Post.objects.count() - 1
+    assert Post.objects.get(post_number="BIO-0000").jd_version is None  # the academic head's post
     for post in held:
         assert post.jd_version.status == JDVersion.Status.AGREED
         assert post.jd_version.job_title == post.title
@@ -215,7 +224,7 @@ def test_posts_already_holding_a_version_keep_it(university):
     second = build_demo_jds(rng=random.Random(6), org_units=_units(), count=30)
     after = dict(Post.objects.values_list("post_number", "jd_version"))
     assert {number: after[number] for number in held} == held
-    assert second.posts_assigned == Post.objects.count() - len(held)
+    assert second.posts_assigned == Post.objects.count() - 1 - len(held)
 
 
 def test_open_drafts_and_a_submitted_new_job_are_not_in_the_library(university):
@@ -310,3 +319,10 @@ def test_command_refuses_without_a_grade_structure():
 def test_command_refuses_a_count_below_one(university):
     with pytest.raises(CommandError, match="at least one"):
         call_command("demo-jds", "--count", "0")
+
+
+def test_leadership_roles_lead_across_their_faculty_or_division():
+    estates = next(a for a in AREAS if a.key == "estates")
+    text = compose_jd(random.Random(12), estates, "Director of Estates", 10, scope="the division")
+    assert "across the division" in text["purpose"]
+    assert not any(c["text"].startswith("A recognised trade qualification") for c in text["person_spec"])
