@@ -1621,7 +1621,7 @@ def line_management_text(area: Area, grade: int, rng: random.Random) -> str:
         ))
     if grade <= 6:
         supervised = rng.randint(1, 4) if grade == 6 else rng.randint(0, 2)
-        people = f"{supervised} {team}" if supervised else None
+        people = (f"{supervised} {team}" if supervised > 1 else f"one of the department's {team}") if supervised else None
         orders = rng.choice(("£1,000", "£2,500", "£5,000", "£10,000"))
         if people is None:
             return (f"No line management responsibility; allocates and checks work given to students and temporary "
@@ -1854,7 +1854,7 @@ class DemoJDResult:
     submitted: list[JDVersion]
     posts_assigned: int
     posts_without_jd: int
-    edits: dict[str, list[str]]
+    edits: dict[str, list[str]]  # JD reference -> what changed between its versions, in words
 
     def summary(self) -> str:
         grades = Counter(entry.grade.number for entry in self.agreed)
@@ -2144,7 +2144,8 @@ def build_demo_jds(*, rng: random.Random, org_units: Iterable[OrgUnit], posts_by
                 earlier, step_edits = earlier_version(later, item.area, later["grade"], rng, regraded=regraded)
                 earlier["grade"] = later["grade"] - 1 if regraded else later["grade"]
                 texts.insert(0, earlier)
-                chain_edits = step_edits + chain_edits
+                later_number = item.versions - step
+                chain_edits = [f"v{later_number - 1}→v{later_number}: {e}" for e in step_edits] + chain_edits
             jd, entries, current = _create_chain(actor=actor, item=item, texts=texts,
                                                  family=families[item.area.family], grades=grades)
             current = JDVersion.objects.select_related("jd").get(pk=current.pk)  # its str() names the JD
