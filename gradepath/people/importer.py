@@ -373,6 +373,7 @@ def _parse_row(row: Row, columns: set[str]) -> Parsed:
                 person[column] = row.get(column)
         email = row.get("work_email")
         if email:
+            email = email.strip().lower()  # stored lower-case (people.services)
             try:
                 validate_email(email)
             except ValidationError:

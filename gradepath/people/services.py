@@ -130,7 +130,8 @@ def create_person(*, actor, employee_number: str, first_name: str, last_name: st
         raise ServiceError(f"These fields cannot be set here: {', '.join(sorted(unknown))}.")
     if Person.objects.filter(employee_number=employee_number).exists():
         raise ServiceError(f"Employee number {employee_number} is already in use.")
-    if Person.objects.filter(work_email__iexact=work_email).exists():
+    work_email = work_email.strip().lower()  # stored lower-case, so the unique index finds clashes
+    if Person.objects.filter(work_email=work_email).exists():
         raise ServiceError(f"The e-mail address {work_email} already belongs to someone else.")
     with transaction.atomic():
         person = Person.objects.create(employee_number=employee_number, first_name=first_name,
@@ -150,6 +151,8 @@ def update_person(*, actor, person: Person, changes: dict[str, Any]) -> Person:
         if not allowed:
             raise PermissionDenied("You can read this record but not change it.")
         raise PermissionDenied(f"You cannot change {', '.join(sorted(refused))} on this record.")
+    if isinstance(changes.get("work_email"), str):
+        changes = {**changes, "work_email": changes["work_email"].strip().lower()}
     with transaction.atomic():
         person = lock(person)
         before = snapshot(person, allowed)
@@ -158,7 +161,7 @@ def update_person(*, actor, person: Person, changes: dict[str, Any]) -> Person:
         if "line_manager" in changes:
             _check_line_manager(person, person.line_manager)
         if "work_email" in changes and Person.objects.filter(
-                work_email__iexact=person.work_email).exclude(pk=person.pk).exists():
+                work_email=person.work_email).exclude(pk=person.pk).exists():
             raise ServiceError(f"The e-mail address {person.work_email} already belongs to someone else.")
         old_b, new_b = diff(before, snapshot(person, allowed))
         if not new_b:
