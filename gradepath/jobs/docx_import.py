@@ -630,9 +630,12 @@ class _Section:
             skip_mark = para.mark == ("insert" if side == 0 else "delete")
             self.streams[side] += text + ("" if skip_mark else SEP)
 
-    def add_text(self, original: str, proposed: str) -> None:
-        self.streams[0] += original + SEP
-        self.streams[1] += proposed + SEP
+    def add_text(self, original: str, proposed: str, mark: str | None = None) -> None:
+        """Add a table row's text; an inserted row is not in the original, a deleted one not proposed."""
+        if mark != "insert":
+            self.streams[0] += original + SEP
+        if mark != "delete":
+            self.streams[1] += proposed + SEP
 
 
 def _split_label(text: str) -> tuple[str, str] | None:
@@ -685,35 +688,25 @@ def parse_docx(data: bytes, *, filename: str = "") -> ParsedDocument:
 
     for block in blocks:
         if isinstance(block, Table):
-            # Two-column "label | value" rows (a common JD layout) are headings with their text.
-            handled = False
-            if current != "person_spec" and all(len(r.cells) == 2 for r in block.rows) and block.rows:
-                keys = [match_heading(r.cells[0][1] or r.cells[0][0])[0] for r in block.rows]
-                if sum(1 for k in keys if k) >= max(1, len(keys) // 2):
+            # Two-column "label | value" rows (a common JD layout): known labels are headings with
+            # their text; other rows ("Department", "Grade", "Reports to") are details we do not keep.
+            if current != "person_spec" and block.rows and all(len(r.cells) == 2 for r in block.rows):
+                keys = [match_heading(r.cells[0][1] or r.cells[0][0], strict=True)[0] for r in block.rows]
+                if any(keys):
                     for row, key in zip(block.rows, keys, strict=True):
-                        if key and key != "person_spec":
+                        if key:
                             section = open_section(key)
-                            section.add_text(*row.cells[1])
-                        elif key == "person_spec":
-                            open_section(key)
-                        elif current:
-                            sections[current].add_text(*row.cells[1])
-                    handled = True
-            if handled:
-                continue
+                            if key != "person_spec":
+                                section.add_text(*row.cells[1], mark=row.mark)
+                    continue
             if current == "person_spec":
                 section = sections[current]
                 for side in (0, 1):
                     section.criteria[side].extend(_criteria_from_table(block, side))
             elif current:
                 for row in block.rows:
-                    if (row.mark == "insert"):
-                        sections[current].add_text("", " ".join(c[1] for c in row.cells if c[1]))
-                    elif row.mark == "delete":
-                        sections[current].add_text(" ".join(c[0] for c in row.cells if c[0]), "")
-                    else:
-                        sections[current].add_text(" ".join(c[0] for c in row.cells if c[0]),
-                                                   " ".join(c[1] for c in row.cells if c[1]))
+                    sections[current].add_text(" ".join(c[0] for c in row.cells if c[0]),
+                                               " ".join(c[1] for c in row.cells if c[1]), mark=row.mark)
             continue
 
         para = block
@@ -723,7 +716,7 @@ def parse_docx(data: bytes, *, filename: str = "") -> ParsedDocument:
             if hint:
                 section.kind = hint
             if inline is not None:
-                section.add_text(*inline)
+                section.add_text(*inline, mark=para.mark)
             continue
         if (para.style == "title" and title_candidate is None and current is None
                 and not re.match(r"^\s*(job description|role profile|job profile)\b", para.text, re.I)):

@@ -46,7 +46,7 @@ def version_context(version: Any) -> dict[str, Any]:
         key: [p for p in re.split(r"\n", getattr(version, key) or "") if p.strip()]
         for key in ("purpose", "line_management", "working_relationships", "additional_information")
     }
-    grade_label = "Grade" if version.status in ("agreed", "superseded") else "Recommended grade"
+    grade_label = "Agreed grade" if version.status in ("agreed", "superseded") else "Recommended grade"
     return {
         "version": version,
         "jd": jd,

@@ -30,6 +30,7 @@ plain data for the API.
 
 from __future__ import annotations
 
+import os
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping
@@ -352,11 +353,11 @@ def diff_words(old: str, new: str) -> list[Op]:
                 # Cores differing only in Unicode form (NFC/NFD) count as the same word; the new
                 # form is kept, so only in that case the old side is not reproduced byte for byte.
                 _append(ops, "equal", core_b)
-                if ws_a != ws_b:
-                    _append(ops, "delete", ws_a)
-                    _append(ops, "insert", ws_b)
-                else:
-                    _append(ops, "equal", ws_b)
+                # Only the part of the spacing that differs is marked ("\n" → "\n\n": one insertion).
+                common = len(os.path.commonprefix([ws_a, ws_b]))
+                _append(ops, "equal", ws_b[:common])
+                _append(ops, "delete", ws_a[common:])
+                _append(ops, "insert", ws_b[common:])
             continue
         old_part, new_part = "".join(a[i1:i2]), "".join(b[j1:j2])
         # A replaced run that ends with the same whitespace keeps that whitespace unmarked.
@@ -486,7 +487,7 @@ def diff_items(section: str, old_items: list[Any], new_items: list[Any]) -> List
         attributes = _attribute_changes(old, new)
         if moved:
             kind = "moved"
-        elif _has_text_change(ops) or attributes or _item_text(old) != _item_text(new):
+        elif _has_text_change(ops) or attributes:
             kind = "modified"
         else:
             kind = "unchanged"

@@ -42,6 +42,7 @@ from gradepath.jobs.redline import (
     Op,
     TextDiff,
     compare_versions,
+    diff_words,
 )
 
 DOCX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -229,7 +230,7 @@ def _meta_line(version: Any) -> str:
         bits.append(STATUS_WORDS.get(version.status, version.status))
     grade = getattr(version, "grade", None)
     if grade is not None:
-        word = "Grade" if version.status in ("agreed", "superseded") else "Recommended grade"
+        word = "Agreed grade" if version.status in ("agreed", "superseded") else "Recommended grade"
         bits.append(f"{word}: {grade}")
     return " · ".join(bits)
 
@@ -277,7 +278,7 @@ def _attribute_ops(item: ItemChange, name: str, labels: dict[str, str]) -> list[
         return [Op(kind, labels.get(shown.get(name, ""), shown.get(name, "")))]
     if name in item.attributes:
         old, new = item.attributes[name]
-        return [Op("delete", labels.get(old, old)), Op("insert", labels.get(new, new))]
+        return diff_words(labels.get(old, old), labels.get(new, new))
     return [Op("equal", labels.get(item.new.get(name, ""), item.new.get(name, "")))]
 
 

@@ -2,6 +2,8 @@
 
 import io
 import os
+import shutil
+import subprocess
 import zipfile
 
 import docx
@@ -62,6 +64,23 @@ def test_a_tracked_changes_export_imports_back_as_the_same_two_versions(personas
     assert sections(proposed) == sections(v2)
     assert "the original text is version 1 and the tracked changes are in draft version 2" in result.message
     assert HistoryEntry.objects.filter(action="jd.imported").count() == 1
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed")
+def test_the_round_trip_survives_a_save_in_libreoffice(personas, tmp_path):
+    v1, v2 = make_two_versions(personas)
+    (tmp_path / "in").mkdir()
+    source = tmp_path / "in" / "comparison.docx"
+    source.write_bytes(comparison_docx(v1, v2))
+    subprocess.run(["soffice", "--headless", f"-env:UserInstallation=file://{tmp_path}/profile", "--convert-to",
+                    "docx:MS Word 2007 XML", "--outdir", str(tmp_path), str(source)],
+                   check=True, capture_output=True, timeout=180)
+    resaved = (tmp_path / "comparison.docx").read_bytes()
+    assert resaved != source.read_bytes()
+    result = import_new(personas, resaved)
+    original, proposed = result.versions
+    assert sections(original) == sections(v1)
+    assert sections(proposed) == sections(v2)
 
 
 def test_a_plain_export_imports_back_as_one_draft(personas):
@@ -188,6 +207,24 @@ def test_a_person_specification_table_with_tick_columns_is_read():
         {"text": "AAT qualification", "kind": "essential", "assessed": "application"},
         {"text": "Experience of SAP", "kind": "desirable", "assessed": "interview"},
     ]
+
+
+def test_a_details_table_at_the_top_gives_the_title_and_skips_other_details():
+    document = docx.Document()
+    table = document.add_table(rows=4, cols=2)
+    for row, values in zip(table.rows, [("Job Title", "IT Support Analyst"), ("Department", "ISD"),
+                                        ("Grade", "6"), ("Purpose of the role", "To keep staff working.")],
+                           strict=True):
+        row.cells[0].text, row.cells[1].text = values
+    document.add_heading("Main duties and responsibilities", level=2)
+    document.add_paragraph("1. Answer calls to the service desk.")
+    document.add_paragraph("2. Fix laptops.")
+    out = io.BytesIO()
+    document.save(out)
+    got = parse_docx(out.getvalue()).proposed
+    assert got["job_title"] == "IT Support Analyst"
+    assert got["purpose"] == "To keep staff working."
+    assert got["duties"] == ["1. Answer calls to the service desk.", "2. Fix laptops."]
 
 
 @pytest.mark.parametrize(("text", "section"), [

@@ -139,6 +139,14 @@ def test_unchanged_duties_are_unchanged():
     assert not diff.changed
 
 
+def test_a_duty_with_only_its_spacing_changed_is_unchanged():
+    new = list(DUTIES)
+    new[0] = "Prepare reagents,  media and solutions\nto standard protocols."
+    diff = diff_items("duties", DUTIES, new)
+    assert [item.kind for item in diff.items] == ["unchanged"] * 4
+    assert ops_new_text(diff.items[0].ops) == new[0] and ops_old_text(diff.items[0].ops) == DUTIES[0]
+
+
 def test_an_inserted_duty_is_an_insertion_at_its_place():
     new = [*DUTIES[:2], "Supervise two technicians.", *DUTIES[2:]]
     diff = diff_items("duties", DUTIES, new)
