@@ -283,7 +283,7 @@ def test_an_email_address_of_someone_else_in_gradepath_is_reported():
 
     report = import_people(actor=None, data=csv_bytes(UNIT_ROW, person_row("E1", email="Taken@example.ac.uk")))
 
-    assert messages(report) == ["Line 3: the work e-mail Taken@example.ac.uk already belongs to X9 in Gradepath."]
+    assert messages(report) == ["Line 3: the work e-mail taken@example.ac.uk already belongs to X9 in Gradepath."]
 
 
 @pytest.mark.django_db
