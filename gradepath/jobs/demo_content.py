@@ -2097,13 +2097,15 @@ def build_demo_jds(*, rng: random.Random, org_units: Iterable[OrgUnit], posts_by
     """Write the demo agreed JD library through the job description services.
 
     ``count`` agreed JDs (each grade 1–10 at least once, more at 3–7) across the job families,
-    owned by ``org_units``; posts (``posts_by_title``, or every active post in those units) are
-    grouped by title, grade and faculty or division, and each group shares the current version
-    of one JD. About one JD in eight has two to four versions with realistic edits (some were
-    regrades); a few agreed JDs have a draft in progress, and a few new jobs are being drafted
-    (one submitted). ``actor`` is ``None`` (the system) or an administrator. Posts that already
-    hold a JD version keep it. Returns what was made; raises ServiceError, changing nothing,
-    when there are no org units or no grade structure in force.
+    owned by ``org_units``. Posts (``posts_by_title``, or every active post in those units) hold
+    the version in force of the JD for their job (title and grade): one JD per job, plus
+    department-level JDs where three or more holders of a big job sit in another department, so
+    several holders share each version. Academic posts are left out, and posts that already hold
+    a JD version keep it. About one JD in eight has two to four versions with realistic edits
+    (some were regrades); a few agreed JDs have a draft in progress, and a few new jobs are being
+    drafted (one submitted). ``actor`` is ``None`` (the system) or an administrator (posts change
+    through ``people.services.update_post``). Returns what was made; raises ServiceError,
+    changing nothing, when there are no org units or no grade structure in force.
     """
     if count < 1:
         raise ServiceError("Ask for at least one agreed job description.")

@@ -1,9 +1,9 @@
 """`gradepath demo-jds [--count N] [--seed N]`: add the demo agreed JD library to a database.
 
 A thin layer over :func:`gradepath.jobs.demo_content.build_demo_jds`, run as the system (history
-rows show "System"). It uses the org units and posts already there: posts without a JD version
-are given one, grouped by title, grade and faculty or division. It refuses, changing nothing,
-when there are no org units or no grade structure in force.
+rows show "System"). It uses the org units and posts already there: professional services and
+technical posts without a JD version are given the version of the JD for their job. It refuses,
+changing nothing, when there are no org units or no grade structure in force.
 """
 
 from __future__ import annotations
