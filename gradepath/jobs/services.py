@@ -290,7 +290,10 @@ def log_agreed_jd(*, actor, version: JDVersion, grade: Grade, area: str | None =
         )
         record_history(actor=actor, action="jd.agreed_logged", obj=version.jd,
                        summary=f"Logged v{version.number} in the agreed JD library as {entry.reference} at {grade}.")
-        transaction.on_commit(_refresh_matching_index)
+        # Once per transaction, however many JDs it logs (a bulk load logs hundreds).
+        pending = transaction.get_connection().run_on_commit
+        if not any(item[1] is _refresh_matching_index for item in pending):
+            transaction.on_commit(_refresh_matching_index)
     return entry
 
 
