@@ -4,7 +4,9 @@ import shutil
 
 import pytest
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+# serialized_rollback: the groups made by data migrations are back for the next test, and the
+# flush after this test leaves the database as other serialized-rollback tests expect it.
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
