@@ -666,13 +666,19 @@ def parse_docx(data: bytes, *, filename: str = "") -> ParsedDocument:
         current = key
         return sections.setdefault(key, _Section())
 
+    styled_headings = sum(1 for b in blocks if isinstance(b, Para) and b.style == "heading"
+                          and match_heading(b.text)[0]) >= 2
+
     def heading_of(para: Para) -> tuple[str | None, str | None, tuple[str, str] | None]:
         """(key, kind hint, inline value) if the paragraph is a heading we know."""
         text = para.text
         if not text or para.style == "title":
             return None, None, None
-        looks_like_heading = para.style in ("heading", "title") or para.bold or text.endswith(":") or (
-            len(text.split()) <= 8 and not para.listed)
+        marked = para.style == "heading" or para.bold
+        # A document whose known headings use heading styles does not hide headings in plain text:
+        # there a plain line such as "Contacts" is text, not a heading.
+        looks_like_heading = marked or (not styled_headings and not para.listed and (
+            text.endswith(":") or len(text.split()) <= 8))
         if looks_like_heading:
             key, hint = match_heading(text, strict=not (para.style or para.bold))
             if key:
@@ -758,7 +764,7 @@ def parse_docx(data: bytes, *, filename: str = "") -> ParsedDocument:
             elif key == "person_spec":
                 result[side][key] = section.criteria[side]
             elif key == "job_title":
-                result[side][key] = " ".join(stream.replace(SEP, " ").split())
+                result[side][key] = " ".join(part.strip() for part in stream.split(SEP) if part.strip())
             else:
                 result[side][key] = _tidy(stream)
     return ParsedDocument(original=result[0], proposed=result[1], found=found)

@@ -2,6 +2,8 @@
 
 import io
 import os
+import random
+import re
 import shutil
 import subprocess
 import zipfile
@@ -21,8 +23,9 @@ from gradepath.jobs.docx_import import (
     parse_docx,
 )
 from gradepath.jobs.models import JDVersion, JobDescription
+from gradepath.jobs.redline import compare_versions
 from gradepath.jobs.tests.test_word import make_two_versions
-from gradepath.jobs.word import comparison_docx, version_docx
+from gradepath.jobs.word import Revision, build_document, comparison_docx, version_docx
 from gradepath.testing.factories import JobFamilyFactory
 
 pytestmark = pytest.mark.django_db
@@ -225,6 +228,60 @@ def test_a_details_table_at_the_top_gives_the_title_and_skips_other_details():
     assert got["job_title"] == "IT Support Analyst"
     assert got["purpose"] == "To keep staff working."
     assert got["duties"] == ["1. Answer calls to the service desk.", "2. Fix laptops."]
+
+
+def test_plain_lines_are_text_when_the_document_uses_heading_styles():
+    document = docx.Document()
+    document.add_heading("Job title", level=1)
+    document.add_paragraph("Events Officer")
+    document.add_heading("Purpose of the job", level=1)
+    document.add_paragraph("To run the faculty's events.")
+    document.add_paragraph("Contacts")
+    document.add_heading("Main duties", level=1)
+    document.add_paragraph("Book rooms.")
+    out = io.BytesIO()
+    document.save(out)
+    got = parse_docx(out.getvalue()).proposed
+    assert got["purpose"] == "To run the faculty's events.\nContacts"
+    assert "working_relationships" not in got
+
+
+def test_any_comparison_reads_back_as_its_two_texts():
+    rng = random.Random(20261123)
+    words = "support research café 😀 students, lab. equipment the and of to (x) £20k – “quoted” budget".split()
+
+    def text(n, newlines=True):
+        out = []
+        for _ in range(n):
+            out += [rng.choice(words), rng.choice([" "] * 8 + (["\n", "\n\n"] if newlines else []) + ["  "])]
+        return re.sub(r"\n{3,}", "\n\n", "".join(out[:-1])).strip()
+
+    def criterion():
+        return {"text": text(rng.randint(1, 5), False), "kind": rng.choice(["essential", "desirable"]),
+                "assessed": rng.choice(["application", "interview", "both"])}
+
+    for _ in range(40):
+        old = {"job_title": text(3, False), "purpose": text(rng.randint(1, 30)),
+               "duties": [text(rng.randint(1, 8), False) for _ in range(rng.randint(0, 6))],
+               "line_management": text(rng.randint(0, 5)), "working_relationships": text(rng.randint(0, 5)),
+               "person_spec": [criterion() for _ in range(rng.randint(0, 4))],
+               "additional_information": text(rng.randint(0, 8))}
+        new = {**old, "duties": list(old["duties"]), "person_spec": [dict(c) for c in old["person_spec"]]}
+        new["purpose"] = text(rng.randint(1, 20)) if rng.random() < 0.3 else old["purpose"] + " " + rng.choice(words)
+        new["job_title"] = old["job_title"] + " senior"
+        if new["duties"]:
+            new["duties"].insert(rng.randrange(len(new["duties"]) + 1), new["duties"].pop(0))
+            new["duties"].pop(rng.randrange(len(new["duties"])))
+        new["duties"].append(text(4, False))
+        new["person_spec"].insert(0, criterion())
+        for c in new["person_spec"][1:]:
+            c["kind"] = rng.choice(["essential", "desirable"])
+            c["text"] += rng.choice(["", " more"])
+        data = build_document(compare_versions(old, new), version=None,
+                              revision=Revision("Tester", "2026-01-01T00:00:00Z"))
+        parsed = parse_docx(data)
+        for side, want in ((parsed.original, old), (parsed.proposed, new)):
+            assert {k: side.get(k, [] if isinstance(v, list) else "") for k, v in want.items()} == want
 
 
 @pytest.mark.parametrize(("text", "section"), [
