@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Callable
+from decimal import Decimal
+
 from django.db.models import Q
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -168,7 +172,7 @@ class PersonPayHistoryApi(ApiView):
             return record.grade.zone_of(record.spine_point)
 
         def get_annual_salary(self, record: PayRecord) -> str | None:
-            salary = self.context["salaries"].get((record.spine_point, record.effective_from))
+            salary = self.context["salary_of"](record.spine_point, record.effective_from)
             return None if salary is None else f"{salary:.2f}"
 
     @extend_schema(
@@ -178,29 +182,21 @@ class PersonPayHistoryApi(ApiView):
     def get(self, request, pk: int):
         person = get_person_for_user(request.user, pk)
         records = PayRecord.objects.filter(person=person).select_related("grade").order_by("-effective_from", "-id")
-        return paginated(self, records, self.OutputSerializer, context={"salaries": _salaries_for(records)})
+        return paginated(self, records, self.OutputSerializer, context={"salary_of": _salaries_for(records)})
 
 
-class _SalaryLookup(dict):
-    """(spine point, date) → the annual salary in force on that date, from one query."""
-
-    def __init__(self, rows: list[tuple[int, object, object]]):
-        super().__init__()
-        self._rows = rows  # (point, effective_from, salary), newest first per point
-
-    def get(self, key, default=None):
-        point, on = key
-        for row_point, effective_from, salary in self._rows:
-            if row_point == point and effective_from <= on:
-                return salary
-        return default
-
-
-def _salaries_for(records) -> _SalaryLookup:
+def _salaries_for(records) -> Callable[[int, dt.date], Decimal | None]:
+    """salary_of(spine point, date): the annual salary in force on that date, from one query."""
     points = set(records.values_list("spine_point", flat=True))
-    rows = list(
+    by_point: dict[int, list[tuple[dt.date, Decimal]]] = {}
+    for point, effective_from, salary in (
         SpineSalary.objects.filter(point__number__in=points)
         .order_by("point__number", "-effective_from")
         .values_list("point__number", "effective_from", "annual_salary")
-    )
-    return _SalaryLookup(rows)
+    ):
+        by_point.setdefault(point, []).append((effective_from, salary))
+
+    def salary_of(point: int, on: dt.date) -> Decimal | None:
+        return next((salary for start, salary in by_point.get(point, []) if start <= on), None)
+
+    return salary_of
