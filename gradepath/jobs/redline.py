@@ -650,8 +650,11 @@ def render_section_html(diff: TextDiff | ListDiff) -> SafeString:
     return mark_safe(f'<div class="redline-text">{render_ops_html(diff.ops)}</div>')  # noqa: S308
 
 
-def render_comparison_html(comparison: Comparison, *, only_changed: bool = False) -> SafeString:
-    """Every section with its heading; ``only_changed`` leaves out sections with no word changes."""
+def render_comparison_html(comparison: Comparison, *, only_changed: bool = False,
+                           heading_level: int = 3) -> SafeString:
+    """Every section with its heading (``<h3>`` unless told); ``only_changed`` leaves out sections
+    with no word changes."""
+    level = min(max(int(heading_level), 1), 6)
     out = ['<div class="redline">',
            f'<p class="redline-summary">{escape(comparison.summary.as_sentence())}</p>']
     for detail in comparison.details:
@@ -663,6 +666,7 @@ def render_comparison_html(comparison: Comparison, *, only_changed: bool = False
             continue
         state = "changed" if diff.changed else "unchanged"
         out.append(f'<section class="redline-section redline-section--{state}">'
-                   f'<h3 class="redline-heading">{escape(diff.label)}</h3>{render_section_html(diff)}</section>')
+                   f'<h{level} class="redline-heading">{escape(diff.label)}</h{level}>'
+                   f'{render_section_html(diff)}</section>')
     out.append("</div>")
     return mark_safe("\n".join(out))  # noqa: S308 - built from escaped pieces
