@@ -53,6 +53,8 @@ def home(request: HttpRequest) -> HttpResponse:
         "appointments": selectors.current_appointments(me, today),
         "pay": selectors.current_pay(me, today),
         "line_manager": me.line_manager,
+        "line_manager_visible": bool(me.line_manager_id)
+        and visible_people(request.user).filter(pk=me.line_manager_id).exists(),
         "reports": list(reports),
         "waiting": selectors.waiting_for(me, today),
         "today": today,

@@ -538,3 +538,10 @@ def test_layout_has_skip_link_landmarks_and_no_inline_script_or_style(login, per
 def test_admin_link_is_only_for_administrators(login, personas):
     body = login(personas.staff_member).get(reverse("people:home")).content.decode()
     assert reverse("admin:index") not in body
+
+
+def test_directory_ignores_a_filter_it_cannot_use_and_says_so(login, personas):
+    response = login(personas.line_manager).get(reverse("people:person-list"), {"unit": personas.estates.pk})
+    body = response.content.decode()
+    assert "The unit chosen could not be used, so that filter has been left out." in body
+    assert personas.outsider.pk not in {p.pk for p in response.context["page_obj"].object_list}
