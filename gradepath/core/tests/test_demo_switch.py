@@ -115,3 +115,12 @@ def test_navbar_offers_the_persona_switcher_only_in_demo_mode(client, demo_users
     finally:
         settings.DEMO_MODE = False
         _reload_urls()
+
+
+def test_pages_still_render_when_demo_mode_is_on_but_the_switch_url_is_not_loaded(client, demo_users, settings):
+    settings.DEMO_MODE = True  # URL map not rebuilt: /demo/ is absent
+    assert "Demo logins" not in client.get(reverse("login")).content.decode()
+    client.force_login(demo_users["staff"])
+    body = client.get(reverse("people:home")).content.decode()
+    assert "This is a demonstration" in body
+    assert 'id="gp-persona"' not in body
