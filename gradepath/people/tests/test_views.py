@@ -545,3 +545,12 @@ def test_directory_ignores_a_filter_it_cannot_use_and_says_so(login, personas):
     body = response.content.decode()
     assert "The unit chosen could not be used, so that filter has been left out." in body
     assert personas.outsider.pk not in {p.pk for p in response.context["page_obj"].object_list}
+
+
+def test_signing_out_is_a_post_and_the_login_page_confirms_it(login, personas):
+    client = login(personas.staff_member)
+    home = client.get(reverse("people:home")).content.decode()
+    assert f'name="next" value="{reverse("login")}?signed_out=1"' in home
+    response = client.post(reverse("logout"), {"next": f"{reverse('login')}?signed_out=1"}, follow=True)
+    assert "You have signed out." in response.content.decode()
+    assert client.get(reverse("people:home")).status_code == 302
