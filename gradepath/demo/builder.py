@@ -38,7 +38,15 @@ from gradepath.grades.services import increment_date
 from gradepath.grades.structure import build_default_structure
 from gradepath.notifications.models import Notification
 from gradepath.people import roles
-from gradepath.people.models import Appointment, Delegation, EqualityData, OrgUnit, Person, Post, User
+from gradepath.people.models import (
+    Appointment,
+    Delegation,
+    EqualityData,
+    OrgUnit,
+    Person,
+    Post,
+    User,
+)
 from gradepath.people.services import grant_delegation
 
 DEFAULT_SEED = 2026
