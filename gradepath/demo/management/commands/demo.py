@@ -128,6 +128,11 @@ class Command(BaseCommand):
             self.stdout.write(self.style.WARNING(
                 f"{host} is not in GRADEPATH_ALLOWED_HOSTS, so pages will answer 400 until you add it."
             ))
+        if host in ("0.0.0.0", "::"):  # noqa: S104
+            self.stdout.write(self.style.WARNING(
+                "To reach the demo from another machine, add this machine's name or address to "
+                "GRADEPATH_ALLOWED_HOSTS."
+            ))
         stop_requested = False
 
         def request_stop(signum: int, frame: Any) -> None:
