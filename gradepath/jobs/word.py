@@ -81,6 +81,16 @@ def revision_date(version: Any) -> str:
     return when.astimezone(dt.UTC).replace(microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+_LINE_BREAKS = str.maketrans({"\x0b": "\n", "\x0c": "\n", "\r": None})
+_NOT_XML = re.compile("[\x00-\x08\x0e-\x1f\ufffe\uffff]")
+
+
+def xml_safe(text: str) -> str:
+    """Text XML can hold: vertical tabs and form feeds (pasted Word line breaks) become line
+    breaks; other control characters, which XML 1.0 forbids, are dropped."""
+    return _NOT_XML.sub("", text.translate(_LINE_BREAKS))
+
+
 # --- Low-level WordprocessingML ---------------------------------------------------------------------
 
 
@@ -107,7 +117,7 @@ class _Writer:
             rpr.append(OxmlElement("w:b"))
             run.append(rpr)
         text_tag = "w:delText" if deleted else "w:t"
-        for piece in re.split(r"(\n|\t)", text):
+        for piece in re.split(r"(\n|\t)", xml_safe(text)):
             if piece == "\n":
                 run.append(OxmlElement("w:br"))
             elif piece == "\t":

@@ -126,6 +126,14 @@ def test_the_document_opens_in_python_docx_and_shows_the_later_title(two_version
     assert "Research Technician" in title.text
 
 
+def test_control_characters_pasted_from_elsewhere_do_not_break_the_export(two_versions):
+    v1, _ = two_versions
+    v1.purpose = "First line\x0bsecond line\x00 with a stray null\x07."
+    document = docx.Document(io.BytesIO(version_docx(v1)))
+    purpose = next(p for p in document.paragraphs if "First line" in p.text)
+    assert purpose.text == "First line\nsecond line with a stray null."
+
+
 def test_author_falls_back_to_the_user_name_and_dates_are_utc(two_versions):
     _, v2 = two_versions
     v2.created_by = UserFactory(username="jbloggs", first_name="", last_name="")
