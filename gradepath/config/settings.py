@@ -204,8 +204,12 @@ STATIC_URL = "/static/"
 STATIC_ROOT = Path(env("GRADEPATH_STATIC_ROOT", default=str(DATA_DIR / "static")))
 STATICFILES_DIRS = []
 _node_modules = Path(env("GRADEPATH_NODE_MODULES", default=str(REPO_DIR / "node_modules")))
-if _node_modules.is_dir():
-    STATICFILES_DIRS.append(("vendor", str(_node_modules)))
+# Only the built files of each npm package (not all of node_modules: thousands of files
+# would make collectstatic take minutes).
+for _prefix, _folder in [("vendor/bootstrap/dist", "bootstrap/dist"),
+                         ("vendor/bootstrap-icons/font", "bootstrap-icons/font")]:
+    if (_node_modules / _folder).is_dir():
+        STATICFILES_DIRS.append((_prefix, str(_node_modules / _folder)))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
