@@ -13,21 +13,35 @@ The backend (TF-IDF by default, or the optional embeddings) is chosen by the set
 ``GRADEPATH_MATCHING_BACKEND``; see :mod:`.backends` and :mod:`.store`.
 """
 
-from gradepath.jobs.matching.matcher import (
-    DutyAlignment,
-    DutyPair,
-    GradeShare,
-    GradeSuggestion,
-    Match,
-    MatchResult,
-    duty_alignment,
-    grade_distribution,
-    match_document,
-    match_version,
-    suggest_grade,
-)
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
 
 __all__ = [
     "DutyAlignment", "DutyPair", "GradeShare", "GradeSuggestion", "Match", "MatchResult", "duty_alignment",
     "grade_distribution", "match_document", "match_version", "suggest_grade",
 ]
+
+if TYPE_CHECKING:
+    from gradepath.jobs.matching.matcher import (  # noqa: F401
+        DutyAlignment,
+        DutyPair,
+        GradeShare,
+        GradeSuggestion,
+        Match,
+        MatchResult,
+        duty_alignment,
+        grade_distribution,
+        match_document,
+        match_version,
+        suggest_grade,
+    )
+
+
+def __getattr__(name: str):
+    # Imported lazily: the index builder's worker processes import .backends without Django set up.
+    if name in __all__:
+        from gradepath.jobs.matching import matcher
+
+        return getattr(matcher, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

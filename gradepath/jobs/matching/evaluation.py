@@ -7,6 +7,7 @@ docs/performance.md, "Matching".
 from __future__ import annotations
 
 import json
+import os
 import random
 import time
 from collections import Counter
@@ -144,6 +145,9 @@ class BenchmarkReport:
     generate_seconds: float
     near_copy_top1: float  # share of near-copy queries whose original ranked first
     matrix_nnz: int
+    build_cpu_seconds: float  # CPU time of the build: what it would take on an idle core
+    p95_cpu_ms: float
+    load_average: float  # the machine's 1-minute load average when the run started
 
     def as_json(self) -> dict:
         return {"size": self.size, "build_seconds": round(self.build_seconds, 3), "p50_ms": round(self.p50_ms, 3),
@@ -162,11 +166,13 @@ def benchmark(backend: MatchingBackend, *, size: int, queries: int = 200, k: int
     started = time.perf_counter()
     documents = [document for document, _ in synthetic_library(size, seed=seed)]
     generate_seconds = time.perf_counter() - started
-    started = time.perf_counter()
+    load_average = os.getloadavg()[0] if hasattr(os, "getloadavg") else 0.0
+    started, cpu_started = time.perf_counter(), time.process_time()
     index = backend.build(documents)
-    build_seconds = time.perf_counter() - started
+    build_seconds, build_cpu_seconds = time.perf_counter() - started, time.process_time() - cpu_started
     rng = random.Random(seed + 1)
     latencies: list[float] = []
+    cpu_latencies: list[float] = []
     near = hits = 0
     for q in range(queries):
         if q % 2 == 0:
@@ -174,9 +180,10 @@ def benchmark(backend: MatchingBackend, *, size: int, queries: int = 200, k: int
             query = perturbed(original, rng)
         else:
             original, query = None, synthetic_jd(rng, 0)[0]
-        began = time.perf_counter()
+        began, cpu_began = time.perf_counter(), time.process_time()
         ranked = backend.query(index, query, k)
         latencies.append((time.perf_counter() - began) * 1000)
+        cpu_latencies.append((time.process_time() - cpu_began) * 1000)
         if original is not None:
             near += 1
             hits += bool(ranked) and ranked[0][0] == original.doc_id
@@ -185,4 +192,6 @@ def benchmark(backend: MatchingBackend, *, size: int, queries: int = 200, k: int
         size=size, build_seconds=build_seconds, p50_ms=float(np.percentile(latencies, 50)),
         p95_ms=float(np.percentile(latencies, 95)), queries=queries, generate_seconds=generate_seconds,
         near_copy_top1=hits / near if near else 0.0, matrix_nnz=int(getattr(matrix, "nnz", 0) or 0),
+        build_cpu_seconds=build_cpu_seconds, p95_cpu_ms=float(np.percentile(cpu_latencies, 95)),
+        load_average=load_average,
     )

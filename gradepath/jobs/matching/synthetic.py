@@ -3,7 +3,7 @@
 Job descriptions are put together from vocabularies per job family and per level of
 responsibility, with a fixed random seed, so every run builds the same library. The text is
 "realistic-ish": the right shape and length (a title, a purpose, 6–12 duties, line management,
-working relationships, 5–9 criteria; ~350 words) and a broad, skewed vocabulary, which is what
+working relationships, 8–11 criteria, additional information; about 400 words) and a broad, skewed vocabulary, which is what
 the index size and the query cost depend on. It is not used to judge accuracy (see
 ``jd-match-eval`` for that).
 """
@@ -165,7 +165,14 @@ CRITERIA_BY_LEVEL = [
     ["A degree and substantial senior management experience.", "A record of leading strategy across an organisation.",
      "Ability to influence at the highest level."],
 ]
-FILLER = ["and", "the", "of", "for", "with"]
+ADDITIONAL = [
+    "The post is based on the main campus with occasional work at other sites.",
+    "Some work outside normal hours is needed at busy times of the year, with time off in lieu.",
+    "The post holder will be expected to take part in the department's training and development programme.",
+    "This is a hybrid role: at least three days a week are worked on campus.",
+    "Occasional travel to partner institutions in the UK is required.",
+    "The post holder may be asked to carry out other duties of a similar level.",
+]
 
 
 def _title(rng: random.Random, family: dict, level: dict) -> str:
@@ -185,25 +192,36 @@ def synthetic_jd(rng: random.Random, doc_id: int) -> tuple[MatchDocument, int]:
     level = LEVELS[level_index]
     grade = rng.choice(level["grades"])
     title = _title(rng, family, level)
-    objects = rng.sample(family["objects"], k=min(len(family["objects"]), rng.randint(6, 12)))
+    objects = rng.sample(family["objects"], k=min(len(family["objects"]), rng.randint(8, 14)))
     duties = []
     for obj in objects:
         verb = rng.choice(level["verbs"])
         tools = rng.sample(family["tools"], k=rng.randint(0, 2))
         tail = f", using {' and '.join(tools)}" if tools else ""
-        duties.append(f"{verb.capitalize()} {obj} {rng.choice(QUALIFIERS)}{tail}.")
+        extra = (f" {rng.choice(['Work', 'Liaise', 'Agree priorities'])} with {rng.choice(PEOPLE)} "
+                 f"{rng.choice(QUALIFIERS)}, and {rng.choice(level['verbs'])} {rng.choice(family['objects'])}."
+                 if rng.random() < 0.6 else "")
+        duties.append(f"{verb.capitalize()} {obj} {rng.choice(QUALIFIERS)}{tail}.{extra}")
     purpose = (f"To {rng.choice(level['verbs'])} {rng.choice(family['objects'])} and "
-               f"{rng.choice(family['objects'])} {rng.choice(QUALIFIERS)}.")
+               f"{rng.choice(family['objects'])} {rng.choice(QUALIFIERS)}. The post holder will "
+               f"{rng.choice(level['verbs'])} {rng.choice(family['objects'])} {rng.choice(QUALIFIERS)} and "
+               f"{rng.choice(level['verbs'])} {rng.choice(family['objects'])} for {rng.choice(PEOPLE)}.")
     relationships = (f"Works with {', '.join(rng.sample(PEOPLE, k=3))} and {rng.choice(PEOPLE)}. "
-                     f"Reports to the {rng.choice(family['roles'])} manager.")
-    criteria = [*rng.sample(CRITERIA_BY_LEVEL[level_index], k=2),
-                f"Knowledge of {rng.choice(family['tools'])} and {rng.choice(family['tools'])}.",
-                f"Experience of {rng.choice(family['objects'])}.",
-                f"Understanding of {rng.choice(family['objects'])} {rng.choice(QUALIFIERS)}."]
+                     f"Reports to the {rng.choice(family['roles'])} manager. Internal contacts include "
+                     f"{', '.join(rng.sample(PEOPLE, k=2))}; external contacts include {rng.choice(PEOPLE)}.")
+    criteria = [*rng.sample(CRITERIA_BY_LEVEL[level_index], k=3),
+                *[f"Knowledge of {rng.choice(family['tools'])} and {rng.choice(family['tools'])}."
+                  for _ in range(rng.randint(1, 2))],
+                *[f"Experience of {rng.choice(family['objects'])} {rng.choice(QUALIFIERS)}."
+                  for _ in range(rng.randint(2, 3))],
+                f"Understanding of {rng.choice(family['objects'])} {rng.choice(QUALIFIERS)}.",
+                "Excellent written and spoken communication skills.",
+                "Commitment to equality, diversity and inclusion."]
     document = document_from_sections(
         doc_id, job_title=title, purpose=purpose, duties=duties,
         line_management=f"{level['manage']} {level['budget']}", working_relationships=relationships,
         person_spec=[{"text": c} for c in criteria],
+        additional_information=rng.choice(ADDITIONAL),
     )
     return document, grade
 

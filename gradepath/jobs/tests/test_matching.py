@@ -134,22 +134,32 @@ def test_duty_alignment_pairs_matching_duties_and_lists_the_rest(personas, libra
     assert alignment.coverage == pytest.approx(2 / 3)
 
 
-def test_refresh_task_builds_an_index_that_includes_a_newly_logged_agreed_jd(
-        personas, library, django_capture_on_commit_callbacks):
-    from gradepath.jobs.tasks import refresh_matching_index
-
-    refresh_matching_index.enqueue()
+@pytest.mark.django_db(transaction=True)
+def test_logging_an_agreed_jd_queues_the_refresh_task_which_indexes_it(personas):
+    # Real commits: log_agreed_jd queues the task on commit and the test task backend runs it at once.
+    library = build_library(personas)
     before = load_index("tfidf")
-    assert len(before) == len(LIBRARY)
-    with django_capture_on_commit_callbacks(execute=True):  # log_agreed_jd queues the refresh on commit
-        new = agree(personas, grade=7, job_title="Workshop Manager", purpose="To run the engineering workshop.",
-                    duties=["Manage the CNC machining and fabrication services of the mechanical workshop."])
+    assert before is not None and len(before) == len(LIBRARY)
+    assert set(before.agreed_ids) == {entry.pk for entry in library.values()}
+    new = agree(personas, grade=7, job_title="Workshop Manager", purpose="To run the engineering workshop.",
+                duties=["Manage the CNC machining and fabrication services of the mechanical workshop."])
     after = load_index("tfidf")
     assert len(after) == len(LIBRARY) + 1 and new.pk in after.agreed_ids
     assert after.stamp != before.stamp and index_path("tfidf").exists()
     draft = draft_jd(personas, job_title="Workshop Manager", purpose="To run the engineering workshop.",
                      duties=["Manage CNC machining and fabrication in the mechanical workshop."])
     assert match_version(draft).matches[0].agreed == new
+
+
+def test_refresh_task_rebuilds_a_stale_index_and_reports_what_it_built(personas, library):
+    from gradepath.jobs.tasks import refresh_matching_index
+
+    first = refresh_matching_index.enqueue().return_value
+    assert first["size"] == len(LIBRARY) and first["backend"] == "tfidf"
+    added = agree(personas, grade=3, job_title="Porter", purpose="To move furniture.", duties=["Move furniture."])
+    second = refresh_matching_index.enqueue().return_value
+    assert second["size"] == len(LIBRARY) + 1 and second["stamp"] != first["stamp"]
+    assert added.pk in load_index("tfidf").agreed_ids
 
 
 def test_a_large_library_with_a_stale_index_is_refreshed_by_the_worker_not_the_request(personas, library, settings):

@@ -44,8 +44,11 @@ class Command(BaseCommand):
         self.stdout.write("\n".join([
             f"Synthetic library of {report.size:,} job descriptions ({backend.name}), generated in "
             f"{report.generate_seconds:.1f} s:",
-            f"  index build: {report.build_seconds:.2f} s",
-            f"  match latency over {report.queries} queries: p50 {report.p50_ms:.1f} ms, p95 {report.p95_ms:.1f} ms",
+            f"  index build: {report.build_seconds:.2f} s ({report.build_cpu_seconds:.2f} s of CPU time)",
+            f"  match latency over {report.queries} queries: p50 {report.p50_ms:.1f} ms, p95 {report.p95_ms:.1f} ms "
+            f"(p95 CPU time {report.p95_cpu_ms:.1f} ms)",
             f"  near copies whose original ranked first: {report.near_copy_top1:.0%}",
-            f"  cores: {os.cpu_count()}",
+            f"  index: {report.matrix_nnz:,} stored weights",
+            f"  machine: {os.cpu_count()} cores, load average {report.load_average:.1f} at the start "
+            "(wall-clock figures grow with other work on the machine; CPU times much less)",
         ]))
