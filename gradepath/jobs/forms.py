@@ -91,3 +91,40 @@ class LibraryFilterForm(forms.Form):
     area = forms.CharField(required=False, max_length=100, label="Area")
     staff_category = forms.ChoiceField(choices=[("", "Any category")] + STAFF_CATEGORIES, required=False,
                                        label="Staff category")
+
+
+class ImportDocxForm(forms.Form):
+    document = forms.FileField(label="Word document (.docx)",
+                               help_text="A job description saved as .docx. Tracked changes are kept: the original "
+                                         "text and the proposed text become two versions.")
+    org_unit = forms.ModelChoiceField(queryset=OrgUnit.objects.none(), label="Department or unit", required=False)
+    job_family = forms.ModelChoiceField(queryset=JobFamily.objects.all(), label="Job family", required=False)
+    staff_category = forms.ChoiceField(choices=STAFF_CATEGORIES, label="Staff category", required=False)
+    area = forms.CharField(max_length=100, required=False, label="Area")
+
+    def __init__(self, *args, units=None, for_existing: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["org_unit"].queryset = units if units is not None else OrgUnit.objects.none()
+        self.for_existing = for_existing
+        if for_existing:
+            for name in ("org_unit", "staff_category", "area"):
+                del self.fields[name]
+            self.fields["job_family"].help_text = "Leave empty to keep the job description's family."
+
+    def clean_document(self):
+        from django.conf import settings
+
+        document = self.cleaned_data["document"]
+        if document.size > settings.GRADEPATH_MAX_UPLOAD_BYTES:
+            limit = settings.GRADEPATH_MAX_UPLOAD_BYTES // (1024 * 1024)
+            raise forms.ValidationError(f"The file is larger than the {limit} MB limit.")
+        return document
+
+    def clean(self):
+        data = super().clean()
+        if not self.for_existing:
+            missing = [label for name, label in (("org_unit", "the department or unit"), ("job_family", "the job family"),
+                                                  ("staff_category", "the staff category")) if not data.get(name)]
+            if missing:
+                raise forms.ValidationError(f"Choose {', '.join(missing)} of the new job description.")
+        return data

@@ -16,5 +16,11 @@ urlpatterns = [
     path("versions/<int:pk>/new-draft/", views.version_new_draft_view, name="version-new-draft"),
     path("versions/<int:pk>/copy/", views.version_copy_view, name="version-copy"),
     path("versions/<int:pk>/log-agreed/", views.version_log_agreed_view, name="version-log-agreed"),
+    path("versions/<int:pk>/download.docx", views.version_docx_view, name="version-docx"),
+    path("versions/<int:pk>/download.pdf", views.version_pdf_view, name="version-pdf"),
+    path("import/", views.import_docx_view, name="import-docx"),
     path("<int:pk>/", views.jd_detail_view, name="jd-detail"),
+    path("<int:pk>/compare/", views.compare_view, name="compare"),
+    path("<int:pk>/compare.docx", views.compare_docx_view, name="compare-docx"),
+    path("<int:pk>/import/", views.import_docx_view, name="jd-import-docx"),
 ]

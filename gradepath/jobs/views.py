@@ -329,3 +329,98 @@ def library_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
         "can_see_jd": sees_everyone(request.user) or (me is not None and version.jd.org_unit_id in scope_unit_ids(me)),
         "can_copy": can_create_jd(request.user),
     })
+
+
+# --- Tracked changes, Word and PDF ----------------------------------------------------------------
+
+
+def compare_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """Any two versions of a JD side by side as tracked changes (default: the latest two)."""
+    from gradepath.jobs.redline import compare_versions, render_comparison_html
+
+    jd = get_jd_for_user(request.user, pk)
+    versions = list(jd.versions.select_related("grade", "job_family", "created_by").order_by("number"))
+    by_number = {v.number: v for v in versions}
+    error = ""
+    try:
+        old_n = int(request.GET.get("old") or (versions[-2].number if len(versions) > 1 else versions[0].number))
+        new_n = int(request.GET.get("new") or versions[-1].number)
+    except ValueError:
+        old_n, new_n = versions[0].number, versions[-1].number
+        error = "Choose two versions from the lists."
+    old, new = by_number.get(old_n), by_number.get(new_n)
+    if old is None or new is None:
+        old, new = versions[0], versions[-1]
+        error = "That version does not exist; showing the first and latest versions instead."
+    comparison = compare_versions(old, new)
+    return render(request, "jobs/compare.html", {
+        "jd": jd, "versions": versions, "old": old, "new": new, "error": error,
+        "comparison": comparison,
+        "redline": render_comparison_html(comparison, only_changed=request.GET.get("changed") == "1",
+                                          heading_level=2),
+        "only_changed": request.GET.get("changed") == "1",
+    })
+
+
+def _attachment(content: bytes, content_type: str, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def version_docx_view(request: HttpRequest, pk: int) -> HttpResponse:
+    from gradepath.jobs.word import DOCX_CONTENT_TYPE, version_docx, version_filename
+
+    version = get_version_for_user(request.user, pk)
+    return _attachment(version_docx(version), DOCX_CONTENT_TYPE, version_filename(version))
+
+
+def version_pdf_view(request: HttpRequest, pk: int) -> HttpResponse:
+    from gradepath.jobs.pdf import PDF_CONTENT_TYPE, version_pdf, version_pdf_filename
+
+    version = get_version_for_user(request.user, pk)
+    return _attachment(version_pdf(version), PDF_CONTENT_TYPE, version_pdf_filename(version))
+
+
+def compare_docx_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """The comparison as a Word document with real tracked changes (author = who made the later version)."""
+    from gradepath.jobs.word import DOCX_CONTENT_TYPE, comparison_docx, comparison_filename
+
+    jd = get_jd_for_user(request.user, pk)
+    try:
+        old = jd.versions.get(number=int(request.GET.get("old", "")))
+        new = jd.versions.get(number=int(request.GET.get("new", "")))
+    except (ValueError, JDVersion.DoesNotExist):
+        raise Http404("Choose two versions of this job description.") from None
+    return _attachment(comparison_docx(old, new), DOCX_CONTENT_TYPE, comparison_filename(old, new))
+
+
+@require_http_methods(["GET", "POST"])
+def import_docx_view(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    """Upload a Word JD: a new JD, or (with ``pk``) new versions of an existing one. Tracked changes
+    in the document become two versions: the original and the proposed text."""
+    from gradepath.jobs.docx_import import import_jd_from_docx
+    from gradepath.jobs.forms import ImportDocxForm
+
+    jd = get_jd_for_user(request.user, pk) if pk is not None else None
+    if jd is not None and not can_edit_jd(request.user, jd):
+        raise Http404("No such page.")
+    if jd is None and not can_create_jd(request.user):
+        raise Http404("No such page.")
+    form = ImportDocxForm(request.POST or None, request.FILES or None, units=_units_for_new_jd(request.user),
+                          for_existing=jd is not None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            result = import_jd_from_docx(
+                actor=request.user, uploaded_file=data["document"], jd=jd,
+                org_unit=data.get("org_unit"), job_family=data.get("job_family"),
+                staff_category=data.get("staff_category") or "", area=data.get("area") or "",
+            )
+        except (ServiceError, PermissionDenied) as error:
+            form.add_error("document", _message(error))
+        else:
+            messages.success(request, result.message)
+            return redirect("jobs:version-edit", result.draft.pk)
+    return render(request, "jobs/import_docx.html", {"form": form, "jd": jd})
