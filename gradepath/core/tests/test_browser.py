@@ -33,6 +33,7 @@ def browser_page():
         problems: list[str] = []
         page.on("console", lambda msg: problems.append(msg.text) if msg.type == "error" else None)
         page.on("pageerror", lambda error: problems.append(str(error)))
+        # Any failed request or console error (CSP violations are console errors) fails the test.
         page.on("response", lambda r: problems.append(f"{r.status} {r.url}") if r.status >= 400 else None)
         page.problems = problems
         yield page
@@ -40,9 +41,9 @@ def browser_page():
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_staff_member_signs_in_and_sees_job_grade_and_manager(live_server, personas, browser_page, settings):
-    settings.STORAGES = {**settings.STORAGES,
-                         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+def test_staff_member_signs_in_and_sees_job_grade_and_manager(live_server, personas, browser_page):
+    # Static files: gradepath/conftest.py switches to plain StaticFilesStorage, which
+    # live_server serves through the staticfiles handler (no collectstatic needed).
     page = browser_page
     page.goto(f"{live_server.url}/")
     assert "/accounts/login/" in page.url  # My home needs a login
@@ -64,7 +65,7 @@ def test_staff_member_signs_in_and_sees_job_grade_and_manager(live_server, perso
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_wrong_password_is_refused_with_a_clear_message(live_server, personas, browser_page, settings):
+def test_wrong_password_is_refused_with_a_clear_message(live_server, personas, browser_page):
     page = browser_page
     page.goto(f"{live_server.url}/accounts/login/")
     page.get_by_label("Username").fill(personas.staff_member.user.username)
@@ -73,4 +74,26 @@ def test_wrong_password_is_refused_with_a_clear_message(live_server, personas, b
     assert page.get_by_role("alert").is_visible()
     assert "correct username and password" in page.get_by_role("alert").inner_text()
     assert "/accounts/login/" in page.url
+    assert page.problems == [], page.problems
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_directory_search_updates_results_in_place(live_server, personas, browser_page):
+    page = browser_page
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.get_by_label("Username").fill(personas.hrbp.user.username)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(f"{live_server.url}/")
+    page.get_by_role("link", name="People", exact=True).click()
+    page.wait_for_url(f"{live_server.url}/people/")
+    assert page.locator("#person-results tbody tr").count() == len(personas.all())
+
+    page.get_by_label("Search").fill("Patel")  # htmx asks for the results fragment as you type
+    page.wait_for_url("**/people/?q=Patel*")
+    rows = page.locator("#person-results tbody tr")
+    rows.first.wait_for()
+    assert rows.count() == 1
+    assert "Research Technician" in rows.first.inner_text()
+    assert page.locator("#gp-results-status").inner_text() == "1 person found."
     assert page.problems == [], page.problems
