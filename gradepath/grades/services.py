@@ -11,9 +11,10 @@ from django.db import IntegrityError, transaction
 from gradepath.core.errors import PermissionDenied, ServiceError
 from gradepath.core.history import record_history
 from gradepath.core.locking import lock
-from gradepath.grades.models import Grade, PayRecord
+from gradepath.grades.models import Grade, GradeStructure, PayRecord
 from gradepath.people import roles
 from gradepath.people.models import Appointment, Person, Post
+from gradepath.people.relations import person_of
 
 
 def can_record_pay(actor) -> bool:
@@ -25,8 +26,17 @@ def record_pay_change(*, actor, person: Person, grade: Grade, spine_point: int, 
     """Add a line to a person's pay history (HR Services)."""
     if not can_record_pay(actor):
         raise PermissionDenied("Only HR Services can change a person's grade or spine point.")
+    me = person_of(actor) if actor is not None else None
+    if me is not None and me.pk == person.pk:
+        raise PermissionDenied("You cannot record a pay change for yourself: ask a colleague in HR Services.")
     if reason not in PayRecord.Reason.values:
         raise ServiceError("Choose the reason for the pay change.")
+    in_force = GradeStructure.objects.in_force(effective_from)
+    if in_force is None or in_force.pk != grade.structure_id:
+        raise ServiceError(
+            f"{grade} of the structure from {grade.structure.effective_from:%d %b %Y} is not in force on "
+            f"{effective_from:%d %b %Y}. Choose a grade of the structure in force on that date."
+        )
     if spine_point < grade.bottom_point or spine_point > grade.top_point:
         raise ServiceError(
             f"Spine point {spine_point} is not in {grade} (points {grade.bottom_point}–{grade.top_point})."
@@ -72,6 +82,7 @@ def apply_annual_increments(*, actor, pay_year: int, dry_run: bool = False) -> I
         raise PermissionDenied("Only HR Services can apply annual increments.")
     on = increment_date(pay_year)
     report = IncrementReport(effective_from=on)
+    structure = GradeStructure.objects.in_force(on)
     day_before = on - dt.timedelta(days=1)
     appointed = set(
         Appointment.objects.current(on).filter(kind=Appointment.Kind.SUBSTANTIVE).values_list("person_id", flat=True)
@@ -97,6 +108,9 @@ def apply_annual_increments(*, actor, pay_year: int, dry_run: bool = False) -> I
             report.skip("another pay change on the same date", person)
             continue
         grade = current.grade
+        if grade.structure_id != (structure.pk if structure else None):
+            report.skip("grade not in the structure in force on the date", person)
+            continue
         if not grade.has_increments:
             report.skip(f"{grade} has no increments", person)
             continue

@@ -67,11 +67,11 @@ def editable_person_fields(user, person: Person) -> tuple[str, ...]:
     """The person fields this user may change. A line manager may read, not edit."""
     if user is None:  # system (commands, imports)
         return PERSON_FIELDS_ADMIN
-    if roles.in_group(user, roles.ADMINISTRATOR, roles.HR_SERVICES):
-        return PERSON_FIELDS_ADMIN
     me = person_of(user)
     if me is not None and me.pk == person.pk:
-        return PERSON_FIELDS_SELF
+        return PERSON_FIELDS_SELF  # whatever the groups: nobody changes their own probation or manager
+    if roles.in_group(user, roles.ADMINISTRATOR, roles.HR_SERVICES):
+        return PERSON_FIELDS_ADMIN
     return ()
 
 

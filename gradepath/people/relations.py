@@ -107,6 +107,8 @@ def acting_capacity(
     )
     if delegation is None:
         return None
+    if subject is not None and subject.pk == holder.pk:
+        return None  # the holder's own matter: no approving it by proxy
     return Capacity(role=role, unit=unit, delegate_of=delegation.delegator)
 
 
@@ -115,7 +117,12 @@ def scope_unit_ids(person: Person, on: dt.date | None = None) -> set[int]:
     direct = set(
         OrgUnit.objects.filter(Q(fm_hps=person) | Q(head=person) | Q(hrbp=person)).values_list("pk", flat=True)
     )
-    delegated = set(Delegation.objects.active(on).filter(delegate=person).values_list("org_unit_id", flat=True))
+    # A delegation counts only while the delegator still holds the role for the unit.
+    delegated = {
+        d.org_unit_id
+        for d in Delegation.objects.active(on).filter(delegate=person).select_related("org_unit")
+        if (holder := nearest_holder(d.org_unit, d.role)) is not None and holder.pk == d.delegator_id
+    }
     roots = direct | delegated
     if not roots:
         return set()

@@ -103,11 +103,6 @@ def test_a_new_structure_keeps_old_pay_records_on_the_old_grades(personas):
     assert Grade.objects.filter(structure__effective_from=OLD_FROM).count() == 10
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "grades.services.apply_annual_increments copies the grade of the record in force the day before, "
-    "even when that grade's structure has ended by the increment date; it should skip such people "
-    "('grade not in the structure in force on the date') until HR assimilates them to the new structure."
-))
 def test_increment_is_never_recorded_on_a_grade_whose_structure_has_ended(personas):
     _new_structure()
     apply_annual_increments(actor=None, pay_year=2027)
@@ -115,11 +110,6 @@ def test_increment_is_never_recorded_on_a_grade_whose_structure_has_ended(person
     assert not increments.filter(grade__structure__effective_from=OLD_FROM).exists()
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "grades.services.record_pay_change accepts a grade whose structure is not in force on effective_from; "
-    "it should refuse with a message such as 'Grade 5 of the structure from 1 Aug 2027 is not in force on "
-    "1 Mar 2026.'"
-))
 def test_pay_change_on_a_grade_not_in_force_on_its_date_is_refused(personas):
     _new_structure()
     with pytest.raises(ServiceError):
@@ -128,12 +118,6 @@ def test_pay_change_on_a_grade_not_in_force_on_its_date_is_refused(personas):
                           reason="correction")
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "grades.services.record_pay_change does not stop HR Services from recording a pay change for "
-    "themselves (a grade or spine point rise for one's own record). It should refuse when the actor's "
-    "person is the person, e.g. 'You cannot record a pay change for yourself: ask a colleague in HR "
-    "Services.'"
-))
 def test_hr_services_cannot_record_their_own_pay_rise(personas):
     with pytest.raises(PermissionDenied):
         record_pay_change(actor=personas.hr_services.user, person=personas.hr_services, grade=_grade(9),

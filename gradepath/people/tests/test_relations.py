@@ -129,12 +129,6 @@ def test_delegation_lapses_when_the_delegator_is_no_longer_the_holder(personas):
     assert acting_capacity(personas.delegate, personas.faculty, "fm_hps") is None
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "people.relations.scope_unit_ids counts every active delegation, even when the delegator no longer "
-    "holds the role there, so visible_people/visible_units keep showing the unit's staff to the delegate "
-    "of a former FM/HPS. It should keep only delegations whose delegator is still nearest_holder of the "
-    "delegated unit (as acting_capacity does)."
-))
 def test_delegate_of_a_former_holder_no_longer_sees_the_units_staff(personas):
     successor = PersonFactory(first_name="Grace", last_name="Holt")
     personas.faculty.fm_hps = successor

@@ -346,25 +346,14 @@ def test_post_fte_must_be_a_fraction_of_full_time(personas):
                     title="Porter", fte="1.5")
 
 
-# --- Separation of duties (known gaps) ---------------------------------------------------------------
+# --- Separation of duties ---------------------------------------------------------------------------
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "people.permissions.editable_person_fields gives HR Services and administrators every field on their "
-    "OWN record (probation end, line manager, active), so they can end their own probation early and "
-    "bring forward their own increment. On one's own record it should give PERSON_FIELDS_SELF, whatever "
-    "the groups."
-))
 def test_hr_services_cannot_change_their_own_probation_end(personas):
     with pytest.raises(PermissionDenied):
         update_person(actor=personas.hr_services.user, person=personas.hr_services,
                       changes={"probation_end": dt.date(2020, 1, 1)})
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "people.relations.acting_capacity lets a delegate act for the holder on a matter about the holder "
-    "(Dan Lee, as Fiona Marsh's delegate, on Fiona Marsh's own case), which is the holder approving their "
-    "own case by proxy. It should also return None when subject is the delegator."
-))
 def test_delegate_cannot_act_for_the_holder_on_a_matter_about_the_holder(personas):
     assert acting_capacity(personas.delegate, personas.faculty, "fm_hps", subject=personas.fm_hps) is None
