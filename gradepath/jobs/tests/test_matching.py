@@ -204,3 +204,42 @@ def test_embeddings_backend_ranks_a_near_copy_first_with_the_bundled_model():
     index = backend.build(docs)
     ranked = backend.query(index, MatchDocument(0, "Laboratory Technician", "Make up culture media and reagents."), 3)
     assert ranked[0][0] == 2 and ranked[0][1] > ranked[1][1]
+
+
+def _queued_task_names():
+    from django_tasks import default_task_backend
+
+    return [result.task.name for result in default_task_backend.results]
+
+
+def test_embeddings_backend_without_an_index_queues_the_worker_and_never_loads_the_model_in_a_request(
+        personas, library, settings, monkeypatch):
+    settings.GRADEPATH_MATCHING_BACKEND = "embeddings"
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    monkeypatch.setattr(embeddings_module, "load_model", lambda: pytest.fail("The model was loaded in a request."))
+    version = draft_jd(personas, **{k: v for k, v in LIBRARY["it"].items() if k != "grade"})
+    result = match_version(version)
+    assert result.matches == [] and "being indexed" in result.note
+    assert _queued_task_names() == ["refresh_matching_index"]
+
+
+def test_embeddings_backend_in_a_request_answers_with_tfidf_until_the_worker_has_embedded_the_text(
+        personas, library, settings, monkeypatch):
+    from gradepath.jobs.matching.store import LibraryIndex, library_stamp, save_index
+
+    settings.GRADEPATH_MATCHING_BACKEND = "embeddings"
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    monkeypatch.setattr(embeddings_module, "load_model", lambda: pytest.fail("The model was loaded in a request."))
+    entries = sorted(library.values(), key=lambda e: e.pk)
+    vectors = np.random.default_rng(1).normal(size=(len(entries), 384)).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    ids = np.array([e.pk for e in entries])
+    save_index(LibraryIndex(
+        backend="embeddings", stamp=library_stamp(), built_at=0, built_seconds=0, agreed_ids=ids,
+        jd_ids=np.array([e.version.jd_id for e in entries]), grades=np.array([e.grade.number for e in entries]),
+        index=embeddings_module.EmbeddingIndex(matrix=vectors, doc_ids=ids)))
+    copy = draft_jd(personas, **{k: v for k, v in LIBRARY["finance"].items() if k != "grade"})
+    result = match_version(copy)
+    assert result.backend == "tfidf" and "embeddings of this text are computed" in result.note
+    assert result.matches[0].agreed == library["finance"]
+    assert _queued_task_names() == ["compute_match_embedding"]
