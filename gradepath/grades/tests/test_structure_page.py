@@ -22,5 +22,6 @@ def test_a_date_before_any_structure_says_so(personas, login):
 
 
 def test_pay_scale_page_query_count_is_fixed(personas, login, django_assert_max_num_queries):
+    client = login(personas.staff_member)
     with django_assert_max_num_queries(10):
-        login(personas.staff_member).get(reverse("grades:structure"))
+        client.get(reverse("grades:structure"))
