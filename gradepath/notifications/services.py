@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from django.db import transaction
+from django.db.models import QuerySet
+from django.utils import timezone
 
 from gradepath.notifications.models import Notification, OutboxEmail
 from gradepath.people.models import Person
@@ -28,3 +30,15 @@ def _enqueue_sending() -> None:
     from gradepath.notifications.tasks import send_pending_emails
 
     send_pending_emails.enqueue()
+
+
+def mark_notifications_read(*, actor, notifications: QuerySet[Notification]) -> int:
+    """Mark the actor's own notifications read (already-read ones keep their time); returns how many.
+
+    Only the recipient's notifications are touched, whatever queryset is passed. Reading one's own
+    messages is not a change to any record, so no history row is written.
+    """
+    from gradepath.notifications.permissions import my_notifications
+
+    own = notifications.filter(pk__in=my_notifications(actor).values("pk"), read_at__isnull=True)
+    return own.update(read_at=timezone.now())

@@ -4,36 +4,16 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from gradepath.notifications.models import Notification
-from gradepath.people.relations import person_of
+from gradepath.notifications.permissions import get_notification_for_user, my_notifications
+from gradepath.notifications.services import mark_notifications_read
 
 PAGE_SIZE = 50
-
-
-def my_notifications(user):
-    """The access gate for notifications: the signed-in person's own, newest first."""
-    me = person_of(user)
-    if me is None:
-        return Notification.objects.none()
-    return Notification.objects.filter(recipient=me).order_by("-created_at", "-id")
-
-
-def get_notification_for_user(user, pk: int) -> Notification:
-    try:
-        return my_notifications(user).get(pk=pk)
-    except (Notification.DoesNotExist, ValueError, TypeError):
-        raise Http404("No such notification.") from None
-
-
-def mark_read(notifications) -> int:
-    """Mark these notifications read now; already-read ones keep their time. Returns how many."""
-    return notifications.filter(read_at__isnull=True).update(read_at=timezone.now())
 
 
 def notification_list(request: HttpRequest) -> HttpResponse:
@@ -56,7 +36,7 @@ def _safe_link(request: HttpRequest, link: str) -> str | None:
 def notification_read(request: HttpRequest, pk: int) -> HttpResponse:
     """Mark one notification read; with ``open`` in the form, then follow its link."""
     note = get_notification_for_user(request.user, pk)
-    mark_read(Notification.objects.filter(pk=note.pk))
+    mark_notifications_read(actor=request.user, notifications=Notification.objects.filter(pk=note.pk))
     if "open" in request.POST and (link := _safe_link(request, note.link)):
         return redirect(link)
     if request.htmx:
@@ -68,7 +48,7 @@ def notification_read(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def notification_read_all(request: HttpRequest) -> HttpResponse:
-    count = mark_read(my_notifications(request.user))
+    count = mark_notifications_read(actor=request.user, notifications=my_notifications(request.user))
     if count:
         messages.success(request, f"Marked {count} notification{'s' if count != 1 else ''} as read.")
     else:
