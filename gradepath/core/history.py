@@ -60,6 +60,17 @@ def diff(before: dict[str, Any], after: dict[str, Any]) -> tuple[dict[str, Any],
     return {k: before.get(k) for k in keys}, {k: after[k] for k in keys}
 
 
+def field_labels(model: type[models.Model], names: Iterable[str]) -> str:
+    """ "line manager, probation end" — the fields' own labels, for history summaries."""
+    labels = []
+    for name in sorted(names):
+        try:
+            labels.append(str(model._meta.get_field(name).verbose_name))
+        except Exception:  # noqa: BLE001 - not a model field: show its name
+            labels.append(name.replace("_", " "))
+    return ", ".join(labels)
+
+
 def record_history(
     *,
     actor: Any,

@@ -14,7 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from gradepath.core.errors import PermissionDenied, ServiceError
-from gradepath.core.history import diff, record_history, snapshot
+from gradepath.core.history import diff, field_labels, record_history, snapshot
 from gradepath.core.locking import lock
 from gradepath.notifications.services import notify
 from gradepath.people import roles
@@ -92,7 +92,7 @@ def update_org_unit(*, actor, unit: OrgUnit, **changes: Any) -> OrgUnit:
                 child.save(update_fields=["path"])
         unit.save(update_fields=fields)
         record_history(actor=actor, action="org_unit.updated", obj=unit,
-                       summary=f"Changed {', '.join(sorted(new_b))} of {unit}.", before=old_b, after=new_b)
+                       summary=f"Changed {field_labels(OrgUnit, new_b)} of {unit}.", before=old_b, after=new_b)
     return unit
 
 
@@ -168,7 +168,7 @@ def update_person(*, actor, person: Person, changes: dict[str, Any]) -> Person:
             return person
         person.save(update_fields=[f for f in changes if f in new_b])
         record_history(actor=actor, action="person.updated", obj=person, person_id=person.pk,
-                       summary=f"Changed {', '.join(sorted(new_b))} of {person}.", before=old_b, after=new_b)
+                       summary=f"Changed {field_labels(Person, new_b)} of {person}.", before=old_b, after=new_b)
         if "line_manager" in new_b and person.line_manager is not None:
             notify(recipient=person.line_manager, subject=f"{person} now reports to you",
                    body=f"{person} has been recorded as reporting to you.", link=f"/people/{person.pk}/",
@@ -220,7 +220,7 @@ def update_post(*, actor, post: Post, changes: dict[str, Any]) -> Post:
             return post
         post.save(update_fields=[f for f in changes if f in new_b])
         record_history(actor=actor, action="post.updated", obj=post,
-                       summary=f"Changed {', '.join(sorted(new_b))} of post {post.post_number}.",
+                       summary=f"Changed {field_labels(Post, new_b)} of post {post.post_number}.",
                        before=old_b, after=new_b)
     return post
 

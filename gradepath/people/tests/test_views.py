@@ -226,7 +226,7 @@ def test_person_page_shows_the_timeline_of_changes(login, personas):
     client = login(personas.staff_member)
     client.post(reverse("people:person-edit", args=[personas.staff_member.pk]), {"known_as": "Sammy"})
     body = client.get(reverse("people:person-detail", args=[personas.staff_member.pk])).content.decode()
-    assert "Changed known_as of Sammy Patel." in body
+    assert "Changed known as of Sammy Patel." in body
 
 
 def test_person_page_query_count_does_not_grow_with_reports_or_pay_history(login, personas,
