@@ -18,6 +18,7 @@ from gradepath.jobs.matching.evaluation import benchmark
 
 
 class Command(BaseCommand):
+    requires_system_checks: list[str] = []  # reads a file or builds in memory: no database, no URLs
     help = "Build a synthetic agreed JD library and report index build time and p50/p95 match latency."
 
     def add_arguments(self, parser):
