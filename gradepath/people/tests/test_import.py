@@ -159,7 +159,7 @@ def test_changed_values_update_the_records_with_history():
     assert str(Post.objects.get(post_number="ISD-0112").fte) == "0.80"
     assert Appointment.objects.get(post__post_number="ISD-0105").end_date == dt.date(2027, 1, 31)
     assert OrgUnit.objects.get(code="ISD-RC").name == "Research Computing Services"
-    assert HistoryEntry.objects.filter(action="person.updated", summary__contains="known_as").exists()
+    assert HistoryEntry.objects.filter(action="person.updated", summary__contains="known as").exists()
     assert HistoryEntry.objects.filter(action="appointment.ended").count() == 1
 
 
