@@ -113,7 +113,18 @@ def acting_capacity(
 
 
 def scope_unit_ids(person: Person, on: dt.date | None = None) -> set[int]:
-    """Units (with everything below them) where the person holds a unit role or a live delegation."""
+    """Units (with everything below them) where the person holds a unit role or a live delegation.
+
+    Cached on the person object, which lives for one request (``person_of`` caches it on the user).
+    """
+    on = on or timezone.localdate()
+    cache = person.__dict__.setdefault("_gp_scope_cache", {})
+    if on not in cache:
+        cache[on] = _scope_unit_ids(person, on)
+    return set(cache[on])
+
+
+def _scope_unit_ids(person: Person, on: dt.date) -> set[int]:
     direct = set(
         OrgUnit.objects.filter(Q(fm_hps=person) | Q(head=person) | Q(hrbp=person)).values_list("pk", flat=True)
     )
@@ -130,7 +141,14 @@ def scope_unit_ids(person: Person, on: dt.date | None = None) -> set[int]:
 
 
 def report_ids(manager: Person) -> set[int]:
-    """Everyone below the manager in the line-management tree (one query per level)."""
+    """Everyone below the manager in the line-management tree (one query per level; cached on the
+    person object for the request)."""
+    if "_gp_reports_cache" not in manager.__dict__:
+        manager.__dict__["_gp_reports_cache"] = _report_ids(manager)
+    return set(manager.__dict__["_gp_reports_cache"])
+
+
+def _report_ids(manager: Person) -> set[int]:
     found: set[int] = set()
     frontier = {manager.pk}
     for _ in range(MAX_CHAIN):
