@@ -36,6 +36,8 @@ from gradepath.demo.names import KNOWN_AS, NAME_GROUPS, NameGroup
 from gradepath.grades.models import Grade, PayRecord
 from gradepath.grades.services import increment_date
 from gradepath.grades.structure import build_default_structure
+from gradepath.jobs.demo_content import build_demo_jds
+from gradepath.jobs.models import AgreedJD, JobDescription
 from gradepath.notifications.models import Notification
 from gradepath.people import roles
 from gradepath.people.models import (
@@ -51,6 +53,7 @@ from gradepath.people.services import grant_delegation
 
 DEFAULT_SEED = 2026
 DEFAULT_STAFF = 600  # professional services and technical staff; academics come on top
+DEFAULT_JDS = 150  # agreed job descriptions in the library
 EMAIL_DOMAIN = "example.ac.uk"
 HISTORY_SUMMARY = "Imported from the demo HR extract."
 HISTORY_YEARS = 15  # the grade structure and salaries go back this many pay years
@@ -181,7 +184,9 @@ def _head_title(unit_name: str) -> str:
 class DemoBuilder:
     """Plans the whole university in memory, then writes it in one transaction."""
 
-    def __init__(self, *, seed: int = DEFAULT_SEED, staff: int = DEFAULT_STAFF, today: dt.date | None = None):
+    def __init__(self, *, seed: int = DEFAULT_SEED, staff: int = DEFAULT_STAFF, today: dt.date | None = None,
+                 jds: int = DEFAULT_JDS):
+        self.jds = jds
         self.seed = seed
         self.staff = staff
         self.today = today or timezone.localdate()
@@ -794,6 +799,9 @@ class DemoBuilder:
                 self._simulate_pay(person)
             self._write()
             self._delegate_and_notify()
+            if self.jds:
+                # The agreed JD library and the JD each post holds (gradepath.jobs.demo_content).
+                build_demo_jds(rng=random.Random(self.seed + 3), org_units=OrgUnit.objects.all(), count=self.jds)
         counts = {
             "org units": OrgUnit.objects.count(),
             "faculties and divisions": OrgUnit.objects.filter(parent__isnull=True).count(),
@@ -808,6 +816,8 @@ class DemoBuilder:
             "equality records": EqualityData.objects.count(),
             "delegations": Delegation.objects.count(),
             "notifications": Notification.objects.count(),
+            "job descriptions": JobDescription.objects.count(),
+            "agreed JDs in the library": AgreedJD.objects.filter(is_current=True).count(),
             "history entries": HistoryEntry.objects.count(),
             "logins": User.objects.count(),
         }
@@ -820,10 +830,11 @@ class DemoBuilder:
 
 
 def build_demo_university(*, seed: int = DEFAULT_SEED, staff: int = DEFAULT_STAFF,
-                          today: dt.date | None = None) -> DemoSummary:
+                          today: dt.date | None = None, jds: int = DEFAULT_JDS) -> DemoSummary:
     """Build the demo university into an empty database and say what was made.
 
     ``staff`` is the number of professional services and technical staff (at least the
-    ~80 role holders are always made); ``today`` anchors every date (default: today).
+    ~80 role holders are always made); ``today`` anchors every date (default: today); ``jds`` is
+    the number of agreed JDs in the library (0 for none).
     """
-    return DemoBuilder(seed=seed, staff=staff, today=today).build()
+    return DemoBuilder(seed=seed, staff=staff, today=today, jds=jds).build()
