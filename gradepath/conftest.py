@@ -51,3 +51,11 @@ def login(client):
 @pytest.fixture
 def password() -> str:
     return PASSWORD
+
+
+@pytest.fixture
+def browser_page():
+    """A Chromium page (Debian's Chromium through Playwright); see gradepath/testing/browser.py."""
+    from gradepath.testing.browser import open_page
+
+    yield from open_page()

@@ -1,14 +1,12 @@
 """The API documentation page renders in real Chromium under the Content-Security-Policy."""
 
-import shutil
-
 import pytest
+
+from gradepath.testing.browser import CHROMIUM, LAUNCH_ARGS
 
 # serialized_rollback: the groups made by data migrations are back for the next test, and the
 # flush after this test leaves the database as other serialized-rollback tests expect it.
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
-
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
 
 @pytest.mark.skipif(CHROMIUM is None, reason="Debian Chromium is not installed")
@@ -19,7 +17,7 @@ def test_docs_page_renders_every_operation_with_no_csp_violation(live_server, pe
     session_cookie = client.cookies["sessionid"].value
     problems: list[str] = []
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
         try:
             context = browser.new_context()
             context.add_cookies([{"name": "sessionid", "value": session_cookie, "url": live_server.url}])
