@@ -22,7 +22,11 @@ flush.Command.handle = _flush_allowing_history_purge
 
 
 @pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
+def _test_settings(settings, tmp_path):
+    # Files a test writes (the matching index, uploads) go to its own folder, never shared
+    # between tests, xdist workers or the SQLite and PostgreSQL runs.
+    settings.DATA_DIR = tmp_path
+    settings.MEDIA_ROOT = tmp_path / "media"
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
     settings.STORAGES = {

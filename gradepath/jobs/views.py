@@ -424,3 +424,57 @@ def import_docx_view(request: HttpRequest, pk: int | None = None) -> HttpRespons
             messages.success(request, result.message)
             return redirect("jobs:version-edit", result.draft.pk)
     return render(request, "jobs/import_docx.html", {"form": form, "jd": jd})
+
+
+# --- Matching against the agreed JD library ---------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def version_match_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """The agreed JDs most like this version, the grades near it, a suggested grade with its
+    confidence, duties side by side with a chosen match, and recording "matched to" with a reason."""
+    from gradepath.jobs.matching import duty_alignment, grade_distribution, match_version, suggest_grade
+
+    version = get_version_for_user(request.user, pk)
+    result = match_version(version, k=10)
+    matches = result.matches
+    by_pk = {m.agreed.pk: m for m in matches}
+    form_error = ""
+    if request.method == "POST":
+        if not can_edit_jd(request.user, version.jd):
+            raise Http404("No such page.")
+        chosen = by_pk.get(_int(request.POST.get("agreed_jd")))
+        reason = request.POST.get("reason", "")
+        if chosen is None:
+            form_error = "Choose one of the agreed job descriptions listed."
+        else:
+            try:
+                services.record_match(actor=request.user, version=version, agreed_jd=chosen.agreed,
+                                      reason=reason, score=chosen.score)
+            except (ServiceError, PermissionDenied) as error:
+                form_error = _message(error)
+            else:
+                messages.success(request, f"Recorded: matched to {chosen.agreed.reference} "
+                                          f"“{chosen.agreed.version.job_title}” ({chosen.agreed.grade}).")
+                return redirect("jobs:version-detail", version.pk)
+    selected = by_pk.get(_int(request.GET.get("with"))) or (matches[0] if matches else None)
+    return render(request, "jobs/version_match.html", {
+        "version": version,
+        "jd": version.jd,
+        "result": result,
+        "distribution": grade_distribution(matches),
+        "suggestion": suggest_grade(matches),
+        "selected": selected,
+        "alignment": duty_alignment(version, selected.agreed) if selected else None,
+        "current_match": version.match_decisions.select_related("agreed_jd__version", "agreed_jd__grade").first(),
+        "can_record": can_edit_jd(request.user, version.jd),
+        "form_error": form_error,
+        "posted_reason": request.POST.get("reason", ""),
+    }, status=400 if form_error else 200)
+
+
+def _int(value) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None

@@ -71,6 +71,7 @@ def read_records(lines: Iterable[str]) -> list[Record]:
 class _Neighbour:
     grade_number: int
     score: float
+    title: str = ""
 
 
 @dataclass(frozen=True)
@@ -115,8 +116,8 @@ def leave_one_out(records: list[Record], backend: MatchingBackend, *, k: int = D
         else:
             scores = backend.scores(index, document)
         exclude = ids == i
-        nearest = [_Neighbour(int(grades[j]), s) for j, s in top_k(scores, ids, k, exclude=exclude)]
-        suggestion = suggest_grade(nearest, scale=backend.score_scale)
+        nearest = [_Neighbour(int(grades[j]), s, records[j].title) for j, s in top_k(scores, ids, k, exclude=exclude)]
+        suggestion = suggest_grade(nearest, title=records[i].title, scale=backend.score_scale)
         guess = suggestion.grade
         right = guess == records[i].grade
         exact += right

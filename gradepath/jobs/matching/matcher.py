@@ -13,6 +13,7 @@ These are read-only selectors: the caller has already passed the access gate for
 from __future__ import annotations
 
 import logging
+import re
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -34,6 +35,7 @@ logger = logging.getLogger(__name__)
 
 DEFAULT_K = 10
 VOTERS = 5  # the nearest agreed JDs that vote on a suggested grade
+ADJUSTED_DISCOUNT = 0.6  # confidence kept when a vote was moved by a title's level word
 
 
 @dataclass(frozen=True)
@@ -50,6 +52,10 @@ class Match:
     @property
     def grade_name(self) -> str:
         return str(self.agreed.grade)
+
+    @property
+    def title(self) -> str:
+        return self.agreed.version.job_title
 
     @property
     def percent(self) -> int:
@@ -140,12 +146,38 @@ def match_version(version: JDVersion, k: int = DEFAULT_K, *, backend: MatchingBa
 # --- Grades of the nearest matches ----------------------------------------------------------------
 
 class Neighbour(Protocol):
-    """Anything with a grade and a similarity: a :class:`Match`, or an evaluation record."""
+    """Anything with a grade and a similarity (and a job title, if known): a :class:`Match`, or
+    an evaluation record."""
 
     score: float
 
     @property
     def grade_number(self) -> int: ...
+
+
+# Title words that name a level of the same job: "Senior Library Assistant" is normally one
+# grade above "Library Assistant", "Assistant Facilities Manager" one below "Facilities Manager".
+LEVEL_WORDS = {"senior": 1, "principal": 2, "assistant": -1, "deputy": -1, "junior": -1, "trainee": -1}
+
+
+def title_level(title: str) -> tuple[str, int]:
+    """A job title without its leading level words, and the level they add (``("library
+    assistant", 1)`` for "Senior Library Assistant")."""
+    words = re.findall(r"[^\W\d_]+", title.lower())
+    level = 0
+    while len(words) > 1 and words[0] in LEVEL_WORDS:
+        level += LEVEL_WORDS[words.pop(0)]
+    return " ".join(words), level
+
+
+def level_shift(title: str, other_title: str) -> int:
+    """How many grades above ``other_title`` a job called ``title`` normally is: non-zero only
+    when the two are the same job at different levels ("Senior Technician" and "Technician")."""
+    if not title or not other_title:
+        return 0
+    core, level = title_level(title)
+    other_core, other_level = title_level(other_title)
+    return level - other_level if core and core == other_core else 0
 
 
 @dataclass(frozen=True)
@@ -199,6 +231,7 @@ class GradeSuggestion:
     best_score: float = 0.0
     voters: int = 0
     grades_seen: list[int] = field(default_factory=list)
+    adjusted: list[str] = field(default_factory=list)  # matches taken as the same job at another level
 
     HIGH = 0.6
     MEDIUM = 0.35
@@ -208,44 +241,66 @@ class GradeSuggestion:
         return self.level in ("high", "medium")
 
 
-def suggest_grade(matches: Sequence[Neighbour], *, scale: tuple[float, float] | None = None,
+def suggest_grade(matches: Sequence[Neighbour], *, title: str = "", scale: tuple[float, float] | None = None,
                   voters: int = VOTERS) -> GradeSuggestion:
-    """Suggest a grade from the nearest matches (best first), with an honest confidence."""
+    """Suggest a grade from the nearest matches (best first), with an honest confidence.
+
+    The ``voters`` nearest vote with their squared similarity. ``title`` is the job title of the
+    JD being matched: a match that is the same job at another level ("Senior Technician" for a
+    "Technician") votes for its grade moved by that level, and confidence is then lowered, as
+    that is a rule of thumb, not a match.
+    """
     weak, strong = scale or get_backend().score_scale
     nearest = [m for m in matches if m.score > 0][:voters]
     if not nearest:
         return GradeSuggestion(None, 0.0, "none", "No confident suggestion: no agreed job description is similar "
                                                   "enough to compare with.")
     votes: dict[int, float] = defaultdict(float)
+    effective: list[int] = []
+    adjusted: list[str] = []
     for match in nearest:
-        votes[match.grade_number] += _weight(match.score)
+        shift = level_shift(title, getattr(match, "title", "") or "")
+        grade_voted = max(1, match.grade_number + shift)
+        if shift:
+            adjusted.append(f"“{title}” is taken as {_grades_apart(shift)} “{match.title}” (grade "
+                            f"{match.grade_number})")
+        effective.append(grade_voted)
+        votes[grade_voted] += _weight(match.score)
     total = sum(votes.values())
     best_score = max(m.score for m in nearest)
     # Most weight wins; on a tie, the grade of the single closest match among the tied ones.
     top_weight = max(votes.values())
     tied = {g for g, w in votes.items() if np.isclose(w, top_weight)}
-    grade = next(m.grade_number for m in nearest if m.grade_number in tied)
+    grade = next(g for g in effective if g in tied)
     agreement = votes[grade] / total if total else 0.0
     strength = float(np.clip((best_score - weak) / (strong - weak), 0.0, 1.0))
-    confidence = round(agreement * strength, 2)
+    confidence = round(agreement * strength * (ADJUSTED_DISCOUNT if adjusted else 1.0), 2)
     level = ("high" if confidence >= GradeSuggestion.HIGH else
              "medium" if confidence >= GradeSuggestion.MEDIUM else "low")
     seen = sorted(votes)
-    same = sum(1 for m in nearest if m.grade_number == grade)
+    same = sum(1 for g in effective if g == grade)
+    note = f" ({adjusted[0]}.)" if adjusted else ""
     if level == "low":
         if strength < 0.5:
             reason = (f"the closest agreed job descriptions are only loosely similar (the best is "
                       f"{round(best_score * 100)}% similar)")
+        elif adjusted and agreement >= 0.5:
+            reason = "the closest agreed job description is the same job at another level"
         else:
             reason = f"the closest agreed job descriptions are at different grades ({_grades_text(seen)})"
-        message = (f"No confident suggestion: {reason}. The closest ones point to grade {grade}, but match the "
-                   "job to an agreed JD or refer it for evaluation.")
+        message = (f"No confident suggestion: {reason}. The closest ones point to grade {grade}{note}, but match "
+                   "the job to an agreed JD or refer it for evaluation.")
     else:
         message = (f"Grade {grade} suggested with {level} confidence: {same} of the {len(nearest)} closest agreed "
-                   f"job descriptions are at grade {grade} ({round(agreement * 100)}% of the similarity-weighted "
-                   f"vote), and the best match is {round(best_score * 100)}% similar.")
+                   f"job descriptions point to grade {grade} ({round(agreement * 100)}% of the similarity-weighted "
+                   f"vote), and the best match is {round(best_score * 100)}% similar.{note}")
     return GradeSuggestion(grade, confidence, level, message, agreement=round(agreement, 3),
-                           best_score=best_score, voters=len(nearest), grades_seen=seen)
+                           best_score=best_score, voters=len(nearest), grades_seen=seen, adjusted=adjusted)
+
+
+def _grades_apart(shift: int) -> str:
+    size = "one grade" if abs(shift) == 1 else f"{abs(shift)} grades"
+    return f"{size} {'above' if shift > 0 else 'below'}"
 
 
 def _grades_text(grades: list[int]) -> str:

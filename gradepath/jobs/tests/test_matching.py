@@ -113,6 +113,27 @@ def test_suggest_grade_gives_no_confident_suggestion_when_matches_are_weak():
     assert "only loosely similar" in suggestion.message
 
 
+def test_a_senior_version_of_the_same_job_votes_one_grade_up_and_lowers_confidence():
+    close = [SimpleNamespace(grade_number=1, score=0.82, title="Domestic Assistant"),
+             SimpleNamespace(grade_number=1, score=0.49, title="Catering Assistant"),
+             SimpleNamespace(grade_number=2, score=0.42, title="Kitchen Porter")]
+    plain = suggest_grade(close, scale=(0.15, 0.8))
+    senior = suggest_grade(close, title="Senior Domestic Assistant", scale=(0.15, 0.8))
+    assert plain.grade == 1 and plain.confident
+    assert senior.grade == 2 and senior.confidence < plain.confidence
+    assert "one grade above “Domestic Assistant” (grade 1)" in senior.message
+
+
+def test_title_levels_only_link_the_same_job():
+    from gradepath.jobs.matching.matcher import level_shift, title_level
+
+    assert title_level("Senior Library Assistant") == ("library assistant", 1)
+    assert level_shift("Assistant Facilities Manager", "Facilities Manager") == -1
+    assert level_shift("Principal Engineer", "Senior Engineer") == 1
+    assert level_shift("Senior Technician", "Senior Finance Officer") == 0
+    assert level_shift("Senior Technician", "") == 0
+
+
 def test_grade_distribution_weights_closer_matches_more():
     shares = grade_distribution(neighbours((5, 0.9), (6, 0.3), (6, 0.3)))
     assert [(s.grade, s.count) for s in shares] == [(5, 1), (6, 2)]

@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -175,3 +177,41 @@ def test_jd_page_query_count_does_not_grow_with_holders(personas, login, agreed,
         AppointmentFactory(post=PostFactory(org_unit=personas.department, jd_version=agreed.version))
     with django_assert_max_num_queries(len(before.captured_queries)):
         client.get(url)
+
+
+def _library(personas, texts):
+    entries = []
+    for title, purpose, duties, grade in texts:
+        v = services.create_job_description(
+            actor=None, org_unit=personas.department, job_family=JobFamilyFactory(), staff_category="technical",
+            job_title=title, purpose=purpose, duties=duties)
+        services.submit_version(actor=None, version=v)
+        entries.append(services.log_agreed_jd(actor=None, version=v, grade=Grade.objects.get(number=grade)))
+    return entries
+
+
+def test_match_page_ranks_an_exact_copy_first_and_records_the_match(personas, login):
+    lab, finance = _library(personas, [
+        ("Research Technician", "To support research groups with laboratory work.",
+         ["Prepare cell culture media and reagents.", "Maintain incubators and centrifuges."], 5),
+        ("Finance Officer", "To process invoices and payments for the faculty.",
+         ["Process supplier invoices.", "Reconcile the purchase ledger each month."], 5),
+    ])
+    draft = services.copy_and_adapt(actor=personas.line_manager.user, version=lab.version,
+                                    org_unit=personas.department)
+    client = login(personas.line_manager)
+    page = client.get(reverse("jobs:version-match", args=[draft.pk])).content.decode()
+    assert re.search(r"AJD-\d{4}-\d{4}", page).group(0) == lab.reference  # the exact copy comes first
+    assert "Side by side" in page and "Prepare cell culture media and reagents." in page
+
+    response = client.post(reverse("jobs:version-match", args=[draft.pk]), {"agreed_jd": lab.pk, "reason": ""})
+    assert response.status_code == 400 and "Say why" in response.content.decode()
+    assert not draft.match_decisions.exists()
+    response = client.post(reverse("jobs:version-match", args=[draft.pk]),
+                           {"agreed_jd": lab.pk, "reason": "Same laboratory duties."})
+    assert response.status_code == 302
+    assert draft.match_decisions.get().agreed_jd == lab
+
+
+def test_outsider_cannot_open_the_match_page_of_a_draft(personas, login, draft):
+    assert login(personas.outsider).get(reverse("jobs:version-match", args=[draft.pk])).status_code == 404
