@@ -12,9 +12,11 @@ def refresh_matching_index() -> dict:
     Queued by ``log_agreed_jd`` after commit, and by a request that finds the index stale.
     Returns a short summary (backend, number of agreed JDs, build time) for the task result.
     """
+    from gradepath.jobs.matching.embeddings import prune_query_embeddings
     from gradepath.jobs.matching.store import refresh_library_index
 
     library = refresh_library_index()
+    prune_query_embeddings()
     return {"backend": library.backend, "size": len(library), "stamp": library.stamp,
             "built_seconds": round(library.built_seconds, 3)}
 

@@ -99,6 +99,25 @@ def cached_query_embedding(digest: str) -> np.ndarray | None:
         return None
 
 
+def prune_query_embeddings(*, older_than_days: int = 30) -> int:
+    """Delete kept query vectors not written for ``older_than_days`` (drafts move on); returns how many."""
+    import time
+
+    cutoff = time.time() - older_than_days * 86_400
+    removed = 0
+    directory = _queries_dir()
+    if not directory.is_dir():
+        return 0
+    for path in directory.glob("*.npy"):
+        try:
+            if path.stat().st_mtime < cutoff:
+                path.unlink()
+                removed += 1
+        except FileNotFoundError:
+            continue
+    return removed
+
+
 def embed_documents(documents: Sequence[MatchDocument], *, batch_size: int = 64) -> np.ndarray:
     """One L2-normalised vector per document: the weighted mean of its block embeddings."""
     model = load_model()

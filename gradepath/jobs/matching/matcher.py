@@ -116,11 +116,13 @@ def match_document(document: MatchDocument, k: int = DEFAULT_K, *, exclude_jd_id
                                                            "text are computed; reload in a minute."]))
         return result
     exclude = library.jd_ids == exclude_jd_id if exclude_jd_id is not None else None
-    ranked = [(agreed_id, score) for agreed_id, score in top_k(scores, library.agreed_ids, k, exclude=exclude)
+    # A stale index may still hold agreed JDs that have since left the library: ask for spares.
+    wanted = 2 * k if state.stale else k
+    ranked = [(agreed_id, score) for agreed_id, score in top_k(scores, library.agreed_ids, wanted, exclude=exclude)
               if score > 0]
     entries = (AgreedJD.objects.filter(pk__in=[agreed_id for agreed_id, _ in ranked], is_current=True)
                .select_related("version", "grade", "job_family").in_bulk())
-    matches = [Match(entries[agreed_id], score) for agreed_id, score in ranked if agreed_id in entries]
+    matches = [Match(entries[agreed_id], score) for agreed_id, score in ranked if agreed_id in entries][:k]
     return MatchResult(matches, backend=backend.name, library_size=len(library), stale=state.stale,
                        note=_library_note(state))
 

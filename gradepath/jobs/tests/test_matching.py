@@ -280,3 +280,18 @@ def test_embeddings_backend_end_to_end_with_the_worker_doing_the_model_work(pers
     third = match_version(copy)
     assert third.backend == "embeddings" and third.note == ""
     assert third.matches[0].agreed == library["hr"] and third.matches[0].score == pytest.approx(1.0, abs=1e-3)
+
+
+def test_old_query_embeddings_are_pruned_by_the_refresh(settings, tmp_path):
+    import os
+    import time
+
+    directory = tmp_path / "matching" / "queries"
+    directory.mkdir(parents=True)
+    old, new = directory / "old.npy", directory / "new.npy"
+    np.save(old, np.zeros(3))
+    np.save(new, np.zeros(3))
+    month_ago = time.time() - 31 * 86_400
+    os.utime(old, (month_ago, month_ago))
+    assert embeddings_module.prune_query_embeddings() == 1
+    assert not old.exists() and new.exists()
