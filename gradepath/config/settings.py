@@ -287,6 +287,13 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env("GRADEPATH_LOG_LEVEL", default="WARNING")},
 }
 
+# --- Matching job descriptions against the agreed JD library (docs/adr/0010) ------------------
+GRADEPATH_MATCHING_BACKEND = env("GRADEPATH_MATCHING_BACKEND", default="tfidf")  # or "embeddings" (extra)
+# A stale index of up to this many agreed JDs is rebuilt in the request; larger ones by the worker.
+GRADEPATH_MATCHING_SYNC_LIMIT = env.int("GRADEPATH_MATCHING_SYNC_LIMIT", default=2000)
+# Agreed JDs at least this similar count as "closely similar" in the fairness check.
+GRADEPATH_FAIRNESS_SIMILARITY = env.float("GRADEPATH_FAIRNESS_SIMILARITY", default=0.5)
+
 # --- Gradepath policy settings (DOMAIN.md: model policy as configuration) -------------------
 GRADEPATH = {
     # Annual increments take effect on this day and month each year.

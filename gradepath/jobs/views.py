@@ -20,17 +20,21 @@ from django.views.decorators.http import require_http_methods, require_POST
 from gradepath.core.errors import PermissionDenied, ServiceError, StaleStateError
 from gradepath.core.history import timeline_for
 from gradepath.jobs import services
+from gradepath.jobs.docx_import import import_jd_from_docx
 from gradepath.jobs.forms import (
     CopyJDForm,
     CriteriaFormSet,
     DutiesSectionForm,
+    ImportDocxForm,
     LibraryFilterForm,
     LogAgreedForm,
     NewJDForm,
     TextSectionForm,
     TitleSectionForm,
 )
+from gradepath.jobs.matching import duty_alignment, grade_distribution, match_version, suggest_grade
 from gradepath.jobs.models import SECTION_LABELS, JDVersion
+from gradepath.jobs.pdf import PDF_CONTENT_TYPE, version_pdf, version_pdf_filename
 from gradepath.jobs.permissions import (
     can_create_jd,
     can_edit_jd,
@@ -40,7 +44,16 @@ from gradepath.jobs.permissions import (
     get_version_for_user,
     visible_jds,
 )
+from gradepath.jobs.redline import compare_versions, render_comparison_html
+from gradepath.jobs.search import search_library
 from gradepath.jobs.selectors import holders_by_version, jd_list, library_queryset
+from gradepath.jobs.word import (
+    DOCX_CONTENT_TYPE,
+    comparison_docx,
+    comparison_filename,
+    version_docx,
+    version_filename,
+)
 from gradepath.people.permissions import sees_everyone, visible_units
 from gradepath.people.relations import person_of, scope_unit_ids
 
@@ -304,8 +317,6 @@ def library_view(request: HttpRequest) -> HttpResponse:
     q = (filters.get("q") or "").strip()
     ranked = None
     if q:
-        from gradepath.jobs.search import search_library  # noqa: PLC0415 - optional until matching lands
-
         ranked = search_library(q, qs)
         entries = ranked
     else:
@@ -336,7 +347,6 @@ def library_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 def compare_view(request: HttpRequest, pk: int) -> HttpResponse:
     """Any two versions of a JD side by side as tracked changes (default: the latest two)."""
-    from gradepath.jobs.redline import compare_versions, render_comparison_html
 
     jd = get_jd_for_user(request.user, pk)
     versions = list(jd.versions.select_related("grade", "job_family", "created_by").order_by("number"))
@@ -370,14 +380,12 @@ def _attachment(content: bytes, content_type: str, filename: str) -> HttpRespons
 
 
 def version_docx_view(request: HttpRequest, pk: int) -> HttpResponse:
-    from gradepath.jobs.word import DOCX_CONTENT_TYPE, version_docx, version_filename
 
     version = get_version_for_user(request.user, pk)
     return _attachment(version_docx(version), DOCX_CONTENT_TYPE, version_filename(version))
 
 
 def version_pdf_view(request: HttpRequest, pk: int) -> HttpResponse:
-    from gradepath.jobs.pdf import PDF_CONTENT_TYPE, version_pdf, version_pdf_filename
 
     version = get_version_for_user(request.user, pk)
     return _attachment(version_pdf(version), PDF_CONTENT_TYPE, version_pdf_filename(version))
@@ -385,7 +393,6 @@ def version_pdf_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 def compare_docx_view(request: HttpRequest, pk: int) -> HttpResponse:
     """The comparison as a Word document with real tracked changes (author = who made the later version)."""
-    from gradepath.jobs.word import DOCX_CONTENT_TYPE, comparison_docx, comparison_filename
 
     jd = get_jd_for_user(request.user, pk)
     try:
@@ -400,9 +407,6 @@ def compare_docx_view(request: HttpRequest, pk: int) -> HttpResponse:
 def import_docx_view(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     """Upload a Word JD: a new JD, or (with ``pk``) new versions of an existing one. Tracked changes
     in the document become two versions: the original and the proposed text."""
-    from gradepath.jobs.docx_import import import_jd_from_docx
-    from gradepath.jobs.forms import ImportDocxForm
-
     jd = get_jd_for_user(request.user, pk) if pk is not None else None
     if jd is not None and not can_edit_jd(request.user, jd):
         raise Http404("No such page.")
@@ -433,7 +437,6 @@ def import_docx_view(request: HttpRequest, pk: int | None = None) -> HttpRespons
 def version_match_view(request: HttpRequest, pk: int) -> HttpResponse:
     """The agreed JDs most like this version, the grades near it, a suggested grade with its
     confidence, duties side by side with a chosen match, and recording "matched to" with a reason."""
-    from gradepath.jobs.matching import duty_alignment, grade_distribution, match_version, suggest_grade
 
     version = get_version_for_user(request.user, pk)
     result = match_version(version, k=10)

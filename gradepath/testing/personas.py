@@ -66,7 +66,7 @@ class Personas:
 def _person(username: str, first: str, last: str, *, groups: tuple[str, ...] = (), **kwargs) -> Person:
     user = UserFactory(username=username, first_name=first, last_name=last)
     for name in groups:
-        user.groups.add(Group.objects.get(name=name))
+        user.groups.add(Group.objects.get_or_create(name=name)[0])  # a flushed test database has none
     return PersonFactory(user=user, first_name=first, last_name=last,
                          work_email=f"{username}@example.ac.uk", **kwargs)
 
