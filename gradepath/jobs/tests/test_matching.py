@@ -155,7 +155,7 @@ def test_duty_alignment_pairs_matching_duties_and_lists_the_rest(personas, libra
     assert alignment.coverage == pytest.approx(2 / 3)
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_logging_an_agreed_jd_queues_the_refresh_task_which_indexes_it(personas):
     # Real commits: log_agreed_jd queues the task on commit and the test task backend runs it at once.
     library = build_library(personas)
