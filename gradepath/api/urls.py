@@ -9,6 +9,19 @@ from gradepath.api.views.delegations import (
     DelegationRevokeApi,
 )
 from gradepath.api.views.docs import DocsPage, SchemaApi
+from gradepath.api.views.jobs import (
+    CompareApi,
+    JDDetailApi,
+    JDListApi,
+    LibraryDetailApi,
+    LibraryListApi,
+    VersionDetailApi,
+    VersionMatchApi,
+    VersionNewDraftApi,
+    VersionRecordMatchApi,
+    VersionSaveApi,
+    VersionSubmitApi,
+)
 from gradepath.api.views.people import (
     PersonDetailApi,
     PersonListApi,
@@ -32,4 +45,15 @@ urlpatterns = [
     path("delegations/create/", DelegationCreateApi.as_view(), name="delegation-create"),
     path("delegations/<int:pk>/", DelegationDetailApi.as_view(), name="delegation-detail"),
     path("delegations/<int:pk>/revoke/", DelegationRevokeApi.as_view(), name="delegation-revoke"),
+    path("jds/", JDListApi.as_view(), name="jd-list"),
+    path("jds/<int:pk>/", JDDetailApi.as_view(), name="jd-detail"),
+    path("jds/<int:pk>/compare/", CompareApi.as_view(), name="jd-compare"),
+    path("jd-versions/<int:pk>/", VersionDetailApi.as_view(), name="jd-version-detail"),
+    path("jd-versions/<int:pk>/save/", VersionSaveApi.as_view(), name="jd-version-save"),
+    path("jd-versions/<int:pk>/submit/", VersionSubmitApi.as_view(), name="jd-version-submit"),
+    path("jd-versions/<int:pk>/new-draft/", VersionNewDraftApi.as_view(), name="jd-version-new-draft"),
+    path("jd-versions/<int:pk>/matches/", VersionMatchApi.as_view(), name="jd-version-matches"),
+    path("jd-versions/<int:pk>/match/", VersionRecordMatchApi.as_view(), name="jd-version-record-match"),
+    path("library/", LibraryListApi.as_view(), name="library-list"),
+    path("library/<int:pk>/", LibraryDetailApi.as_view(), name="library-detail"),
 ]
