@@ -16,6 +16,7 @@ urlpatterns = [
     path("versions/<int:pk>/new-draft/", views.version_new_draft_view, name="version-new-draft"),
     path("versions/<int:pk>/copy/", views.version_copy_view, name="version-copy"),
     path("versions/<int:pk>/match/", views.version_match_view, name="version-match"),
+    path("versions/<int:pk>/fairness/", views.version_fairness_view, name="version-fairness"),
     path("versions/<int:pk>/log-agreed/", views.version_log_agreed_view, name="version-log-agreed"),
     path("versions/<int:pk>/download.docx", views.version_docx_view, name="version-docx"),
     path("versions/<int:pk>/download.pdf", views.version_pdf_view, name="version-pdf"),

@@ -21,6 +21,7 @@ from gradepath.core.errors import PermissionDenied, ServiceError, StaleStateErro
 from gradepath.core.history import timeline_for
 from gradepath.jobs import services
 from gradepath.jobs.docx_import import import_jd_from_docx
+from gradepath.jobs.fairness import fairness_lookup
 from gradepath.jobs.forms import (
     CopyJDForm,
     CriteriaFormSet,
@@ -481,3 +482,13 @@ def _int(value) -> int | None:
         return int(value)
     except (TypeError, ValueError):
         return None
+
+
+def version_fairness_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """Fairness check: other current holders of this version and of closely similar agreed JDs,
+    with their grades and units (only the holders this user may see)."""
+    version = get_version_for_user(request.user, pk)
+    return render(request, "jobs/version_fairness.html", {
+        "version": version, "jd": version.jd,
+        "lookup": fairness_lookup(version, for_user=request.user),
+    })

@@ -215,3 +215,11 @@ def test_match_page_ranks_an_exact_copy_first_and_records_the_match(personas, lo
 
 def test_outsider_cannot_open_the_match_page_of_a_draft(personas, login, draft):
     assert login(personas.outsider).get(reverse("jobs:version-match", args=[draft.pk])).status_code == 404
+
+
+def test_fairness_page_lists_other_holders_only_to_those_who_may_see_them(personas, login, agreed):
+    url = reverse("jobs:version-fairness", args=[agreed.version.pk])
+    page = login(personas.line_manager).get(url).content.decode()
+    assert "Sam Patel" in page and "Holders of this version (1)" in page
+    page = login(personas.outsider).get(url).content.decode()
+    assert "Sam Patel" not in page and "Holders of this version (0)" in page
