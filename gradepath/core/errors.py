@@ -2,7 +2,7 @@
 
 from django.core.exceptions import PermissionDenied, ValidationError
 
-__all__ = ["PermissionDenied", "ServiceError", "StaleStateError", "ValidationError"]
+__all__ = ["PermissionDenied", "ServiceError", "StaleStateError", "ValidationError", "user_message"]
 
 
 class ServiceError(ValidationError):
@@ -11,3 +11,10 @@ class ServiceError(ValidationError):
 
 class StaleStateError(ServiceError):
     """The record changed since the page was loaded (answered with HTTP 409)."""
+
+
+def user_message(error: Exception) -> str:
+    """The sentence to show for a refused change (ServiceError, ValidationError or PermissionDenied)."""
+    if isinstance(error, ValidationError):
+        return " ".join(str(m) for m in error.messages)
+    return str(error) or "You are not allowed to do that."

@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
-from gradepath.core.errors import PermissionDenied, ServiceError, StaleStateError
+from gradepath.core.errors import PermissionDenied, ServiceError, StaleStateError, user_message
 from gradepath.core.history import timeline_for
 from gradepath.jobs import services
 from gradepath.jobs.docx_import import import_jd_from_docx
@@ -67,10 +67,6 @@ def _units_for_new_jd(user):
     return visible_units(user).order_by("name")
 
 
-def _message(error: Exception) -> str:
-    if hasattr(error, "messages"):
-        return " ".join(error.messages)
-    return str(error) or "That could not be done."
 
 
 # --- JD list, JD page, version page -------------------------------------------------------------
@@ -93,7 +89,7 @@ def jd_create_view(request: HttpRequest) -> HttpResponse:
         try:
             version = services.create_job_description(actor=request.user, **form.cleaned_data)
         except (ServiceError, PermissionDenied) as error:
-            form.add_error(None, _message(error))
+            form.add_error(None, user_message(error))
         else:
             messages.success(request, f"Started {version.jd.reference}. Fill in each section; drafts save as you type.")
             return redirect("jobs:version-edit", version.pk)
@@ -140,7 +136,7 @@ def version_submit_view(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         services.submit_version(actor=request.user, version=version)
     except (ServiceError, PermissionDenied) as error:
-        messages.error(request, _message(error))
+        messages.error(request, user_message(error))
     else:
         messages.success(request, f"Version {version.number} is submitted. Its text can no longer change.")
     return redirect("jobs:version-detail", version.pk)
@@ -152,7 +148,7 @@ def version_new_draft_view(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         draft = services.start_new_draft(actor=request.user, version=version)
     except (ServiceError, PermissionDenied) as error:
-        messages.error(request, _message(error))
+        messages.error(request, user_message(error))
         return redirect("jobs:version-detail", version.pk)
     return redirect("jobs:version-edit", draft.pk)
 
@@ -166,7 +162,7 @@ def version_copy_view(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             draft = services.copy_and_adapt(actor=request.user, version=version, org_unit=form.cleaned_data["org_unit"])
         except (ServiceError, PermissionDenied) as error:
-            form.add_error(None, _message(error))
+            form.add_error(None, user_message(error))
         else:
             messages.success(request, f"Started {draft.jd.reference} from {version.jd.reference} v{version.number}. "
                                       "Adapt it to the new job.")
@@ -185,7 +181,7 @@ def version_log_agreed_view(request: HttpRequest, pk: int) -> HttpResponse:
         entry = services.log_agreed_jd(actor=request.user, version=version, grade=form.cleaned_data["grade"],
                                        area=form.cleaned_data["area"] or None)
     except (ServiceError, PermissionDenied) as error:
-        messages.error(request, _message(error))
+        messages.error(request, user_message(error))
         return redirect("jobs:version-detail", version.pk)
     messages.success(request, f"Logged in the agreed JD library as {entry.reference}.")
     return redirect("jobs:library-detail", entry.pk)
@@ -274,11 +270,11 @@ def section_save_view(request: HttpRequest, pk: int, section: str) -> HttpRespon
     except StaleStateError as error:
         status = 409
         current = error.current  # type: ignore[attr-defined]
-        context.update(conflict=True, message=_message(error), current=current,
+        context.update(conflict=True, message=user_message(error), current=current,
                        theirs=_section_text(current, section), mine=_posted_text(request, section))
     except (ServiceError, PermissionDenied) as error:
         status = 400
-        context.update(error=_message(error))
+        context.update(error=user_message(error))
     context["base_text"] = _section_text(context.get("current") or version, section)
     if request.htmx:
         return render(request, "jobs/_section_status.html", context, status=status)
@@ -424,7 +420,7 @@ def import_docx_view(request: HttpRequest, pk: int | None = None) -> HttpRespons
                 staff_category=data.get("staff_category") or "", area=data.get("area") or "",
             )
         except (ServiceError, PermissionDenied) as error:
-            form.add_error("document", _message(error))
+            form.add_error("document", user_message(error))
         else:
             messages.success(request, result.message)
             return redirect("jobs:version-edit", result.draft.pk)
@@ -456,7 +452,7 @@ def version_match_view(request: HttpRequest, pk: int) -> HttpResponse:
                 services.record_match(actor=request.user, version=version, agreed_jd=chosen.agreed,
                                       reason=reason, score=chosen.score)
             except (ServiceError, PermissionDenied) as error:
-                form_error = _message(error)
+                form_error = user_message(error)
             else:
                 messages.success(request, f"Recorded: matched to {chosen.agreed.reference} "
                                           f"“{chosen.agreed.version.job_title}” ({chosen.agreed.grade}).")

@@ -35,7 +35,7 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models.functions import Lower
 
-from gradepath.core.errors import PermissionDenied
+from gradepath.core.errors import PermissionDenied, user_message
 from gradepath.people import services
 from gradepath.people.models import Appointment, OrgUnit, Person, Post
 from gradepath.people.permissions import can_manage_structure
@@ -877,7 +877,7 @@ class Importer:
                 if isinstance(exc, PermissionDenied):
                     raise
                 line = writer.current_line
-                self.report.errors.append(RowError(line, f"Line {line}: {_message(exc)} Nothing was imported."))
+                self.report.errors.append(RowError(line, f"Line {line}: {user_message(exc)} Nothing was imported."))
                 self.report.failed_lines.add(line)
                 self.report.changes = []
                 return self.report
@@ -888,12 +888,6 @@ class Importer:
                     self.progress("Importing", i, total)
         self.report.changes = sorted(writer.changes, key=lambda c: c.line)
         return self.report
-
-
-def _message(exc: Exception) -> str:
-    if isinstance(exc, ValidationError):
-        return " ".join(exc.messages)
-    return str(exc)
 
 
 class _Writer:
@@ -940,7 +934,7 @@ class _Writer:
                     mapping.pop(key, None)
             del self.changes[changes_before:]
             report = self.importer.report
-            report.errors.append(RowError(p.line, f"Line {p.line}: {_message(exc)}"))
+            report.errors.append(RowError(p.line, f"Line {p.line}: {user_message(exc)}"))
             report.failed_lines.add(p.line)
             self._failed_keys.update(self.importer._described(p))
         finally:

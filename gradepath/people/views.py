@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
-from gradepath.core.errors import PermissionDenied, ServiceError
+from gradepath.core.errors import PermissionDenied, ServiceError, user_message
 from gradepath.people import selectors, services
 from gradepath.people.filters import PersonFilter
 from gradepath.people.forms import DelegationForm, PersonEditForm
@@ -128,17 +128,13 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.update_person(actor=request.user, person=person, changes=changes)
         except (ServiceError, PermissionDenied) as error:
-            form.add_error(None, _message(error))
+            form.add_error(None, user_message(error))
         else:
             messages.success(request, f"The record of {person.full_name} has been saved.")
             return redirect("people:person-detail", pk=person.pk)
     return render(request, "people/person_edit.html", {"person": person, "form": form})
 
 
-def _message(error: Exception) -> str:
-    if isinstance(error, ServiceError):
-        return " ".join(error.messages)
-    return str(error) or "You are not allowed to do that."
 
 
 def unit_list(request: HttpRequest) -> HttpResponse:
@@ -208,7 +204,7 @@ def delegation_create(request: HttpRequest) -> HttpResponse:
                 end_date=form.cleaned_data["end_date"], reason=form.cleaned_data["reason"],
             )
         except (ServiceError, PermissionDenied) as error:
-            form.add_error(None, _message(error))
+            form.add_error(None, user_message(error))
         else:
             messages.success(request, f"{delegation.delegate.full_name} is now your delegate as "
                                       f"{delegation.get_role_display()} of {unit.name}. They have been told.")
@@ -244,7 +240,7 @@ def delegation_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         services.revoke_delegation(actor=request.user, delegation=delegation)
     except (ServiceError, PermissionDenied) as error:
-        messages.error(request, _message(error))
+        messages.error(request, user_message(error))
     else:
         messages.success(request, f"The delegation to {delegation.delegate.full_name} has been revoked. "
                                   "They have been told.")
