@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "gradepath.people",
     "gradepath.grades",
     "gradepath.jobs",
+    "gradepath.grading",
     "gradepath.notifications",
     "gradepath.api",
     "gradepath.demo",
@@ -295,6 +296,28 @@ GRADEPATH_MATCHING_SYNC_LIMIT = env.int("GRADEPATH_MATCHING_SYNC_LIMIT", default
 GRADEPATH_FAIRNESS_SIMILARITY = env.float("GRADEPATH_FAIRNESS_SIMILARITY", default=0.5)
 
 # --- Gradepath policy settings (DOMAIN.md: model policy as configuration) -------------------
+# Grading cases (DOMAIN.md §4): every policy step that differs between universities.
+GRADEPATH_GRADING = {
+    # Minimum interval between requests for the same post, in months (0: none).
+    "MIN_INTERVAL_MONTHS": env.int("GRADEPATH_MIN_INTERVAL_MONTHS", default=12),
+    # Appeals are lodged within this many working days of the decision being closed.
+    "APPEAL_WORKING_DAYS": env.int("GRADEPATH_APPEAL_WORKING_DAYS", default=20),
+    # Target turnaround per step in working days ("default" for any step not named).
+    "STEP_TARGETS": {"default": 10},
+    # Reminders this many working days before a task is due; escalation when it is overdue.
+    "REMIND_BEFORE_WORKING_DAYS": 2,
+    # Regrades take effect on the 1st of the month after the complete submission.
+    "EFFECTIVE_DATE_RULE": "first_of_next_month",
+    # New spine point: the bottom of the new grade or this many points up from the current
+    # point, whichever is higher (never above the top of the automatic zone).
+    "POINTS_UP_ON_REGRADE": 2,
+    # Where the HRBP sends approved JDs (the "generic job evaluation e-mail address").
+    "JOB_EVALUATION_MAILBOX": env("GRADEPATH_JOB_EVALUATION_MAILBOX", default="job-evaluation@example.ac.uk"),
+    # HERA total score → grade bands (illustrative; each university sets its own).
+    "HERA_BANDS": [(1, 0, 174), (2, 175, 209), (3, 210, 244), (4, 245, 279), (5, 280, 339), (6, 340, 399),
+                   (7, 400, 494), (8, 495, 589), (9, 590, 679), (10, 680, 10_000)],
+}
+
 GRADEPATH = {
     # Annual increments take effect on this day and month each year.
     "INCREMENT_DAY": (8, 1),  # (month, day): 1 August

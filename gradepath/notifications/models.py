@@ -50,3 +50,15 @@ class OutboxEmail(models.Model):
 
     def __str__(self) -> str:
         return f"{self.subject} → {self.to_address} ({self.get_status_display()})"
+
+
+class OutboxAttachment(models.Model):
+    """A file sent with an outbox e-mail (for example the approved JD as .docx and PDF)."""
+
+    email = models.ForeignKey(OutboxEmail, on_delete=models.CASCADE, related_name="attachments")
+    filename = models.CharField(max_length=200)
+    content_type = models.CharField(max_length=100)
+    content = models.BinaryField()
+
+    def __str__(self) -> str:
+        return self.filename

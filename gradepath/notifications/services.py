@@ -6,7 +6,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from gradepath.notifications.models import Notification, OutboxEmail
+from gradepath.notifications.models import Notification, OutboxAttachment, OutboxEmail
 from gradepath.people.models import Person
 
 
@@ -24,6 +24,16 @@ def notify(*, recipient: Person, subject: str, body: str, link: str = "", email:
         )
         transaction.on_commit(_enqueue_sending)
     return note
+
+
+def send_email(*, to_address: str, subject: str, body: str,
+               attachments: list[tuple[str, str, bytes]] = ()) -> OutboxEmail:
+    """Queue an e-mail to an address that is not a person (a team mailbox); sent after commit."""
+    email = OutboxEmail.objects.create(to_address=to_address, subject=subject, body=body)
+    for filename, content_type, content in attachments:
+        OutboxAttachment.objects.create(email=email, filename=filename, content_type=content_type, content=content)
+    transaction.on_commit(_enqueue_sending)
+    return email
 
 
 def _enqueue_sending() -> None:

@@ -1,7 +1,7 @@
 """Background work for notifications, run by `gradepath db_worker`."""
 
 from django.conf import settings
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage
 from django.db import transaction
 from django.utils import timezone
 from django_tasks import task
@@ -26,7 +26,10 @@ def send_pending_emails() -> int:
         if not claimed:
             continue
         try:
-            send_mail(row.subject, row.body, settings.DEFAULT_FROM_EMAIL, [row.to_address])
+            message = EmailMessage(row.subject, row.body, settings.DEFAULT_FROM_EMAIL, [row.to_address])
+            for attachment in row.attachments.all():
+                message.attach(attachment.filename, bytes(attachment.content), attachment.content_type)
+            message.send()
         except Exception as exc:  # noqa: BLE001 - any transport error is recorded and retried
             status = OutboxEmail.Status.FAILED if row.attempts + 1 >= MAX_ATTEMPTS else OutboxEmail.Status.PENDING
             OutboxEmail.objects.filter(pk=pk).update(status=status, last_error=str(exc)[:500])

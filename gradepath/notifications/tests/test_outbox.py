@@ -45,7 +45,7 @@ def test_failed_send_is_retried_and_recorded(personas, settings, monkeypatch):
     def broken(*args, **kwargs):
         raise OSError("SMTP server unreachable")
 
-    monkeypatch.setattr("gradepath.notifications.tasks.send_mail", broken)
+    monkeypatch.setattr("django.core.mail.EmailMessage.send", broken)
     assert send_pending_emails.call() == 0
     row = OutboxEmail.objects.get()
     assert row.status == OutboxEmail.Status.PENDING
