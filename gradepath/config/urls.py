@@ -15,6 +15,7 @@ urlpatterns = [
     path("", include("gradepath.people.urls")),
     path("grades/", include("gradepath.grades.urls")),
     path("jobs/", include("gradepath.jobs.urls")),
+    path("grading/", include("gradepath.grading.urls")),
     path("notifications/", include("gradepath.notifications.urls")),
     path("api/", include("gradepath.api.urls")),
     path("healthz", healthz, name="healthz"),
