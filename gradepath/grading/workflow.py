@@ -203,16 +203,30 @@ def moves_from(route: str, state: str) -> list[Move]:
     return [m for m in MOVES if route in m.routes and state in m.sources]
 
 
+# Where the moves whose ``target`` is None can lead, per route (the service picks one): used by
+# the generated docs and checked by the stateful test against every event the service writes.
+SERVICE_TARGETS: dict[str, dict[str, tuple[str, ...]]] = {
+    "agree_duties_changed": {AR: ("agreements", "jd_amendment")},
+    "agree_amended_jd": {AR: ("jd_agreement", "hrbp_review")},
+    "return_to_submitter": {NJ: ("draft",), AR: ("jd_amendment",), DR: ("staff_proposal",)},
+    "record_fairness": {NJ: ("decision",), AR: ("decision",), DR: ("decision", "manager_discussion")},
+    "decide": {NJ: ("hr_processing",), AR: ("hr_processing", "logging"), DR: ("hr_processing", "logging")},
+}
+
+
+def move_targets(move: Move, route: str) -> tuple[str, ...]:
+    """The states ``move`` can lead to on ``route``."""
+    if move.target is not None:
+        return (move.target,)
+    return SERVICE_TARGETS[move.action][route]
+
+
 def route_states(route: str) -> list[str]:
-    """Every state a case on ``route`` can be in."""
-    seen: list[str] = []
-    for move in MOVES:
-        if route not in move.routes:
-            continue
-        for state in (*move.sources, move.target):
-            if state and state not in seen:
-                seen.append(state)
-    for extra in (START_STATE[route], *CLOSED_STATES):
-        if extra not in seen and (extra != "not_agreed" or route == Route.AGREED):
-            seen.append(extra)
+    """Every state a case on ``route`` can reach from its start state, following the table."""
+    seen: list[str] = [START_STATE[route]]
+    for state in seen:  # grows while we walk it: a breadth-first search
+        for move in moves_from(route, state):
+            for target in move_targets(move, route):
+                if target not in seen:
+                    seen.append(target)
     return seen
