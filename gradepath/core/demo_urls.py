@@ -8,4 +8,5 @@ app_name = "demo"
 
 urlpatterns = [
     path("switch/", demo_views.switch_persona, name="switch"),
+    path("emails/", demo_views.email_list, name="emails"),
 ]
