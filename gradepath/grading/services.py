@@ -8,6 +8,7 @@ out after commit.
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 from dataclasses import dataclass
 from typing import Any
@@ -125,7 +126,11 @@ def _check_interval(post: Post) -> None:
             .order_by("-decided_at").first())
     if last is None:
         return
-    earliest = (last.decided_at.date().replace(day=1) + dt.timedelta(days=31 * months)).replace(day=1)
+    decided = timezone.localdate(last.decided_at)
+    year, month = divmod(decided.year * 12 + decided.month - 1 + months, 12)
+    # The same day ``months`` later (the last day of the month when that month is shorter).
+    last_day = calendar.monthrange(year, month + 1)[1]
+    earliest = dt.date(year, month + 1, min(decided.day, last_day))
     if timezone.localdate() < earliest:
         raise ServiceError(
             f"The last grading request for post {post.post_number} ({last.reference}) was decided on "

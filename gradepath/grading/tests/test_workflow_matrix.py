@@ -1,0 +1,183 @@
+"""The generated matrix: every state × action × role cell of the workflow table.
+
+For each route and every state a case on it can reach, a case is put in that state and each
+persona, holding exactly one role on it (or none), must be offered exactly the actions the table
+allows them, and ``perform_action`` must refuse every other cell without changing the case.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.db import transaction
+from django.utils import timezone
+
+from gradepath.core.errors import PermissionDenied, ServiceError, StaleStateError
+from gradepath.grades.models import Grade
+from gradepath.grading import services, workflow
+from gradepath.grading.models import AppealPanelMember, GradingCase, Outcome, Route
+from gradepath.jobs import services as jd_services
+from gradepath.testing.factories import JobFamilyFactory, PersonFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+# Persona → the one role they hold on every matrix case (None: no role at all).
+PERSONA_ROLES = {
+    "staff_member": "staff_member",
+    "line_manager": "line_manager",
+    "fm_hps": "fm_hps",
+    "delegate": "fm_hps",  # the FM/HPS's delegate, inside the delegation's dates
+    "hrbp": "hrbp",
+    "hr_services": "hr_services",
+    "initiator": "initiator",
+    "panel": "panel",
+    "hod": None,  # copied for information, never acts
+    "outsider": None,
+}
+
+# Data good enough for any action, so a refusal is about who and when, not what was given.
+FULL_DATA = {"reason": "Matrix check.", "recommended_grade": 6, "outcome": "higher_grade", "grade": 6,
+             "fairness_issue": False, "assessment": "No other holders.", "panel": []}
+
+
+def make_person(username: str, first: str, last: str):
+    user = UserFactory(username=username, first_name=first, last_name=last)
+    return PersonFactory(user=user, first_name=first, last_name=last, work_email=f"{username}@example.ac.uk")
+
+
+def add_matrix_personas(p):
+    """An initiator and a panel member who hold no other role (set on ``p``)."""
+    if not hasattr(p, "initiator"):
+        p.initiator = make_person("ivy.start", "Ivy", "Start")
+        p.panel = make_person("pat.panel", "Pat", "Panel")
+    return p
+
+
+def new_job_version(p, title: str = "Laboratory Data Officer"):
+    return jd_services.create_job_description(
+        actor=None, org_unit=p.department, job_family=JobFamilyFactory(), staff_category="technical",
+        job_title=title, area="Laboratory operations", purpose="To manage the research data of the division.",
+        duties=["Curate datasets.", "Train staff on the data systems."],
+    )
+
+
+def make_case(p, route: str, state: str, *, initiator=None, subject=None, post=None) -> GradingCase:
+    """A case put straight into ``state`` for test set-up (no events): the fields a case in that state
+    would have are filled in. The initiator defaults to a person with no other role."""
+    grade5, grade6 = Grade.objects.get(number=5), Grade.objects.get(number=6)
+    decided = state in ("hr_processing", "logging", "closed", "appeal", "appeal_hearing")
+    if route == Route.NEW_JOB:
+        version, subject, post, baseline, current = new_job_version(p), None, None, None, None
+        jd_services.submit_version(actor=None, version=version)
+    else:
+        subject = subject or p.staff_member
+        post = post or p.staff_post
+        post.refresh_from_db()
+        baseline = post.jd_version
+        version = jd_services.start_new_draft(actor=None, version=baseline)
+        current = grade5
+    case = GradingCase.objects.create(
+        reference=f"GC-T-{GradingCase.objects.count() + 1:04d}", route=route, state=state, org_unit=p.department,
+        post=post, subject=subject, line_manager=p.line_manager,
+        initiator=initiator or add_matrix_personas(p).initiator, title=version.job_title, jd=version.jd,
+        baseline_version=baseline, proposed_version=version, current_grade=current,
+        recommended_grade=grade6 if state not in ("draft", "agreements", "jd_amendment", "discussion",
+                                                  "staff_proposal") else None,
+        matched_agreed=p.senior_agreed, complete_submission_on=timezone.localdate(),
+        decided_grade=grade6 if decided else None, outcome=Outcome.HIGHER_GRADE if decided else "",
+        decided_at=timezone.now() if decided else None,
+        appeal_deadline=timezone.localdate() + dt.timedelta(days=20) if state == "closed" else None,
+        grant_funded=bool(post and post.grant_funded),
+    )
+    if state not in workflow.CLOSED_STATES:
+        services._refresh_tasks(case)
+    return case
+
+
+def act(case, person, action, **data):
+    """Take an action as ``person`` at the case's current step; returns the case as saved."""
+    return services.perform_action(actor=person.user, case=case, action=action, step=case.step, data=data)
+
+
+def expected_actions(route: str, state: str, role: str | None, agreed: set[str]) -> set[str]:
+    """The oracle: what the table allows one role in one state (independent of the service code)."""
+    if role is None or state in ("withdrawn", "not_agreed"):
+        return set()
+    if route == Route.NEW_JOB and role == "staff_member":
+        return set()  # a new job has no post holder yet
+    return {m.action for m in workflow.MOVES
+            if route in m.routes and state in m.sources and role in m.roles
+            and not (m.once_per_role and role in agreed)}
+
+
+# (route, state, roles whose agreement is already recorded in that state)
+CELLS = [(route, state, ()) for route in workflow.ALL_ROUTES for state in workflow.route_states(route)]
+CELLS += [
+    (Route.AGREED, "agreements", ("staff_member",)),
+    (Route.AGREED, "agreements", ("line_manager", "fm_hps")),
+    (Route.AGREED, "jd_agreement", ("fm_hps",)),
+]
+AGREEMENT = {"agreements": "agree_duties_changed", "jd_agreement": "agree_amended_jd"}
+
+
+def _snapshot(case):
+    return GradingCase.objects.filter(pk=case.pk).values_list("state", "step").get(), case.events.count()
+
+
+@pytest.mark.parametrize(("route", "state", "agreed"), CELLS,
+                         ids=[f"{r}-{s}" + (f"-agreed-by-{'-'.join(a)}" if a else "") for r, s, a in CELLS])
+def test_every_role_is_offered_exactly_the_moves_the_table_allows(grading, route, state, agreed):
+    p = add_matrix_personas(grading)
+    case = make_case(p, route, state)
+    AppealPanelMember.objects.create(case=case, person=p.panel)
+    for role in agreed:  # recorded through the service, as the people involved would
+        persona = next(getattr(p, name) for name, r in PERSONA_ROLES.items() if r == role)
+        case = act(case, persona, AGREEMENT[state])
+    assert case.state == state
+    before = _snapshot(case)
+
+    for name, role in PERSONA_ROLES.items():
+        person = getattr(p, name)
+        offered = services.available_actions(case, person.user)
+        expected = expected_actions(route, state, role, set(agreed))
+        assert {a.move.action for a in offered} == expected, f"{name} as {role} in {route}/{state}"
+        assert all(a.role == role for a in offered)
+
+        for move in workflow.MOVES:
+            if move.action in expected:
+                # Allowed: the service does not refuse it for who or when (bad data is another matter).
+                try:
+                    with transaction.atomic():
+                        services.perform_action(actor=person.user, case=case, action=move.action,
+                                                step=case.step, data={})
+                        raise _RollBack
+                except _RollBack:
+                    pass
+                except (PermissionDenied, StaleStateError) as refused:
+                    pytest.fail(f"{name} was offered {move.action} in {route}/{state} but refused: {refused}")
+                except ServiceError:
+                    pass
+            else:
+                with pytest.raises((PermissionDenied, StaleStateError)):
+                    services.perform_action(actor=person.user, case=case, action=move.action, step=case.step,
+                                            data=dict(FULL_DATA))
+                assert _snapshot(case) == before, f"{name} changed the case with {move.action}"
+
+
+class _RollBack(Exception):
+    pass
+
+
+def test_the_matrix_covers_every_state_of_every_route():
+    covered = {(r, s) for r, s, _ in CELLS}
+    for route in workflow.ALL_ROUTES:
+        assert {s for r, s in covered if r == route} == set(workflow.route_states(route))
+        assert workflow.START_STATE[route] in workflow.route_states(route)
+        assert "closed" in workflow.route_states(route)
+    # Every move's states exist and every action is reachable on at least one route.
+    for move in workflow.MOVES:
+        assert all(s in workflow.STATES for s in move.sources)
+        assert any(s in workflow.route_states(r) for r in move.routes for s in move.sources), move.action
+        for route in move.routes:
+            assert all(t in workflow.STATES for t in workflow.move_targets(move, route))
