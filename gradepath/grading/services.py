@@ -357,6 +357,7 @@ def _apply_return(case, actor, me, move, data):
 
 def _apply_return_to_submitter(case, actor, me, move, data):
     _reopen_draft(case)
+    case.complete_submission_on = None  # it was not complete: the resubmission date counts
     target = {Route.NEW_JOB: "draft", Route.AGREED: "jd_amendment", Route.DIRECT: "staff_proposal"}[case.route]
     return target, "Returned to the submitter for more information"
 
@@ -591,7 +592,7 @@ def process_regrade(case: GradingCase, *, actor, data: dict[str, Any]) -> str:
                     f"Spine point {point} is below the current point {current.spine_point}: that is a pay cut. "
                     "Record pay protection to keep the current point."
                 )
-            point = current.spine_point if current.spine_point <= grade.top_point else grade.top_point
+            point = current.spine_point  # protected: the current point is kept, whatever the new grade's range
             case.pay_protected = True
         case.new_spine_point = point
         PayRecord.objects.create(person=case.subject, grade=grade, spine_point=point, effective_from=effective,
