@@ -1,0 +1,254 @@
+"""Grading pages: the case list, starting a request, and the case page with its actions.
+
+Every lookup goes through ``services.get_case_for_user`` (strangers get 404); every change
+through ``services.perform_action`` and the start services; the buttons come from
+``services.available_actions`` and nowhere else.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST
+
+from gradepath.core.errors import PermissionDenied, ServiceError, StaleStateError, user_message
+from gradepath.grading import selectors, services, workflow
+from gradepath.grading.comments import add_comment
+from gradepath.grading.forms import ActionForm, CaseFilterForm, CommentForm, StartAgreedForm, StartNewJobForm
+from gradepath.grading.models import CaseEvent, GradingCase
+from gradepath.jobs.fairness import fairness_lookup
+from gradepath.jobs.models import JDVersion
+from gradepath.jobs.permissions import can_edit_jd
+from gradepath.jobs.redline import compare_versions, render_comparison_html
+from gradepath.people.models import Appointment, Person
+from gradepath.people.relations import person_of
+
+PAGE_SIZE = 25
+
+
+# --- The case list ------------------------------------------------------------------------------
+
+
+def case_list_view(request: HttpRequest) -> HttpResponse:
+    """Waiting for me (my open tasks, and the HR Services queue) and the cases I can see."""
+    me = person_of(request.user)
+    form = CaseFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    cases = selectors.case_list(services.visible_cases(request.user), route=filters.get("route", ""),
+                                state=filters.get("state", ""), status=filters.get("status", ""),
+                                q=(filters.get("q") or "").strip())
+    page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
+    params = request.GET.copy()
+    params.pop("page", None)
+    return render(request, "grading/case_list.html", {
+        "form": form,
+        "page": page,
+        "querystring": params.urlencode(),
+        "tasks": list(selectors.my_open_tasks(request.user, me)[:50]),
+        "today": timezone.localdate(),
+        "states": workflow.STATES,
+        "has_person": me is not None,
+    })
+
+
+# --- Starting a request ---------------------------------------------------------------------------
+
+
+def _current_job(person: Person) -> Appointment | None:
+    return (Appointment.objects.current().filter(person=person, kind=Appointment.Kind.SUBSTANTIVE)
+            .select_related("post__org_unit", "post__grade", "post__jd_version").first())
+
+
+@require_http_methods(["GET", "POST"])
+def start_direct_view(request: HttpRequest) -> HttpResponse:
+    """The staff member starts a Direct Route request about their own job."""
+    me = person_of(request.user)
+    if me is None:
+        raise Http404("No such page.")
+    error = ""
+    if request.method == "POST":
+        try:
+            case = services.start_direct_route_case(actor=request.user, subject=me)
+        except (ServiceError, PermissionDenied) as exc:
+            error = user_message(exc)
+        else:
+            messages.success(request, f"Started {case.reference}. Your line manager or FM/HPS records the "
+                                      "discussion with you first; then you propose the changes to your job description.")
+            return redirect("grading:case-detail", case.pk)
+    return render(request, "grading/start_direct.html", {"me": me, "appointment": _current_job(me), "error": error},
+                  status=400 if error else 200)
+
+
+@require_http_methods(["GET", "POST"])
+def start_agreed_view(request: HttpRequest) -> HttpResponse:
+    """The staff member, or their line manager, starts an Agreed Route request."""
+    me = person_of(request.user)
+    if me is None:
+        raise Http404("No such page.")
+    people = Person.objects.filter(pk=me.pk) | me.reports.filter(is_active=True)
+    people = people.order_by("last_name", "first_name")
+    form = StartAgreedForm(request.POST or None, people=people, initial={"subject": me.pk})
+    if request.method == "POST" and form.is_valid():
+        try:
+            case = services.start_agreed_route_case(actor=request.user, subject=form.cleaned_data["subject"])
+        except (ServiceError, PermissionDenied) as exc:
+            form.add_error(None, user_message(exc))
+        else:
+            messages.success(request, f"Started {case.reference}. The staff member, the line manager and the FM/HPS "
+                                      "now each record whether they agree that the duties have changed significantly.")
+            return redirect("grading:case-detail", case.pk)
+    return render(request, "grading/start_agreed.html", {"form": form, "me": me},
+                  status=400 if request.method == "POST" else 200)
+
+
+def _my_drafts(user):
+    """JD drafts this user started (or whose JD they started), not already under an open case."""
+    on_open_cases = GradingCase.objects.exclude(state__in=workflow.CLOSED_STATES).values("proposed_version")
+    return (JDVersion.objects.filter(status=JDVersion.Status.DRAFT)
+            .filter(Q(created_by=user) | Q(jd__created_by=user))
+            .exclude(pk__in=on_open_cases)
+            .select_related("jd__org_unit").order_by("jd__reference"))
+
+
+@require_http_methods(["GET", "POST"])
+def start_new_job_view(request: HttpRequest) -> HttpResponse:
+    """A manager grades a new job from a JD draft they can edit."""
+    me = person_of(request.user)
+    if me is None:
+        raise Http404("No such page.")
+    form = StartNewJobForm(request.POST or None, drafts=_my_drafts(request.user))
+    if request.method == "POST" and form.is_valid():
+        version = form.cleaned_data["version"]
+        try:
+            if not can_edit_jd(request.user, version.jd):
+                raise PermissionDenied("You cannot use this job description.")
+            case = services.start_new_job_case(actor=request.user, jd_version=version)
+        except (ServiceError, PermissionDenied) as exc:
+            form.add_error(None, user_message(exc))
+        else:
+            messages.success(request, f"Started {case.reference}. Choose the recommended grade and submit it to the "
+                                      "FM/HPS for approval.")
+            return redirect("grading:case-detail", case.pk)
+    return render(request, "grading/start_new_job.html", {"form": form},
+                  status=400 if request.method == "POST" else 200)
+
+
+# --- The case page ------------------------------------------------------------------------------
+
+
+def _render_case(request: HttpRequest, case: GradingCase, *, bound: ActionForm | None = None,
+                 comment_form: CommentForm | None = None, alert: str = "", status: int = 200) -> HttpResponse:
+    user = request.user
+    confidential = services.can_see_confidential(user, case)
+    events = selectors.case_events(case)
+    actions = []
+    for available in services.available_actions(case, user):
+        form = bound if bound is not None and bound.move.action == available.move.action else \
+            ActionForm(case=case, move=available.move)
+        actions.append({"available": available, "move": available.move, "form": form})
+    comparison = redline = None
+    if case.baseline_version_id:
+        comparison = compare_versions(case.baseline_version, case.proposed_version)
+        redline = render_comparison_html(comparison, only_changed=False, heading_level=3)
+    version = case.proposed_version
+    return render(request, "grading/case_detail.html", {
+        "case": case,
+        "state_label": workflow.STATES.get(case.state, case.state),
+        "closed": case.state in workflow.CLOSED_STATES,
+        "tasks": selectors.open_tasks(case),
+        "today": timezone.localdate(),
+        "process_map": selectors.process_map(case, events),
+        "agreements": selectors.agreements_so_far(case, events),
+        "actions": actions,
+        "comparison": comparison,
+        "redline": redline,
+        "can_edit_draft": version.status == JDVersion.Status.DRAFT and can_edit_jd(user, case.jd),
+        "fairness": fairness_lookup(version, exclude_person=case.subject, for_user=user),
+        "comments": selectors.case_comments(case, confidential=confidential),
+        "comment_form": comment_form or CommentForm(allow_confidential=confidential),
+        "confidential": confidential,
+        "timeline": selectors.case_timeline(case, events, confidential=confidential),
+        "hera": _hera_rows(case),
+        "alert": alert,
+        "alert_level": "warning" if status == 409 else "danger",
+    }, status=status)
+
+
+def _hera_rows(case: GradingCase) -> list[tuple[str, int]]:
+    scores = (case.evaluation or {}).get("scores") or {}
+    return [(element, scores[element]) for element in services.HERA_ELEMENTS if element in scores]
+
+
+def case_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
+    return _render_case(request, services.get_case_for_user(request.user, pk))
+
+
+@require_POST
+def case_action_view(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    """Take one action. The form names the step it was rendered at (stale: 409, nothing changes)
+    and carries an idempotency key (the same request twice: one effect)."""
+    case = services.get_case_for_user(request.user, pk)
+    move = workflow.MOVES_BY_ACTION.get(action)
+    if move is None:
+        raise Http404("No such action.")
+    key = request.POST.get(f"{action}-idempotency_key", "")
+    if key and CaseEvent.objects.filter(case=case, idempotency_key=key).exists():
+        messages.info(request, "That was already recorded.")
+        return redirect("grading:case-detail", case.pk)
+    posted_step = request.POST.get(f"{action}-step", "")
+    if posted_step != str(case.step):
+        return _stale(request, case)
+    form = ActionForm(request.POST, case=case, move=move)
+    if not form.is_valid():
+        return _render_case(request, case, bound=form, status=400,
+                            alert="Nothing was recorded: " + _form_errors(form))
+    try:
+        case = services.perform_action(actor=request.user, case=case, action=action, step=form.cleaned_data["step"],
+                                       data=form.service_data(),
+                                       idempotency_key=str(form.cleaned_data["idempotency_key"]))
+    except StaleStateError:
+        return _stale(request, services.get_case_for_user(request.user, pk))
+    except PermissionDenied as exc:
+        return _render_case(request, case, alert=user_message(exc), status=403)
+    except ServiceError as exc:
+        return _render_case(request, case, bound=form, alert="Nothing was recorded: " + user_message(exc), status=400)
+    messages.success(request, f"Recorded: {move.label.lower()}. {case.reference} is now: "
+                              f"{workflow.STATES.get(case.state, case.state).lower()}.")
+    return redirect("grading:case-detail", case.pk)
+
+
+def _stale(request: HttpRequest, case: GradingCase) -> HttpResponse:
+    return _render_case(request, case, status=409, alert=(
+        f"This case has moved on since you opened it: it is now {workflow.STATES.get(case.state, case.state).lower()}. "
+        "Nothing was changed. Check what happened below before you act."))
+
+
+def _form_errors(form) -> str:
+    seen: list[str] = []
+    for errors in form.errors.values():
+        for error in errors:
+            if error not in seen:
+                seen.append(error)
+    text = " ".join(e if e.endswith(".") else f"{e}." for e in seen)
+    return text[0].lower() + text[1:] if text else text
+
+
+@require_POST
+def case_comment_view(request: HttpRequest, pk: int) -> HttpResponse:
+    case = services.get_case_for_user(request.user, pk)
+    confidential = services.can_see_confidential(request.user, case)
+    form = CommentForm(request.POST, allow_confidential=confidential)
+    if not form.is_valid():
+        return _render_case(request, case, comment_form=form, status=400, alert="Nothing was added: "
+                            + _form_errors(form))
+    try:
+        add_comment(actor=request.user, case=case, text=form.cleaned_data["text"],
+                    confidential=form.cleaned_data.get("confidential", False))
+    except (ServiceError, PermissionDenied) as exc:
+        return _render_case(request, case, comment_form=form, status=400, alert=user_message(exc))
+    messages.success(request, "Your comment was added.")
+    return redirect("grading:case-detail", case.pk)
