@@ -57,3 +57,22 @@ urlpatterns = [
     path("library/", LibraryListApi.as_view(), name="library-list"),
     path("library/<int:pk>/", LibraryDetailApi.as_view(), name="library-detail"),
 ]
+
+# Grading cases (issue 4)
+from gradepath.api.views.grading import (  # noqa: E402
+    CaseActionsApi,
+    CaseDetailApi,
+    CaseListApi,
+    CasePerformApi,
+    CaseStartApi,
+    CaseStartNewJobApi,
+)
+
+urlpatterns += [
+    path("grading/cases/", CaseListApi.as_view(), name="grading-case-list"),
+    path("grading/cases/start/", CaseStartApi.as_view(), name="grading-case-start"),
+    path("grading/cases/start-new-job/", CaseStartNewJobApi.as_view(), name="grading-case-start-new-job"),
+    path("grading/cases/<int:pk>/", CaseDetailApi.as_view(), name="grading-case-detail"),
+    path("grading/cases/<int:pk>/actions/", CaseActionsApi.as_view(), name="grading-case-actions"),
+    path("grading/cases/<int:pk>/perform/", CasePerformApi.as_view(), name="grading-case-perform"),
+]

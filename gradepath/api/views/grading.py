@@ -1,0 +1,266 @@
+"""Grading cases over the API: list and read cases, their available actions, take an action, and
+start a case. The same access gate (grading.services.get_case_for_user: strangers get 404) and the
+same services (perform_action, start_*_case) as the pages: an action refused on a page is refused
+here with the same message (403 not allowed, 400 bad input, 409 the case has moved on)."""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers, status
+from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
+
+from gradepath.api.base import ApiView, paginated, paginated_serializer
+from gradepath.api.serializers import OrgUnitRefSerializer, PersonRefSerializer
+from gradepath.grading import services, workflow
+from gradepath.grading.models import CaseEvent, GradingCase, Route
+from gradepath.jobs.permissions import get_version_for_user
+from gradepath.people.permissions import get_person_for_user
+
+STATE_CHOICES = sorted(workflow.STATES)
+
+
+class CaseListItemSerializer(serializers.Serializer):
+    """A grading case as listed: what it is about, where it is, and who it is about."""
+
+    id = serializers.IntegerField()
+    reference = serializers.CharField()
+    route = serializers.CharField()
+    route_label = serializers.CharField(source="get_route_display")
+    state = serializers.CharField()
+    state_label = serializers.SerializerMethodField()
+    step = serializers.IntegerField()
+    title = serializers.CharField()
+    org_unit = OrgUnitRefSerializer()
+    subject = PersonRefSerializer(allow_null=True)
+    post_number = serializers.CharField(source="post.post_number", allow_null=True, default=None)
+    created_at = serializers.DateTimeField()
+    updated_at = serializers.DateTimeField()
+    closed_at = serializers.DateTimeField(allow_null=True)
+
+    class Meta:
+        ref_name = "GradingCaseListItem"
+
+    def get_state_label(self, case: GradingCase) -> str:
+        return workflow.STATES.get(case.state, case.state)
+
+
+class _EventSerializer(serializers.Serializer):
+    step = serializers.IntegerField()
+    action = serializers.CharField()
+    label = serializers.SerializerMethodField()
+    actor = PersonRefSerializer(allow_null=True)
+    capacity = serializers.CharField()
+    from_state = serializers.CharField()
+    to_state = serializers.CharField()
+    reason = serializers.CharField()
+    created_at = serializers.DateTimeField()
+
+    class Meta:
+        ref_name = "GradingCaseEvent"
+
+    def get_label(self, event: CaseEvent) -> str:
+        move = workflow.MOVES_BY_ACTION.get(event.action)
+        return move.label if move else event.action
+
+
+class _TaskSerializer(serializers.Serializer):
+    role = serializers.CharField()
+    role_label = serializers.SerializerMethodField()
+    assignee = PersonRefSerializer(allow_null=True, help_text="Empty: the HR Services team queue.")
+    capacity = serializers.CharField()
+    description = serializers.CharField()
+    due_date = serializers.DateField()
+
+    class Meta:
+        ref_name = "GradingCaseTask"
+
+    def get_role_label(self, task) -> str:
+        return workflow.ROLE_LABELS.get(task.role, task.role)
+
+
+class _CommentSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    author = PersonRefSerializer()
+    text = serializers.CharField()
+    confidential = serializers.BooleanField()
+    created_at = serializers.DateTimeField()
+
+    class Meta:
+        ref_name = "GradingCaseComment"
+
+
+class CaseDetailSerializer(CaseListItemSerializer):
+    """One grading case: the decisions so far, who must act next, the timeline and the comments
+    the caller may read. Confidential HR notes and comments only for HR and the unit's HRBP."""
+
+    line_manager = PersonRefSerializer(allow_null=True)
+    initiator = PersonRefSerializer()
+    jd = serializers.IntegerField(source="jd_id")
+    baseline_version = serializers.IntegerField(source="baseline_version_id", allow_null=True)
+    proposed_version = serializers.IntegerField(source="proposed_version_id")
+    current_grade = serializers.IntegerField(source="current_grade.number", allow_null=True, default=None)
+    recommended_grade = serializers.IntegerField(source="recommended_grade.number", allow_null=True, default=None)
+    matched_agreed = serializers.IntegerField(source="matched_agreed_id", allow_null=True)
+    grant_funded = serializers.BooleanField()
+    fairness_issue = serializers.BooleanField(allow_null=True)
+    outcome = serializers.CharField()
+    decided_grade = serializers.IntegerField(source="decided_grade.number", allow_null=True, default=None)
+    decided_at = serializers.DateTimeField(allow_null=True)
+    effective_date = serializers.DateField(allow_null=True)
+    appeal_deadline = serializers.DateField(allow_null=True)
+    confidential_hr_notes = serializers.CharField(
+        allow_null=True, help_text="Only for HR and the unit's HRBP (never the staff member); null for others.")
+    open_tasks = _TaskSerializer(many=True)
+    events = _EventSerializer(many=True, source="event_list")
+    comments = _CommentSerializer(many=True, source="comment_list")
+
+    class Meta:
+        ref_name = "GradingCaseDetail"
+
+
+def case_detail(user, case: GradingCase) -> dict:
+    """The detail shape of ``case`` for ``user``: what they may not read is left out."""
+    confidential = services.can_see_confidential(user, case)
+    case.open_tasks = list(case.tasks.filter(completed_at__isnull=True).select_related("assignee")
+                           .order_by("due_date", "id"))
+    case.event_list = list(case.events.select_related("actor").order_by("step"))
+    comments = case.comments.select_related("author").order_by("created_at", "id")
+    case.comment_list = list(comments if confidential else comments.filter(confidential=False))
+    data = CaseDetailSerializer(case).data
+    if not confidential:
+        data["confidential_hr_notes"] = None
+    return data
+
+
+class ActionSerializer(serializers.Serializer):
+    """An action the caller may take on the case now (the same list drives the page's buttons)."""
+
+    action = serializers.CharField(source="move.action")
+    label = serializers.CharField(source="move.label")
+    role = serializers.CharField()
+    capacity = serializers.CharField()
+    requires = serializers.ListField(child=serializers.CharField(), source="move.requires")
+    policy = serializers.CharField(source="move.policy")
+
+    class Meta:
+        ref_name = "GradingCaseAction"
+
+
+class CaseListApi(ApiView):
+    """The grading cases you may see, newest first; filter by ``route`` and ``state``."""
+
+    @extend_schema(operation_id="grading_cases_list", parameters=[
+        OpenApiParameter("route", str, enum=[r.value for r in Route]),
+        OpenApiParameter("state", str, enum=STATE_CHOICES)],
+        responses=paginated_serializer(CaseListItemSerializer, "GradingCaseList"))
+    def get(self, request):
+        cases = services.visible_cases(request.user)
+        if route := request.query_params.get("route", "").strip():
+            if route not in Route.values:
+                raise ValidationError({"route": f"Choose a route: {', '.join(Route.values)}."})
+            cases = cases.filter(route=route)
+        if state := request.query_params.get("state", "").strip():
+            if state not in workflow.STATES:
+                raise ValidationError({"state": "That is not a state of a grading case."})
+            cases = cases.filter(state=state)
+        cases = cases.select_related("org_unit", "subject", "post").order_by("-created_at", "-id")
+        return paginated(self, cases, CaseListItemSerializer)
+
+
+class CaseDetailApi(ApiView):
+    """One grading case you may see (404 otherwise)."""
+
+    @extend_schema(operation_id="grading_cases_retrieve", responses=CaseDetailSerializer)
+    def get(self, request, pk: int):
+        return Response(case_detail(request.user, services.get_case_for_user(request.user, pk)))
+
+
+class CaseActionsApi(ApiView):
+    """What you may do on the case now, and the step to send with it."""
+
+    class OutputSerializer(serializers.Serializer):
+        step = serializers.IntegerField(help_text="Send this step with the action: if the case moves on "
+                                                  "first, the action is refused with 409.")
+        state = serializers.CharField()
+        actions = ActionSerializer(many=True)
+
+        class Meta:
+            ref_name = "GradingCaseActions"
+
+    @extend_schema(operation_id="grading_cases_actions", responses=OutputSerializer)
+    def get(self, request, pk: int):
+        case = services.get_case_for_user(request.user, pk)
+        return Response(self.OutputSerializer({
+            "step": case.step, "state": case.state, "actions": services.available_actions(case, request.user),
+        }).data)
+
+
+class CasePerformApi(ApiView):
+    """Take an action on a case. ``step`` is the case step you saw (409 if it has moved on);
+    a repeated request with the same ``idempotency_key`` has one effect. ``data`` carries what the
+    action needs (for example ``reason``, ``recommended_grade``, ``outcome`` and ``grade``)."""
+
+    class InputSerializer(serializers.Serializer):
+        action = serializers.ChoiceField(choices=sorted(workflow.MOVES_BY_ACTION))
+        step = serializers.IntegerField(min_value=0)
+        idempotency_key = serializers.CharField(max_length=100, required=False, allow_blank=True)
+        data = serializers.DictField(required=False, default=dict)
+
+        class Meta:
+            ref_name = "GradingCasePerform"
+
+    @extend_schema(operation_id="grading_cases_perform", request=InputSerializer, responses=CaseDetailSerializer)
+    def post(self, request, pk: int):
+        case = services.get_case_for_user(request.user, pk)
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        case = services.perform_action(actor=request.user, case=case, action=values["action"], step=values["step"],
+                                       data=values.get("data") or {},
+                                       idempotency_key=values.get("idempotency_key") or None)
+        return Response(case_detail(request.user, services.get_case_for_user(request.user, case.pk)))
+
+
+class CaseStartApi(ApiView):
+    """Start an Agreed Route or Direct Route case for a post holder (yourself, or for the Agreed
+    Route someone you line manage)."""
+
+    class InputSerializer(serializers.Serializer):
+        route = serializers.ChoiceField(choices=[Route.AGREED.value, Route.DIRECT.value])
+        subject = serializers.IntegerField(help_text="The post holder the case is about (a person id).")
+
+        class Meta:
+            ref_name = "GradingCaseStart"
+
+    @extend_schema(operation_id="grading_cases_start", request=InputSerializer,
+                   responses={201: CaseDetailSerializer})
+    def post(self, request):
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        subject = get_person_for_user(request.user, data.validated_data["subject"])
+        start = (services.start_direct_route_case if data.validated_data["route"] == Route.DIRECT
+                 else services.start_agreed_route_case)
+        case = start(actor=request.user, subject=subject)
+        return Response(case_detail(request.user, services.get_case_for_user(request.user, case.pk)),
+                        status=status.HTTP_201_CREATED)
+
+
+class CaseStartNewJobApi(ApiView):
+    """Start grading a new job from a version of its job description."""
+
+    class InputSerializer(serializers.Serializer):
+        jd_version = serializers.IntegerField(help_text="The JD version (normally the draft) to grade.")
+
+        class Meta:
+            ref_name = "GradingCaseStartNewJob"
+
+    @extend_schema(operation_id="grading_cases_start_new_job", request=InputSerializer,
+                   responses={201: CaseDetailSerializer})
+    def post(self, request):
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        version = get_version_for_user(request.user, data.validated_data["jd_version"])
+        case = services.start_new_job_case(actor=request.user, jd_version=version)
+        return Response(case_detail(request.user, services.get_case_for_user(request.user, case.pk)),
+                        status=status.HTTP_201_CREATED)
