@@ -150,7 +150,8 @@ def _current_post(person: Person) -> Appointment | None:
 
 def _create(*, actor, route: str, org_unit: OrgUnit, initiator: Person, jd_version: JDVersion, title: str,
             subject: Person | None = None, post: Post | None = None, baseline: JDVersion | None = None,
-            line_manager: Person | None = None, current_grade: Grade | None = None) -> GradingCase:
+            line_manager: Person | None = None, current_grade: Grade | None = None,
+            grant_funded: bool = False, funding_source: str = "") -> GradingCase:
     if post is not None:
         if (other := _open_case_on(post)) is not None:
             raise ServiceError(f"Post {post.post_number} already has an open grading case ({other.reference}). "
@@ -162,8 +163,8 @@ def _create(*, actor, route: str, org_unit: OrgUnit, initiator: Person, jd_versi
                 reference=_next_reference(), route=route, state=workflow.START_STATE[route], org_unit=org_unit,
                 post=post, subject=subject, line_manager=line_manager, initiator=initiator, title=title,
                 jd=jd_version.jd, baseline_version=baseline, proposed_version=jd_version,
-                current_grade=current_grade, grant_funded=bool(post and post.grant_funded),
-                funding_source=post.funding_source if post else "",
+                current_grade=current_grade, grant_funded=bool(post.grant_funded if post else grant_funded),
+                funding_source=post.funding_source if post else funding_source.strip(),
             )
             record_history(actor=actor, action="grading.case_started", obj=case, person_id=case.subject_id,
                            summary=f"Started {case.reference}: {case.get_route_display()} for “{title}”.")
@@ -173,15 +174,20 @@ def _create(*, actor, route: str, org_unit: OrgUnit, initiator: Person, jd_versi
     return case
 
 
-def start_new_job_case(*, actor, jd_version: JDVersion, org_unit: OrgUnit | None = None) -> GradingCase:
-    """A manager starts grading a new job from its JD draft (4.1 steps 1–2)."""
+def start_new_job_case(*, actor, jd_version: JDVersion, org_unit: OrgUnit | None = None,
+                       grant_funded: bool = False, funding_source: str = "") -> GradingCase:
+    """A manager starts grading a new job from its JD draft (4.1 steps 1–2); the funding of the new
+    post is given here (a grant-funded post needs a finance approval before HR Services completes)."""
+    if grant_funded and not funding_source.strip():
+        raise ServiceError("Name the grant that funds the new post.")
     me = person_of(actor)
     if me is None:
         raise PermissionDenied("You need a staff record to start a grading case.")
     if not can_edit_jd(actor, jd_version.jd):
         raise PermissionDenied("You cannot use this job description.")
     return _create(actor=actor, route=Route.NEW_JOB, org_unit=org_unit or jd_version.jd.org_unit, initiator=me,
-                   line_manager=me, jd_version=jd_version, title=jd_version.job_title)
+                   line_manager=me, jd_version=jd_version, title=jd_version.job_title,
+                   grant_funded=grant_funded, funding_source=funding_source)
 
 
 def _start_existing(*, actor, route: str, subject: Person) -> GradingCase:
@@ -455,6 +461,8 @@ def _apply_decide(case, actor, me, move, data):
         raise ServiceError(f"A higher grade must be above the current {case.current_grade}.")
     case.outcome = outcome
     case.decided_at = timezone.now()
+    if outcome == Outcome.REALLOCATION:
+        _reopen_draft(case)  # the JD is adjusted (the reallocated duties taken out) before it is logged
     target = "logging" if outcome in (Outcome.REALLOCATION, Outcome.NO_CHANGE) else "hr_processing"
     if outcome == Outcome.GRADE_CONFIRMED and case.current_grade and case.decided_grade == case.current_grade:
         target = "logging"
@@ -485,6 +493,8 @@ def _apply_log_and_send(case, actor, me, move, data):
 def _apply_lodge_appeal(case, actor, me, move, data):
     if case.decided_at is None:
         raise ServiceError("There is no decision to appeal against.")
+    if case.events.filter(action="lodge_appeal").exists():
+        raise ServiceError("An appeal has already been heard on this case: its outcome is final.")
     if case.appeal_deadline is None or timezone.localdate() > case.appeal_deadline:
         raise ServiceError(f"The appeal window closed on {case.appeal_deadline:%d %b %Y}." if case.appeal_deadline
                            else "The appeal window is not open.")
@@ -627,6 +637,11 @@ def log_and_send_jd(case: GradingCase, *, actor) -> None:
         logged = f"It is logged in the agreed JD library as {entry.reference}."
     else:
         logged = "It was already in the agreed JD library."
+    if case.post is not None and case.post.jd_version_id != version.pk:
+        # No HR processing (reallocation, or the same grade confirmed): the post still gets its approved JD.
+        from gradepath.people.services import update_post
+
+        update_post(actor=None, post=case.post, changes={"jd_version": version})
     send_email(
         to_address=policy("JOB_EVALUATION_MAILBOX"),
         subject=f"[Gradepath] Approved JD: {version.job_title} ({grade}) – {case.reference}",
