@@ -22,8 +22,8 @@ def act(case, person, action, **data):
     return services.perform_action(actor=person.user, case=case, action=action, step=case.step, data=data)
 
 
-def regrade(p, *, effective=EFFECTIVE, process=True, **process_data):
-    """Sam Patel's Direct Route case decided at grade 6 (and processed by HR Services)."""
+def regrade(p, *, effective=EFFECTIVE, process=True, outcome="higher_grade", grade=6, **process_data):
+    """Sam Patel's Direct Route case decided (grade 6 unless told) and processed by HR Services."""
     case = services.start_direct_route_case(actor=p.staff_member.user, subject=p.staff_member)
     case = act(case, p.line_manager, "record_discussion", reason="Discussed on 3 March.")
     save_draft(actor=p.staff_member.user, version=case.proposed_version, base_revision=case.proposed_version.revision,
@@ -34,8 +34,9 @@ def regrade(p, *, effective=EFFECTIVE, process=True, **process_data):
     case = act(case, p.delegate, "record_grade_agreement")
     case = act(case, p.hrbp, "confirm_by_match", matched_agreed=p.senior_agreed.pk)
     case = act(case, p.hrbp, "record_fairness", fairness_issue=False, assessment="No other holder of this JD.")
-    case = act(case, p.hrbp, "record_manager_discussion", reason="Discussed with the line manager.")
-    case = act(case, p.hrbp, "decide", outcome="higher_grade", grade=6)
+    if case.state == "manager_discussion":
+        case = act(case, p.hrbp, "record_manager_discussion", reason="Discussed with the line manager.")
+    case = act(case, p.hrbp, "decide", outcome=outcome, grade=grade)
     if process:
         case = act(case, p.hr_services, "process", effective_date=effective.isoformat(), **process_data)
     return case
@@ -132,3 +133,12 @@ def test_the_command_writes_the_csv_to_a_file_or_standard_output(grading, tmp_pa
 def test_the_command_refuses_bad_dates_clearly(db):
     with pytest.raises(CommandError, match="The end date “2026-13-01” is not a date"):
         call_command("payroll-export", "--start", "2026-06-01", "--end", "2026-13-01")
+
+
+
+def test_a_pay_protected_regrade_says_so_in_the_export(grading):
+    case = regrade(grading, outcome="lower_grade", grade=4, pay_protection=True)
+    assert case.pay_protected
+    (row,) = payroll_changes(EFFECTIVE, EFFECTIVE)
+    assert (row.old_grade, row.old_spine_point, row.new_grade) == (5, 17, 4)
+    assert row.pay_protected is True and row.new_spine_point == case.new_spine_point
