@@ -216,15 +216,20 @@ def case_action_view(request: HttpRequest, pk: int, action: str) -> HttpResponse
         return _render_case(request, case, alert=user_message(exc), status=403)
     except ServiceError as exc:
         return _render_case(request, case, bound=form, alert="Nothing was recorded: " + user_message(exc), status=400)
-    messages.success(request, f"Recorded: {move.label.lower()}. {case.reference} is now: "
-                              f"{workflow.STATES.get(case.state, case.state).lower()}.")
+    messages.success(request, f"Recorded: {lower_first(move.label)}. {case.reference} is now at the step "
+                              f"“{workflow.STATES.get(case.state, case.state)}”.")
     return redirect("grading:case-detail", case.pk)
 
 
 def _stale(request: HttpRequest, case: GradingCase) -> HttpResponse:
     return _render_case(request, case, status=409, alert=(
-        f"This case has moved on since you opened it: it is now {workflow.STATES.get(case.state, case.state).lower()}. "
+        f"This case has moved on since you opened it: it is now at the step “{workflow.STATES.get(case.state, case.state)}”. "
         "Nothing was changed. Check what happened below before you act."))
+
+
+def lower_first(text: str) -> str:
+    """“Submit the JD to the FM/HPS” → “submit the JD to the FM/HPS” (keeps JD, FM/HPS, HRBP)."""
+    return text[:1].lower() + text[1:]
 
 
 def _form_errors(form) -> str:
@@ -233,8 +238,7 @@ def _form_errors(form) -> str:
         for error in errors:
             if error not in seen:
                 seen.append(error)
-    text = " ".join(e if e.endswith(".") else f"{e}." for e in seen)
-    return text[0].lower() + text[1:] if text else text
+    return lower_first(" ".join(e if e.endswith(".") else f"{e}." for e in seen))
 
 
 @require_POST
