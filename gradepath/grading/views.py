@@ -18,7 +18,13 @@ from django.views.decorators.http import require_http_methods, require_POST
 from gradepath.core.errors import PermissionDenied, ServiceError, StaleStateError, user_message
 from gradepath.grading import selectors, services, workflow
 from gradepath.grading.comments import add_comment
-from gradepath.grading.forms import ActionForm, CaseFilterForm, CommentForm, StartAgreedForm, StartNewJobForm
+from gradepath.grading.forms import (
+    ActionForm,
+    CaseFilterForm,
+    CommentForm,
+    StartAgreedForm,
+    StartNewJobForm,
+)
 from gradepath.grading.models import CaseEvent, GradingCase
 from gradepath.jobs.fairness import fairness_lookup
 from gradepath.jobs.models import JDVersion

@@ -346,3 +346,17 @@ def test_the_case_list_query_count_does_not_grow_with_cases(login, grading, case
         response = client.get(url)
     assert response.context["page"].paginator.count == 15
     assert small <= 14
+
+
+def test_my_home_shows_my_grading_tasks_and_the_start_links(login, grading, case):
+    body = login(grading.line_manager).get(reverse("people:home")).content.decode()
+    assert "Career and grading" in body and case.reference in body
+    for name in ("grading:start-direct", "grading:start-agreed", "grading:start-new-job", "grading:case-list"):
+        assert reverse(name) in body
+    staff = login(grading.staff_member).get(reverse("people:home")).content.decode()
+    assert "No grading case is waiting for you." in staff
+
+
+def test_the_start_page_offers_no_button_without_a_job_description(login, grading):
+    body = login(grading.outsider).get(reverse("grading:start-direct")).content.decode()
+    assert "none recorded yet" in body and "Start a Direct Route request for my job" not in body
