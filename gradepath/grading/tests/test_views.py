@@ -360,3 +360,21 @@ def test_my_home_shows_my_grading_tasks_and_the_start_links(login, grading, case
 def test_the_start_page_offers_no_button_without_a_job_description(login, grading):
     body = login(grading.outsider).get(reverse("grading:start-direct")).content.decode()
     assert "none recorded yet" in body and "Start a Direct Route request for my job" not in body
+
+
+def test_the_case_page_query_count_does_not_grow_with_events_and_comments(login, grading, case,
+                                                                         django_assert_max_num_queries):
+    p = grading
+    client = login(p.hrbp)
+    case = act(case, p.line_manager, "record_discussion", reason="Discussed.")
+    add_comment(actor=p.hrbp.user, case=case, text="First.")
+    small = count_queries(client, case_url(case))
+    case = act(case, p.staff_member, "submit_proposal", recommended_grade=6)
+    case = act(case, p.line_manager, "return_to_staff", reason="Add the budget.")
+    case = act(case, p.staff_member, "submit_proposal", recommended_grade=6)
+    case = act(case, p.line_manager, "return_to_staff", reason="Add the training.")
+    for n in range(10):
+        add_comment(actor=p.hrbp.user, case=case, text=f"Comment {n}.", confidential=n % 2 == 0)
+    with django_assert_max_num_queries(small):
+        response = client.get(case_url(case))
+    assert len(response.context["comments"]) == 11
