@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db.models import Min, Q, QuerySet
+from django.db.models import Case, IntegerField, Min, Q, QuerySet, Value, When
 
 from gradepath.core.history import timeline_for
 from gradepath.core.models import HistoryEntry
@@ -32,7 +32,7 @@ def my_open_tasks(user, person: Person | None) -> QuerySet[CaseTask]:
 def case_list(cases: QuerySet[GradingCase], *, route: str = "", state: str = "", status: str = "",
               q: str = "") -> QuerySet[GradingCase]:
     """Visible cases filtered for the list page, with the subject, unit and the next due date
-    in the same query (the page's query count does not grow with its rows)."""
+    in the same query (the page's query count does not grow with its rows). Open cases first."""
     if route:
         cases = cases.filter(route=route)
     if state:
@@ -44,8 +44,10 @@ def case_list(cases: QuerySet[GradingCase], *, route: str = "", state: str = "",
     if q:
         cases = cases.filter(Q(reference__icontains=q) | Q(title__icontains=q))
     return (cases.select_related("subject", "org_unit")
-            .annotate(next_due=Min("tasks__due_date", filter=Q(tasks__completed_at__isnull=True)))
-            .order_by("-updated_at", "-id"))
+            .annotate(next_due=Min("tasks__due_date", filter=Q(tasks__completed_at__isnull=True)),
+                      is_closed=Case(When(state__in=workflow.CLOSED_STATES, then=Value(1)), default=Value(0),
+                                     output_field=IntegerField()))
+            .order_by("is_closed", "-updated_at", "-id"))
 
 
 @dataclass

@@ -378,3 +378,12 @@ def test_the_case_page_query_count_does_not_grow_with_events_and_comments(login,
     with django_assert_max_num_queries(small):
         response = client.get(case_url(case))
     assert len(response.context["comments"]) == 11
+
+
+def test_the_case_list_shows_open_cases_before_closed_ones(login, grading, case):
+    p = grading
+    withdrawn = act(case, p.staff_member, "withdraw", reason="Changed my mind.")
+    newer = services.start_direct_route_case(actor=p.staff_member.user, subject=p.staff_member)
+    GradingCase.objects.filter(pk=withdrawn.pk).update(updated_at=newer.updated_at.replace(year=2099))
+    rows = list(login(p.hrbp).get(reverse("grading:case-list")).context["page"].object_list)
+    assert rows == [newer, withdrawn]
