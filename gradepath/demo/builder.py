@@ -36,6 +36,8 @@ from gradepath.demo.names import KNOWN_AS, NAME_GROUPS, NameGroup
 from gradepath.grades.models import Grade, PayRecord
 from gradepath.grades.services import increment_date
 from gradepath.grades.structure import build_default_structure
+from gradepath.grading.demo_cases import DEFAULT_CASES, build_demo_cases
+from gradepath.grading.models import GradingCase
 from gradepath.jobs.demo_content import build_demo_jds
 from gradepath.jobs.models import AgreedJD, JobDescription
 from gradepath.notifications.models import Notification
@@ -185,8 +187,9 @@ class DemoBuilder:
     """Plans the whole university in memory, then writes it in one transaction."""
 
     def __init__(self, *, seed: int = DEFAULT_SEED, staff: int = DEFAULT_STAFF, today: dt.date | None = None,
-                 jds: int = DEFAULT_JDS):
+                 jds: int = DEFAULT_JDS, cases: int = DEFAULT_CASES):
         self.jds = jds
+        self.cases = cases if jds else 0  # grading cases need the JDs the posts hold
         self.seed = seed
         self.staff = staff
         self.today = today or timezone.localdate()
@@ -802,6 +805,9 @@ class DemoBuilder:
             if self.jds:
                 # The agreed JD library and the JD each post holds (gradepath.jobs.demo_content).
                 build_demo_jds(rng=random.Random(self.seed + 3), org_units=OrgUnit.objects.all(), count=self.jds)
+            if self.cases:
+                # Grading cases on every route and in every state (gradepath.grading.demo_cases).
+                build_demo_cases(rng=random.Random(self.seed + 5), count=self.cases, today=self.today)
         counts = {
             "org units": OrgUnit.objects.count(),
             "faculties and divisions": OrgUnit.objects.filter(parent__isnull=True).count(),
@@ -818,6 +824,7 @@ class DemoBuilder:
             "notifications": Notification.objects.count(),
             "job descriptions": JobDescription.objects.count(),
             "agreed JDs in the library": AgreedJD.objects.filter(is_current=True).count(),
+            "grading cases": GradingCase.objects.count(),
             "history entries": HistoryEntry.objects.count(),
             "logins": User.objects.count(),
         }
@@ -830,11 +837,13 @@ class DemoBuilder:
 
 
 def build_demo_university(*, seed: int = DEFAULT_SEED, staff: int = DEFAULT_STAFF,
-                          today: dt.date | None = None, jds: int = DEFAULT_JDS) -> DemoSummary:
+                          today: dt.date | None = None, jds: int = DEFAULT_JDS,
+                          cases: int = DEFAULT_CASES) -> DemoSummary:
     """Build the demo university into an empty database and say what was made.
 
     ``staff`` is the number of professional services and technical staff (at least the
     ~80 role holders are always made); ``today`` anchors every date (default: today); ``jds`` is
-    the number of agreed JDs in the library (0 for none).
+    the number of agreed JDs in the library (0 for none); ``cases`` is the number of grading
+    cases (0 for none; none without the JD library).
     """
-    return DemoBuilder(seed=seed, staff=staff, today=today, jds=jds).build()
+    return DemoBuilder(seed=seed, staff=staff, today=today, jds=jds, cases=cases).build()
