@@ -125,7 +125,10 @@ def test_a_stale_step_gets_409_and_changes_nothing(p, case, api):
     again = client.post(perform(case), {"action": "record_discussion", "step": 0, "data": {"reason": "Again."}},
                         format="json")
     assert again.status_code == 409
-    assert "has moved on since you opened it" in again.json()["detail"]
+    assert case.reference in again.json()["detail"] and "staff member proposing" in again.json()["detail"]
+    wrong_step = client.post(perform(case), {"action": "submit_proposal", "step": 0, "data": {}}, format="json")
+    assert wrong_step.status_code == 409
+    assert "has moved on since you opened it" in wrong_step.json()["detail"]
     assert CaseEvent.objects.filter(case=case).count() == 1
 
 
