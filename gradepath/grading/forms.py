@@ -229,6 +229,18 @@ class StartNewJobForm(forms.Form):
                                error_messages={"required": "Choose the job description draft of the new job.",
                                                "invalid_choice": "Choose one of your job description drafts."})
 
+    grant_funded = forms.BooleanField(
+        label="The new post is funded by a grant (HR Services needs a finance approval before completing)",
+        required=False, widget=forms.CheckboxInput(attrs={"class": "form-check-input"}))
+    funding_source = forms.CharField(label="Grant that funds the post", required=False, max_length=200,
+                                     widget=forms.TextInput(attrs={"class": "form-control"}))
+
     def __init__(self, *args, drafts, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["version"].queryset = drafts
+
+    def clean(self):
+        data = super().clean()
+        if data.get("grant_funded") and not (data.get("funding_source") or "").strip():
+            self.add_error("funding_source", "Name the grant that funds the new post.")
+        return data

@@ -132,7 +132,9 @@ def start_new_job_view(request: HttpRequest) -> HttpResponse:
         try:
             if not can_edit_jd(request.user, version.jd):
                 raise PermissionDenied("You cannot use this job description.")
-            case = services.start_new_job_case(actor=request.user, jd_version=version)
+            case = services.start_new_job_case(actor=request.user, jd_version=version,
+                                               grant_funded=form.cleaned_data["grant_funded"],
+                                               funding_source=form.cleaned_data["funding_source"])
         except (ServiceError, PermissionDenied) as exc:
             form.add_error(None, user_message(exc))
         else:

@@ -387,3 +387,21 @@ def test_the_case_list_shows_open_cases_before_closed_ones(login, grading, case)
     GradingCase.objects.filter(pk=withdrawn.pk).update(updated_at=newer.updated_at.replace(year=2099))
     rows = list(login(p.hrbp).get(reverse("grading:case-list")).context["page"].object_list)
     assert rows == [newer, withdrawn]
+
+
+def test_a_grant_funded_new_job_needs_the_grant_named(login, grading):
+    from gradepath.jobs import services as jd_services
+    from gradepath.testing.factories import JobFamilyFactory
+
+    draft = jd_services.create_job_description(
+        actor=grading.line_manager.user, org_unit=grading.department, job_family=JobFamilyFactory(),
+        staff_category="technical", job_title="Imaging Technician", area="Laboratory operations",
+        purpose="To run the microscopy suite.", duties=["Run the microscopes."])
+    client = login(grading.line_manager)
+    url = reverse("grading:start-new-job")
+    response = client.post(url, {"version": draft.pk, "grant_funded": "on", "funding_source": " "})
+    assert response.status_code == 400 and "Name the grant" in response.content.decode()
+    assert not GradingCase.objects.exists()
+    client.post(url, {"version": draft.pk, "grant_funded": "on", "funding_source": "Wellcome Trust 224/2026"})
+    case = GradingCase.objects.get()
+    assert case.grant_funded and case.funding_source == "Wellcome Trust 224/2026"
