@@ -80,7 +80,7 @@ def test_a_direct_route_from_the_staff_members_proposal_to_the_hrbp_decision(liv
 
     # The line manager records the discussion they had earlier.
     as_person(page, live_server, p.line_manager)
-    page.get_by_role("link", name="Grading", exact=True).click()
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Grading", exact=True).click()
     page.get_by_role("link", name=case.reference).first.click()
     take(page, "record_discussion", fill={"Notes of the discussion": "Met Sam on 3 March to discuss the new duties."})
     assert state(page) == "Staff member proposing JD changes"
@@ -134,6 +134,10 @@ def test_a_direct_route_from_the_staff_members_proposal_to_the_hrbp_decision(liv
     assert state(page) == "HR Services processing"
     assert "Higher grade: Grade 6" in page.locator('[data-testid="decision"]').inner_text()
     shot(page, "direct_decided")
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Grading", exact=True).click()
+    page.get_by_role("heading", name="Cases I can see").wait_for()
+    assert page.get_by_role("link", name=case.reference).count() == 1
+    shot(page, "case_list_hrbp")
 
     case.refresh_from_db()
     assert case.state == "hr_processing" and case.decided_grade.number == 6 and case.matched_agreed == p.senior_agreed
