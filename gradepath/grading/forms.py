@@ -80,13 +80,16 @@ class ActionForm(forms.Form):
                 label="Recommended grade", choices=_grade_choices(), required="recommended_grade" in requires,
                 initial=str(case.recommended_grade.number) if case.recommended_grade else "")
         if "recommended_grade" in requires or "matched_agreed" in requires or action in OPTIONAL_RECOMMENDATION:
+            # Preselect the case's match, or else the match recorded on the JD's match page.
+            current = case.matched_agreed_id or (
+                case.proposed_version.match_decisions.values_list("agreed_jd_id", flat=True).first())
             self.fields["matched_agreed"] = AgreedJDChoiceField(
                 label="Agreed job description it matches" + ("" if "matched_agreed" in requires else " (if any)"),
                 queryset=AgreedJD.objects.filter(is_current=True).select_related("version", "grade")
                 .order_by("grade__number", "version__job_title"),
                 required="matched_agreed" in requires and case.matched_agreed_id is None,
-                empty_label="Choose an agreed job description…" if "matched_agreed" in requires else "None",
-                initial=case.matched_agreed_id)
+                empty_label="Choose an agreed job description…" if "matched_agreed" in requires
+                else "No agreed job description", initial=current)
         if "evaluation" in requires:
             scores = (case.evaluation or {}).get("scores", {})
             for index, element in enumerate(services.HERA_ELEMENTS):

@@ -405,3 +405,15 @@ def test_a_grant_funded_new_job_needs_the_grant_named(login, grading):
     client.post(url, {"version": draft.pk, "grant_funded": "on", "funding_source": "Wellcome Trust 224/2026"})
     case = GradingCase.objects.get()
     assert case.grant_funded and case.funding_source == "Wellcome Trust 224/2026"
+
+
+def test_the_match_recorded_on_the_jd_match_page_is_preselected(login, grading, case):
+    from gradepath.jobs import services as jd_services
+
+    p = grading
+    case = act(case, p.line_manager, "record_discussion", reason="Discussed.")
+    jd_services.record_match(actor=p.staff_member.user, version=case.proposed_version, agreed_jd=p.senior_agreed,
+                             reason="Closest in duties.", score=0.7)
+    response = login(p.staff_member).get(case_url(case))
+    form = next(a["form"] for a in response.context["actions"] if a["move"].action == "submit_proposal")
+    assert form["matched_agreed"].value() == p.senior_agreed.pk
