@@ -239,11 +239,12 @@ def perform_action(*, actor, case: GradingCase, action: str, step: int, data: di
     if move is None:
         raise ServiceError("That is not an action on grading cases.")
     with transaction.atomic():
+        case = GradingCase.objects.select_for_update().get(pk=case.pk)
+        # Checked under the lock, so a repeat sent while the first request is still running waits for it.
         if idempotency_key and (done := CaseEvent.objects.filter(idempotency_key=idempotency_key).first()):
             if done.case_id != case.pk:
                 raise ServiceError("That request key was already used for another case.")
-            return GradingCase.objects.get(pk=case.pk)  # the same request again: one effect
-        case = GradingCase.objects.select_for_update().get(pk=case.pk)
+            return case  # the same request again: one effect
         if case.step != step:
             raise StaleStateError(
                 f"{case.reference} has moved on since you opened it (it is now: "

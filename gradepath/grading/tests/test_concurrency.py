@@ -75,6 +75,28 @@ def test_twenty_simultaneous_approvals_move_the_case_exactly_one_step(grading):
 
 @postgresql_only
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_twenty_simultaneous_repeats_of_one_request_have_one_effect(grading):
+    p = grading
+    case = make_case(p, Route.NEW_JOB, "fm_approval")
+    key = str(uuid.uuid4())
+
+    class Repeat:
+        @staticmethod
+        def prepare():
+            return User.objects.get(pk=p.fm_hps.user.pk), GradingCase.objects.get(pk=case.pk)
+
+        def __call__(self, prepared):
+            user, mine = prepared
+            return services.perform_action(actor=user, case=mine, action="approve", step=0, idempotency_key=key)
+
+    results = _burst(Repeat())
+    # Every repeat waits for the first under the row lock, then finds it done: all answer with the case.
+    assert all(isinstance(r, GradingCase) and (r.state, r.step) == ("hrbp_review", 1) for r in results), results
+    assert CaseEvent.objects.filter(case=case).count() == 1
+
+
+@postgresql_only
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_twenty_simultaneous_posts_of_the_case_page_give_one_success_and_409s(grading):
     p = grading
     case = make_case(p, Route.NEW_JOB, "fm_approval")
