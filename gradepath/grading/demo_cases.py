@@ -513,6 +513,19 @@ class _Walk:
         jd_services.save_draft(actor=user, version=version, changes=changes, base_revision=version.revision)
         self.case.refresh_from_db()
 
+    def reallocate(self) -> None:
+        """Reallocation: the HRBP takes the added supervision and budget duties out of the reopened
+        draft (they go to other posts) and restores the line management text; the rest stays."""
+        user = _login(self.ctx, self.person_for("hrbp"))
+        version = JDVersion.objects.get(pk=self.case.proposed_version_id)
+        baseline = self.case.baseline_version
+        added = [d for d in version.duties if d not in baseline.duties]
+        kept = added[:1]  # the first new duty fits the current grade and stays with the post
+        duties = [d for d in version.duties if d in baseline.duties or d in kept]
+        jd_services.save_draft(actor=user, version=version, base_revision=version.revision,
+                               changes={"duties": duties, "line_management": baseline.line_management})
+        self.case.refresh_from_db()
+
     def matched(self, grade: int) -> AgreedJD:
         """The agreed JD the grade is checked against: same area and grade if there is one."""
         entries = list(AgreedJD.objects.filter(is_current=True, grade__number=grade)
@@ -694,6 +707,8 @@ def _hrbp_to_end(w: _Walk, grade: int) -> None:
     w.step("decide", lambda: w.act("hrbp", "decide", outcome=outcome, grade=decided))
     if w.case.state == "hr_processing":
         _process(w)
+    if w.case.outcome == "reallocation":
+        w.step("adjust_jd", w.reallocate)
     w.step("log_and_send", lambda: w.act("hrbp", "log_and_send"))
     if not s.appeal:
         return

@@ -121,7 +121,12 @@ def test_an_appeal_is_lodged_and_one_is_heard_by_a_panel_of_uninvolved_people(de
 
 def test_outcomes_include_reallocation_no_change_and_a_higher_grade_processed_and_logged(demo):
     closed = GradingCase.objects.filter(state="closed")
-    assert closed.filter(outcome=Outcome.REALLOCATION).exists()
+    reallocated = closed.filter(outcome=Outcome.REALLOCATION).select_related("post").first()
+    assert reallocated is not None and reallocated.decided_grade == reallocated.current_grade
+    # The reallocated duties were taken out of the JD before it was logged and given to the post.
+    added = [d for d in reallocated.proposed_version.duties if d not in reallocated.baseline_version.duties]
+    assert len(added) == 1 and reallocated.proposed_version.status == "agreed"
+    assert reallocated.post.jd_version_id == reallocated.proposed_version_id
     assert closed.filter(outcome=Outcome.NO_CHANGE).exists()
     processed = closed.filter(outcome=Outcome.HIGHER_GRADE, route=Route.DIRECT, events__action="process").first()
     assert processed is not None
