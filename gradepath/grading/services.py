@@ -91,13 +91,44 @@ class AvailableAction:
     capacity: str
 
 
-def available_actions(case: GradingCase, user) -> list[AvailableAction]:
-    """The buttons this user sees on this case now (the template never decides)."""
+def unmet_condition(case: GradingCase, move: workflow.Move) -> str | None:
+    """Why ``move`` is not possible on ``case`` now although its state allows it (its ``when``
+    conditions, see workflow.CONDITIONS), in the user's words; None when it is possible."""
+    for condition in move.when:
+        if condition == "finance_pending":
+            if not case.grant_funded:
+                return "This post is not grant-funded: no finance approval is needed."
+            if case.finance_approved_at is not None:
+                return f"The finance approval was recorded on {timezone.localdate(case.finance_approved_at):%d %b %Y}."
+        elif condition == "finance_if_grant_funded":
+            if case.grant_funded and case.finance_approved_at is None:
+                return "This post is grant-funded: record the finance approval before processing the change."
+        elif condition == "appeal_window_open":
+            if case.decided_at is None:
+                return "There is no decision to appeal against."
+            if case.events.filter(action="lodge_appeal").exists():
+                return "An appeal has already been heard on this case: its outcome is final."
+            if case.appeal_deadline is None:
+                return "The appeal window is not open."
+            if timezone.localdate() > case.appeal_deadline:
+                return f"The appeal window closed on {case.appeal_deadline:%d %b %Y}."
+        else:  # pragma: no cover - a condition named in the table without a check here
+            raise AssertionError(f"unknown condition {condition!r}")
+    return None
+
+
+def available_actions(case: GradingCase, user, *, with_unmet: bool = False) -> list[AvailableAction]:
+    """The buttons this user sees on this case now (the template never decides).
+
+    ``with_unmet`` also lists moves the user's role allows whose conditions do not hold (so the
+    transition can say why instead of "you cannot")."""
     person = person_of(user)
     if person is None or case.state in ("withdrawn", "not_agreed"):
         return []
     found: list[AvailableAction] = []
     for move in workflow.moves_from(case.route, case.state):
+        if not with_unmet and unmet_condition(case, move) is not None:
+            continue
         done = _agreed_roles(case, move.action) if move.once_per_role else set()
         for role in move.roles:
             if role in done:
@@ -255,9 +286,11 @@ def perform_action(*, actor, case: GradingCase, action: str, step: int, data: di
                 f"“{move.label}” is not possible now: {case.reference} is "
                 f"{workflow.STATES.get(case.state, case.state).lower()}."
             )
-        chosen = next((a for a in available_actions(case, actor) if a.move.action == action), None)
+        chosen = next((a for a in available_actions(case, actor, with_unmet=True) if a.move.action == action), None)
         if chosen is None:
             raise PermissionDenied(f"You cannot “{move.label.lower()}” on {case.reference}.")
+        if (why := unmet_condition(case, move)) is not None:
+            raise ServiceError(why)
         reason = (data.get("reason") or "").strip()
         if "reason" in move.requires and not reason:
             raise ServiceError("Give a reason: it is kept with the case and shown to the people involved.")
@@ -471,16 +504,12 @@ def _apply_decide(case, actor, me, move, data):
 
 
 def _apply_finance(case, actor, me, move, data):
-    if not case.grant_funded:
-        raise ServiceError("This post is not grant-funded: no finance approval is needed.")
     case.finance_approved_at = timezone.now()
     case.finance_approval_note = (data.get("reason") or "")[:300]
     return "hr_processing", "Finance approval recorded"
 
 
 def _apply_process(case, actor, me, move, data):
-    if case.grant_funded and case.finance_approved_at is None:
-        raise ServiceError("This post is grant-funded: record the finance approval before processing the change.")
     change = process_regrade(case, actor=actor, data=data)
     return None, change
 
@@ -492,14 +521,7 @@ def _apply_log_and_send(case, actor, me, move, data):
 
 
 def _apply_lodge_appeal(case, actor, me, move, data):
-    if case.decided_at is None:
-        raise ServiceError("There is no decision to appeal against.")
-    if case.events.filter(action="lodge_appeal").exists():
-        raise ServiceError("An appeal has already been heard on this case: its outcome is final.")
-    if case.appeal_deadline is None or timezone.localdate() > case.appeal_deadline:
-        raise ServiceError(f"The appeal window closed on {case.appeal_deadline:%d %b %Y}." if case.appeal_deadline
-                           else "The appeal window is not open.")
-    return None, "Appeal lodged"
+    return None, "Appeal lodged"  # the window and "one appeal per case" are the move's conditions
 
 
 def involved_people(case: GradingCase) -> set[int]:
@@ -696,7 +718,7 @@ def _refresh_tasks(case: GradingCase) -> None:
     due = due_date_for(case.state)
     seen: set[tuple[int | None, str]] = set()
     for move in workflow.moves_from(case.route, case.state):
-        if move.action in ("withdraw",) or move.style == "danger":
+        if move.action in ("withdraw",) or move.style == "danger" or unmet_condition(case, move) is not None:
             continue
         done = _agreed_roles(case, move.action) if move.once_per_role else set()
         for role in move.roles:

@@ -167,6 +167,7 @@ def _render_case(request: HttpRequest, case: GradingCase, *, bound: ActionForm |
         "case": case,
         "state_label": workflow.STATES.get(case.state, case.state),
         "closed": case.state in workflow.CLOSED_STATES,
+        "appeal_status": _appeal_status(case),
         "tasks": selectors.open_tasks(case),
         "today": timezone.localdate(),
         "process_map": selectors.process_map(case, events),
@@ -184,6 +185,16 @@ def _render_case(request: HttpRequest, case: GradingCase, *, bound: ActionForm |
         "alert": alert,
         "alert_level": "warning" if status == 409 else "danger",
     }, status=status)
+
+
+def _appeal_status(case: GradingCase) -> str:
+    """What a closed case says about appealing: open until a date, closed, or already heard."""
+    if case.state != "closed" or case.decided_at is None or case.appeal_deadline is None:
+        return ""
+    why_not = services.unmet_condition(case, workflow.MOVES_BY_ACTION["lodge_appeal"])
+    if why_not is None:
+        return f"An appeal can be lodged until {case.appeal_deadline.day} {case.appeal_deadline:%b %Y}."
+    return why_not
 
 
 def _hera_rows(case: GradingCase) -> list[tuple[str, int]]:

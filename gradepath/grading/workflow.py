@@ -95,10 +95,19 @@ class Move:
     policy: str
     requires: tuple[str, ...] = ()
     once_per_role: bool = False  # agreements: each role records it once in the state
+    when: tuple[str, ...] = ()  # conditions on the case (CONDITIONS) besides its state
     style: str = "primary"  # button style: primary, secondary, danger
     notes: str = ""
     extra: dict = field(default_factory=dict)
 
+
+# Conditions a move needs besides the case's state; the service checks them
+# (``services.unmet_condition``) and offers the move only when they hold.
+CONDITIONS: dict[str, str] = {
+    "finance_pending": "the post is grant-funded and its finance approval is not yet recorded",
+    "finance_if_grant_funded": "a grant-funded post has its finance approval recorded",
+    "appeal_window_open": "a decision was recorded, the appeal window is open and no appeal has been lodged",
+}
 
 NJ, AR, DR = Route.NEW_JOB.value, Route.AGREED.value, Route.DIRECT.value
 ALL = (NJ, AR, DR)
@@ -172,17 +181,17 @@ MOVES: list[Move] = [
          "duties, or no change", requires=("outcome",)),
     Move("record_finance_approval", "Record the finance approval (grant-funded post)", ALL, ("hr_processing",),
          "hr_processing", ("hr_services",), "4.1 step 7: grant-funded posts need a finance approval",
-         requires=("reason",), style="secondary"),
+         requires=("reason",), when=("finance_pending",), style="secondary"),
     Move("process", "Process the change (grade, spine point, effective date)", ALL, ("hr_processing",), "logging",
          ("hr_services",), "4.1 step 7: HR Services processes the new grade, spine point, effective date and "
-         "allowances", requires=("finance_if_grant_funded",)),
+         "allowances", when=("finance_if_grant_funded",)),
     Move("log_and_send", "Log the approved JD and send it to the job evaluation mailbox", ALL, ("logging",),
          "closed", ("hrbp",), "4.1 step 8 / 4.3 step 10: the approved JD with its grade goes to the job "
          "evaluation mailbox and is logged in the agreed JD library"),
     # --- Appeal (4.1 step 9) -------------------------------------------------------------------
     Move("lodge_appeal", "Appeal against the decision", ALL, ("closed",), "appeal",
          ("staff_member", "line_manager"), "4.1 step 9: within the appeal window, with grounds",
-         requires=("reason", "within_appeal_window", "decided")),
+         requires=("reason",), when=("appeal_window_open",)),
     Move("convene_panel", "Convene the appeal panel", ALL, ("appeal",), "appeal_hearing", ("hr_services",),
          "4.1 step 9: a panel of people not involved in the case", requires=("panel",)),
     Move("uphold_appeal", "Uphold the appeal and change the grade", ALL, ("appeal_hearing",), "hr_processing",

@@ -73,10 +73,13 @@ def test_new_job_from_draft_to_the_agreed_jd_library_by_match(grading, mailoutbo
     assert Notification.objects.filter(recipient=p.line_manager, subject__contains="record the decision").exists()
     # 7. HR Services processes it: a grant-funded post needs the finance approval first.
     assert {a.move.action for a in services.available_actions(case, p.hr_services.user)} == {
-        "record_finance_approval", "process"}
-    with pytest.raises(ServiceError, match="grant-funded"):
+        "record_finance_approval"}
+    with pytest.raises(ServiceError, match="grant-funded: record the finance approval"):
         act(case, p.hr_services, "process")
     case = act(case, p.hr_services, "record_finance_approval", reason="Approved by the grant's finance officer.")
+    assert {a.move.action for a in services.available_actions(case, p.hr_services.user)} == {"process"}
+    with pytest.raises(ServiceError, match="finance approval was recorded on"):
+        act(case, p.hr_services, "record_finance_approval", reason="Again.")
     case = act(case, p.hr_services, "process")
     assert case.state == "logging" and case.effective_date.day == 1
     assert not PayRecord.objects.filter(reason="regrade").exists()  # a new post: nobody's pay changes yet

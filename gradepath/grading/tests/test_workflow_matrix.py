@@ -13,7 +13,7 @@ import pytest
 from django.db import transaction
 from django.utils import timezone
 
-from gradepath.core.errors import PermissionDenied, ServiceError, StaleStateError
+from gradepath.core.errors import PermissionDenied, ServiceError, StaleStateError, user_message
 from gradepath.grades.models import Grade
 from gradepath.grading import services, workflow
 from gradepath.grading.models import AppealPanelMember, GradingCase, Outcome, Route
@@ -100,8 +100,8 @@ def act(case, person, action, **data):
     return services.perform_action(actor=person.user, case=case, action=action, step=case.step, data=data)
 
 
-def expected_actions(route: str, state: str, role: str | None, agreed: set[str]) -> set[str]:
-    """The oracle: what the table allows one role in one state (independent of the service code)."""
+def role_actions(route: str, state: str, role: str | None, agreed: set[str]) -> set[str]:
+    """The oracle, part one: what the table allows one role in one state (independent of the service code)."""
     if role is None or state in ("withdrawn", "not_agreed"):
         return set()
     if route == Route.NEW_JOB and role == "staff_member":
@@ -111,13 +111,49 @@ def expected_actions(route: str, state: str, role: str | None, agreed: set[str])
             and not (m.once_per_role and role in agreed)}
 
 
-# (route, state, roles whose agreement is already recorded in that state)
-CELLS = [(route, state, ()) for route in workflow.ALL_ROUTES for state in workflow.route_states(route)]
+def conditions_hold(case, action: str) -> bool:
+    """The oracle, part two: the table's conditions, read straight from the case's fields."""
+    if action == "record_finance_approval":
+        return case.grant_funded and case.finance_approved_at is None
+    if action == "process":
+        return not case.grant_funded or case.finance_approved_at is not None
+    if action == "lodge_appeal":
+        return (case.decided_at is not None and case.appeal_deadline is not None
+                and timezone.localdate() <= case.appeal_deadline
+                and not case.events.filter(action="lodge_appeal").exists())
+    return True
+
+
+# (route, state, roles whose agreement is already recorded in that state, variant of the case)
+CELLS = [(route, state, (), "") for route in workflow.ALL_ROUTES for state in workflow.route_states(route)]
 CELLS += [
-    (Route.AGREED, "agreements", ("staff_member",)),
-    (Route.AGREED, "agreements", ("line_manager", "fm_hps")),
-    (Route.AGREED, "jd_agreement", ("fm_hps",)),
+    (Route.AGREED, "agreements", ("staff_member",), ""),
+    (Route.AGREED, "agreements", ("line_manager", "fm_hps"), ""),
+    (Route.AGREED, "jd_agreement", ("fm_hps",), ""),
+    (Route.NEW_JOB, "hr_processing", (), "grant_funded"),
+    (Route.DIRECT, "hr_processing", (), "grant_funded_approved"),
+    (Route.AGREED, "closed", (), "appeal_window_closed"),
+    (Route.DIRECT, "closed", (), "appeal_heard"),
 ]
+
+
+def apply_variant(case, variant: str):
+    """Grant funding, a finance approval, a closed appeal window or an appeal already heard."""
+    if variant in ("grant_funded", "grant_funded_approved"):
+        case.grant_funded, case.funding_source = True, "Wellcome Trust 221/B"
+    if variant == "grant_funded_approved":
+        case.finance_approved_at = timezone.now()
+    if variant == "appeal_window_closed":
+        case.appeal_deadline = timezone.localdate() - dt.timedelta(days=1)
+    case.save()
+    if variant == "appeal_heard":
+        case.events.create(step=case.step, action="lodge_appeal", actor=case.subject, from_state="closed",
+                           to_state="appeal", reason="Earlier appeal.")
+        case.events.create(step=case.step + 1, action="dismiss_appeal", actor=case.subject,
+                           from_state="appeal_hearing", to_state="closed", reason="Dismissed.")
+        GradingCase.objects.filter(pk=case.pk).update(step=case.step + 2)
+        case.refresh_from_db()
+    return case
 AGREEMENT = {"agreements": "agree_duties_changed", "jd_agreement": "agree_amended_jd"}
 
 
@@ -125,11 +161,12 @@ def _snapshot(case):
     return GradingCase.objects.filter(pk=case.pk).values_list("state", "step").get(), case.events.count()
 
 
-@pytest.mark.parametrize(("route", "state", "agreed"), CELLS,
-                         ids=[f"{r}-{s}" + (f"-agreed-by-{'-'.join(a)}" if a else "") for r, s, a in CELLS])
-def test_every_role_is_offered_exactly_the_moves_the_table_allows(grading, route, state, agreed):
+@pytest.mark.parametrize(("route", "state", "agreed", "variant"), CELLS,
+                         ids=[f"{r}-{s}" + (f"-agreed-by-{'-'.join(a)}" if a else "") + (f"-{v}" if v else "")
+                              for r, s, a, v in CELLS])
+def test_every_role_is_offered_exactly_the_moves_the_table_allows(grading, route, state, agreed, variant):
     p = add_matrix_personas(grading)
-    case = make_case(p, route, state)
+    case = apply_variant(make_case(p, route, state), variant)
     AppealPanelMember.objects.create(case=case, person=p.panel)
     for role in agreed:  # recorded through the service, as the people involved would
         persona = next(getattr(p, name) for name, r in PERSONA_ROLES.items() if r == role)
@@ -140,7 +177,8 @@ def test_every_role_is_offered_exactly_the_moves_the_table_allows(grading, route
     for name, role in PERSONA_ROLES.items():
         person = getattr(p, name)
         offered = services.available_actions(case, person.user)
-        expected = expected_actions(route, state, role, set(agreed))
+        allowed = role_actions(route, state, role, set(agreed))
+        expected = {action for action in allowed if conditions_hold(case, action)}
         assert {a.move.action for a in offered} == expected, f"{name} as {role} in {route}/{state}"
         assert all(a.role == role for a in offered)
 
@@ -158,6 +196,14 @@ def test_every_role_is_offered_exactly_the_moves_the_table_allows(grading, route
                     pytest.fail(f"{name} was offered {move.action} in {route}/{state} but refused: {refused}")
                 except ServiceError:
                     pass
+            elif move.action in allowed:
+                # The role may, but the case's conditions do not hold: refused with the reason, nothing changes.
+                with pytest.raises(ServiceError) as refused:
+                    services.perform_action(actor=person.user, case=case, action=move.action, step=case.step,
+                                            data=dict(FULL_DATA))
+                assert not isinstance(refused.value, (PermissionDenied, StaleStateError))
+                assert user_message(refused.value) == services.unmet_condition(case, move)
+                assert _snapshot(case) == before, f"{name} changed the case with {move.action}"
             else:
                 with pytest.raises((PermissionDenied, StaleStateError)):
                     services.perform_action(actor=person.user, case=case, action=move.action, step=case.step,
@@ -170,7 +216,7 @@ class _RollBack(Exception):
 
 
 def test_the_matrix_covers_every_state_of_every_route():
-    covered = {(r, s) for r, s, _ in CELLS}
+    covered = {(r, s) for r, s, _, _ in CELLS}
     for route in workflow.ALL_ROUTES:
         assert {s for r, s in covered if r == route} == set(workflow.route_states(route))
         assert workflow.START_STATE[route] in workflow.route_states(route)

@@ -28,9 +28,6 @@ REQUIREMENT_WORDS = {
     "evaluation": "the 14 HERA element scores (the total gives the grade band)",
     "fairness": "the fairness assessment (and its resolution if there is an issue)",
     "outcome": "the outcome (and grade)",
-    "finance_if_grant_funded": "a finance approval first if the post is grant-funded",
-    "within_appeal_window": "within the appeal window",
-    "decided": "a recorded decision",
     "panel": "at least two panel members not involved in the case",
     "grade": "the grade decided on appeal",
 }
@@ -112,7 +109,8 @@ def _moves_table(route: str | None, moves: list[workflow.Move]) -> list[str]:
         who = ", ".join(workflow.ROLE_LABELS[r] for r in move.roles)
         if move.once_per_role:
             who += " (each once)"
-        requires = "; ".join(REQUIREMENT_WORDS.get(r, r) for r in move.requires) or "–"
+        requires = "; ".join([REQUIREMENT_WORDS.get(r, r) for r in move.requires]
+                             + [f"only when {workflow.CONDITIONS[c]}" for c in move.when]) or "–"
         lines.append(f"| {_cell(move.label)} (`{move.action}`) | {sources} | {to} | {_cell(who)} | "
                      f"{_cell(requires)} | {_cell(move.policy)} |")
     return lines
