@@ -97,6 +97,7 @@ class Scenario:
     hera: bool = False
     outcome: str = "higher_grade"
     fairness_issue: bool = False
+    regrade_others: bool = False  # the HRBP regrades the other posts on the same JD version with it
     appeal: str = ""  # "", "lodge", "dismiss", "uphold"
     withdraw: bool = False
     decline: bool = False
@@ -143,7 +144,7 @@ SCENARIOS: list[Scenario] = [
     # Elsewhere in the university (their own FM/HPS and HRBP act).
     Scenario(DR, upto="record_grade_agreement", home=False, waiting=20, age=41),
     Scenario(AR, upto="record_fairness", home=False, waiting=6, age=66),
-    Scenario(DR, outcome="higher_grade", home=False, waiting=0, age=125),
+    Scenario(DR, outcome="higher_grade", home=False, fairness_issue=True, regrade_others=True, waiting=0, age=125),
     # Agreed Route: every step.
     Scenario(AR, upto="agree_manager", waiting=4, age=4),
     Scenario(AR, upto="", decline=True, waiting=0, age=30),
@@ -433,10 +434,22 @@ class _Subjects:
             return self.staff
         pools = ([self.grant_funded, self.home, self.away] if scenario.grant_funded
                  else [self.home, self.away, self.grant_funded] if scenario.home else [self.away, self.home])
+        if scenario.regrade_others:  # someone whose JD version other posts share
+            for pool in pools:
+                for person in reversed(pool):
+                    if self._shares_jd(person):
+                        pool.remove(person)
+                        return person
         for pool in pools:
             if pool:
                 return pool.pop()
         return None
+
+    def _shares_jd(self, person: Person) -> bool:
+        post = (Appointment.objects.current(self.ctx.today).filter(person=person, kind=Appointment.Kind.SUBSTANTIVE)
+                .values_list("post_id", "post__jd_version_id").first())
+        return post is not None and Appointment.objects.current(self.ctx.today).filter(
+            kind=Appointment.Kind.SUBSTANTIVE, post__jd_version_id=post[1]).exclude(post_id=post[0]).exists()
 
     def initiator(self, scenario: Scenario) -> Person:
         if scenario.initiator:
@@ -692,7 +705,17 @@ def _hrbp_to_end(w: _Walk, grade: int) -> None:
         w.step("record_evaluation", lambda: w.act("hrbp", "record_evaluation", scores=w.scores(grade)))
     else:
         w.step("confirm_by_match", lambda: w.act("hrbp", "confirm_by_match"))
-    if s.fairness_issue:
+    if s.fairness_issue and s.regrade_others:
+        others = [post for post in services.posts_sharing_baseline(w.case)
+                  if not post.grading_cases.exclude(state__in=CLOSED_STATES).exists()]
+        w.step("record_fairness", lambda: w.act(
+            "hrbp", "record_fairness", fairness_issue=True, also_regrade=[post.pk for post in others],
+            assessment="The other holders of this JD version do the same work: the added duties are shared "
+                       "across the team, not taken on by this post alone.",
+            resolution=f"All {len(others) + 1} posts on this JD version are regraded together "
+                       f"({', '.join(post.post_number for post in others)} with this one); their line managers "
+                       "were told."))
+    elif s.fairness_issue:
         w.step("record_fairness", lambda: w.act("hrbp", "record_fairness", fairness_issue=True,
                                                 assessment=w.rng.choice(FAIRNESS_ISSUE),
                                                 resolution=w.rng.choice(FAIRNESS_RESOLUTION)))

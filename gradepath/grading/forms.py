@@ -58,6 +58,11 @@ REASON_LABELS = {
 OPTIONAL_RECOMMENDATION = ("submit_to_hrbp",)
 
 
+class PostChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj) -> str:
+        return f"{obj.post_number} {obj.title}, {obj.org_unit.name}"
+
+
 class ActionForm(forms.Form):
     """The form of one available move on one case, rendered at ``case.step``.
 
@@ -107,6 +112,12 @@ class ActionForm(forms.Form):
             self.fields["resolution"] = forms.CharField(
                 label="How the issue was resolved (if there is one)", required=False,
                 widget=forms.Textarea(attrs={"rows": 2}), max_length=5000)
+            sharing = services.posts_sharing_baseline(case)
+            if sharing.exists():
+                self.fields["also_regrade"] = PostChoiceField(
+                    label="Other posts on the same JD version to regrade with this one (if that is the resolution)",
+                    queryset=sharing, required=False, widget=forms.CheckboxSelectMultiple,
+                    help_text="HR Services will update these posts and their holders' pay together with this one.")
         if "outcome" in requires:
             outcomes = Outcome.choices
             if case.route == Route.NEW_JOB:
@@ -149,7 +160,7 @@ class ActionForm(forms.Form):
         for f in self.fields.values():
             if isinstance(f.widget, forms.HiddenInput):
                 continue
-            if isinstance(f.widget, (forms.RadioSelect, forms.CheckboxInput)):
+            if isinstance(f.widget, (forms.RadioSelect, forms.CheckboxInput, forms.CheckboxSelectMultiple)):
                 f.widget.attrs.setdefault("class", "form-check-input")
             else:
                 f.widget.attrs.setdefault("class", "form-select" if isinstance(f.widget, forms.Select)
@@ -181,7 +192,8 @@ class ActionForm(forms.Form):
         if "score_0" in self.fields:
             data["scores"] = {element: c[f"score_{i}"] for i, element in enumerate(services.HERA_ELEMENTS)}
         if "fairness_issue" in self.fields:
-            data.update(fairness_issue=c["fairness_issue"], assessment=c["assessment"], resolution=c["resolution"])
+            data.update(fairness_issue=c["fairness_issue"], assessment=c["assessment"], resolution=c["resolution"],
+                        also_regrade=[p.pk for p in c.get("also_regrade") or []])
         if "outcome" in self.fields:
             data["outcome"] = c["outcome"]
         if c.get("grade"):

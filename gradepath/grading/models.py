@@ -67,6 +67,10 @@ class GradingCase(models.Model):
     fairness_issue = models.BooleanField(null=True, blank=True)
     fairness_assessment = models.TextField(blank=True)
     fairness_resolution = models.TextField(blank=True)
+    also_regraded = models.ManyToManyField(
+        "people.Post", blank=True, related_name="+",
+        help_text="Other posts on the same JD version regraded with this one (the fairness resolution); "
+                  "HR Services processing updates them and their holders too.")
     decided_grade = models.ForeignKey("grades.Grade", null=True, blank=True, on_delete=models.PROTECT,
                                       related_name="+")
     outcome = models.CharField(max_length=20, choices=Outcome.choices, blank=True)

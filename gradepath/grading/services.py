@@ -237,12 +237,29 @@ def _start_existing(*, actor, route: str, subject: Person) -> GradingCase:
     if baseline is None:
         raise ServiceError(f"Post {post.post_number} has no job description yet. Record its JD first.")
     with transaction.atomic():
-        draft = jd_services.start_new_draft(actor=None, version=baseline)
+        draft = _case_draft(post, baseline)
         current = PayRecord.objects.filter(person=subject, effective_from__lte=timezone.localdate()).order_by(
             "-effective_from", "-id").select_related("grade").first()
         return _create(actor=actor, route=route, org_unit=post.org_unit, initiator=me, subject=subject, post=post,
                        line_manager=subject.line_manager, jd_version=draft, baseline=baseline,
                        title=post.title, current_grade=current.grade if current else post.grade)
+
+
+def _case_draft(post: Post, baseline: JDVersion) -> JDVersion:
+    """The JD draft a regrading case amends.
+
+    A post that holds its JD alone amends that JD (its next numbered version, or the draft
+    already open on it). A post that shares its JD version with other posts gets its own copy of
+    the JD, drafted for this post: one holder's proposal never changes the JD of the others or
+    their cases. (The HRBP may regrade the other posts with this one at the fairness step.)"""
+    jd = baseline.jd
+    shared = Post.objects.filter(jd_version__jd=jd).exclude(pk=post.pk).exists()
+    draft = jd.versions.filter(status=JDVersion.Status.DRAFT).first()
+    in_use = draft is not None and GradingCase.objects.filter(proposed_version=draft).exclude(
+        state__in=workflow.CLOSED_STATES).exists()
+    if shared or in_use:
+        return jd_services.copy_and_adapt(actor=None, version=baseline, org_unit=post.org_unit, for_post=post)
+    return jd_services.start_new_draft(actor=None, version=baseline)
 
 
 def start_agreed_route_case(*, actor, subject: Person) -> GradingCase:
@@ -474,10 +491,41 @@ def _apply_fairness(case, actor, me, move, data):
     if issue and not resolution:
         raise ServiceError("There is a knock-on fairness issue: record how it was resolved before the case goes on.")
     case.fairness_issue, case.fairness_assessment, case.fairness_resolution = issue, assessment, resolution
+    also = _posts_also_regraded(case, data.get("also_regrade") or [])
+    case.also_regraded.set(also)
     new_grade = (case.recommended_grade is not None and case.current_grade is not None
                  and case.recommended_grade.number != case.current_grade.number)
     target = "manager_discussion" if case.route == Route.DIRECT and new_grade else "decision"
     return target, "Fairness assessment recorded" + (" (issue resolved)" if issue else " (no knock-on issue)")
+
+
+def posts_sharing_baseline(case: GradingCase):
+    """Other posts holding the case's current JD version: the knock-on candidates of a regrade."""
+    if case.baseline_version_id is None:
+        return Post.objects.none()
+    return (Post.objects.filter(jd_version_id=case.baseline_version_id).exclude(pk=case.post_id)
+            .select_related("org_unit").order_by("post_number"))
+
+
+def _posts_also_regraded(case: GradingCase, ids) -> list[Post]:
+    """The other posts the HRBP regrades with this one; each must hold the same JD version and have
+    no grading case of its own open."""
+    if not isinstance(ids, (list, tuple)):
+        raise ServiceError("Give the other posts as a list of post ids from the same JD version.")
+    try:
+        wanted = {int(i) for i in ids}
+    except (TypeError, ValueError):
+        raise ServiceError("Choose the other posts from the list of posts on the same JD version.") from None
+    if not wanted:
+        return []
+    posts = list(posts_sharing_baseline(case).filter(pk__in=wanted))
+    if len(posts) != len(wanted):
+        raise ServiceError("Only other posts on the same JD version can be regraded with this one.")
+    for post in posts:
+        if (other := _open_case_on(post)) is not None:
+            raise ServiceError(f"Post {post.post_number} has its own open grading case ({other.reference}): "
+                               "it is decided there.")
+    return posts
 
 
 def _apply_decide(case, actor, me, move, data):
@@ -614,33 +662,49 @@ def process_regrade(case: GradingCase, *, actor, data: dict[str, Any]) -> str:
             raise ServiceError("The effective date must be a date (YYYY-MM-DD).") from None
     case.effective_date = effective
     case.allowances_stopped = (data.get("allowances_stopped") or "").strip()
+    protect = bool(data.get("pay_protection"))
     summary = f"Processed from {effective:%d %b %Y}: {grade}"
     if case.subject is not None:
-        current = PayRecord.objects.filter(person=case.subject, effective_from__lte=effective).order_by(
-            "-effective_from", "-id").first()
-        point = new_spine_point(current_point=current.spine_point if current else None, new_grade=grade)
-        if current is not None and point < current.spine_point:
-            if not data.get("pay_protection"):
-                raise ServiceError(
-                    f"Spine point {point} is below the current point {current.spine_point}: that is a pay cut. "
-                    "Record pay protection to keep the current point."
-                )
-            point = current.spine_point  # protected: the current point is kept, whatever the new grade's range
-            case.pay_protected = True
+        point, case.pay_protected = _regrade_pay(case, case.subject, case.post, grade, effective, protect, actor)
         case.new_spine_point = point
-        PayRecord.objects.create(person=case.subject, grade=grade, spine_point=point, effective_from=effective,
-                                 reason=PayRecord.Reason.REGRADE, post=case.post,
-                                 note=f"{case.reference}" + (" (pay protected)" if case.pay_protected else ""),
-                                 recorded_by=actor)
         summary += f", spine point {point}"
     if case.post is not None:
+        from gradepath.people.services import update_post
+
         version = case.proposed_version
         if version.status == JDVersion.Status.DRAFT:
             jd_services.submit_version(actor=None, version=version)
-        from gradepath.people.services import update_post
-
         update_post(actor=None, post=case.post, changes={"grade": grade, "jd_version": version})
+        others = list(case.also_regraded.order_by("post_number"))
+        for post in others:  # the knock-on regrades the HRBP recorded at the fairness step
+            for appointment in Appointment.objects.current(effective).filter(
+                    post=post, kind=Appointment.Kind.SUBSTANTIVE).select_related("person"):
+                _regrade_pay(case, appointment.person, post, grade, effective, protect, actor)
+            update_post(actor=None, post=post, changes={"grade": grade, "jd_version": version})
+        if others:
+            summary += f"; also post{'s' if len(others) > 1 else ''} " + ", ".join(p.post_number for p in others)
     return summary
+
+
+def _regrade_pay(case: GradingCase, person: Person, post: Post | None, grade: Grade, effective: dt.date,
+                 protect: bool, actor) -> tuple[int, bool]:
+    """One holder's new pay record: the policy spine point, never a pay cut without pay protection."""
+    current = PayRecord.objects.filter(person=person, effective_from__lte=effective).order_by(
+        "-effective_from", "-id").first()
+    point = new_spine_point(current_point=current.spine_point if current else None, new_grade=grade)
+    protected = False
+    if current is not None and point < current.spine_point:
+        if not protect:
+            who = "" if person.pk == case.subject_id else f" for {person}"
+            raise ServiceError(
+                f"Spine point {point} is below the current point {current.spine_point}{who}: that is a pay cut. "
+                "Record pay protection to keep the current point."
+            )
+        point, protected = current.spine_point, True  # the current point is kept, whatever the new grade's range
+    PayRecord.objects.create(person=person, grade=grade, spine_point=point, effective_from=effective,
+                             reason=PayRecord.Reason.REGRADE, post=post,
+                             note=case.reference + (" (pay protected)" if protected else ""), recorded_by=actor)
+    return point, protected
 
 
 def log_and_send_jd(case: GradingCase, *, actor) -> None:

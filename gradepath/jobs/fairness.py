@@ -133,16 +133,21 @@ def current_holders(version_ids: list[int], *, on: dt.date | None = None, exclud
 
 
 def fairness_lookup(version: JDVersion, *, threshold: float | None = None, exclude_person: Person | None = None,
-                    on: dt.date | None = None, k: int = DEFAULT_SIMILAR, for_user=None) -> FairnessLookup:
+                    on: dt.date | None = None, k: int = DEFAULT_SIMILAR, for_user=None,
+                    holders_of: JDVersion | None = None) -> FairnessLookup:
     """Other current holders of ``version`` (leaving out ``exclude_person``, usually the subject of
-    the case) and holders of the current agreed JDs at least ``threshold`` similar to it."""
+    the case) and holders of the current agreed JDs at least ``threshold`` similar to it.
+
+    ``holders_of``: whose holders count as "the same JD version" when ``version`` is a proposal
+    nobody holds yet (a regrading case: the version the post holds today)."""
     threshold = similarity_threshold() if threshold is None else threshold
     result = match_version(version, k=k)
     similar = [m for m in result.matches if m.score >= threshold]
-    holders = current_holders([version.pk, *[m.agreed.version_id for m in similar]], on=on,
+    same = holders_of or version
+    holders = current_holders([same.pk, *[m.agreed.version_id for m in similar]], on=on,
                               exclude_person=exclude_person, for_user=for_user)
     return FairnessLookup(
-        version=version, threshold=threshold, same_version=holders.get(version.pk, []),
+        version=version, threshold=threshold, same_version=holders.get(same.pk, []),
         similar=[SimilarJD(m.agreed, m.score, holders.get(m.agreed.version_id, [])) for m in similar],
         note=result.note, excluded_person_id=exclude_person.pk if exclude_person is not None else None,
     )

@@ -59,6 +59,10 @@ class JobDescription(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                    related_name="+")
+    for_post = models.ForeignKey(
+        "people.Post", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        help_text="Drafted for this post's regrading (copied from the JD it shared with other posts); "
+                  "its holder and their line manager may edit its drafts.")
 
     class Meta:
         ordering = ["reference"]

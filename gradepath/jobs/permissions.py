@@ -96,9 +96,10 @@ def can_edit_jd(user, jd: JobDescription) -> bool:
     if jd.org_unit_id in scope_unit_ids(me):
         return True
     today = timezone.localdate()
-    return Appointment.objects.current(today).filter(
-        Q(person=me) | Q(person__line_manager=me), post__jd_version__jd=jd
-    ).exists()
+    held = Q(post__jd_version__jd=jd)
+    if jd.for_post_id is not None:
+        held |= Q(post_id=jd.for_post_id)  # a JD drafted for this post's regrading
+    return Appointment.objects.current(today).filter(Q(person=me) | Q(person__line_manager=me), held).exists()
 
 
 def can_create_jd(user) -> bool:

@@ -226,8 +226,12 @@ def start_new_draft(*, actor, version: JDVersion) -> JDVersion:
     return draft
 
 
-def copy_and_adapt(*, actor, version: JDVersion, org_unit: OrgUnit, area: str | None = None) -> JDVersion:
-    """A new JD for another post, starting from an existing (usually agreed) version."""
+def copy_and_adapt(*, actor, version: JDVersion, org_unit: OrgUnit, area: str | None = None,
+                   for_post=None) -> JDVersion:
+    """A new JD for another post, starting from an existing (usually agreed) version.
+
+    ``for_post``: the JD is drafted for that post's regrading (its holder and their line manager
+    may edit it), because the post's own JD is shared with other posts."""
     if not can_create_jd(actor):
         raise PermissionDenied("You need a staff record to draft a job description.")
     with transaction.atomic():
@@ -235,11 +239,13 @@ def copy_and_adapt(*, actor, version: JDVersion, org_unit: OrgUnit, area: str | 
         jd = JobDescription.objects.create(
             reference=_next_reference("JD-", JobDescription), org_unit=org_unit, job_family=version.job_family,
             area=version.jd.area if area is None else area, staff_category=version.jd.staff_category,
-            created_by=actor,
+            created_by=actor, for_post=for_post,
         )
         draft = JDVersion.objects.create(jd=jd, number=1, based_on=version, created_by=actor, **fields)
-        record_history(actor=actor, action="jd.copied", obj=jd,
-                       summary=f"Started {jd.reference} by copying {version.jd.reference} v{version.number}.")
+        summary = f"Started {jd.reference} by copying {version.jd.reference} v{version.number}"
+        if for_post is not None:
+            summary += f" for the regrading of post {for_post.post_number}"
+        record_history(actor=actor, action="jd.copied", obj=jd, summary=summary + ".")
     return draft
 
 

@@ -104,6 +104,9 @@ class CaseDetailSerializer(CaseListItemSerializer):
     matched_agreed = serializers.IntegerField(source="matched_agreed_id", allow_null=True)
     grant_funded = serializers.BooleanField()
     fairness_issue = serializers.BooleanField(allow_null=True)
+    also_regraded = serializers.ListField(
+        child=serializers.IntegerField(), source="also_regraded_ids",
+        help_text="Ids of the other posts on the same JD version regraded with this one.")
     outcome = serializers.CharField()
     decided_grade = serializers.IntegerField(source="decided_grade.number", allow_null=True, default=None)
     decided_at = serializers.DateTimeField(allow_null=True)
@@ -124,6 +127,7 @@ def case_detail(user, case: GradingCase) -> dict:
     confidential = services.can_see_confidential(user, case)
     case.open_tasks = list(case.tasks.filter(completed_at__isnull=True).select_related("assignee")
                            .order_by("due_date", "id"))
+    case.also_regraded_ids = list(case.also_regraded.order_by("pk").values_list("pk", flat=True))
     case.event_list = list(case.events.select_related("actor").order_by("step"))
     comments = case.comments.select_related("author").order_by("created_at", "id")
     case.comment_list = list(comments if confidential else comments.filter(confidential=False))

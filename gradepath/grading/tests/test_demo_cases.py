@@ -97,8 +97,11 @@ def test_returned_jds_were_resubmitted_and_every_round_is_kept(demo):
         returned_at = actions.index("return_to_staff")
         if "submit_proposal" in actions[returned_at + 1:]:
             loops += 1
-            # Each round is a version of its own: the returned one stays submitted.
-            assert case.proposed_version.number >= 3
+            # Each round is a version of its own: the returned one stays submitted. (A post sharing its JD
+            # amends its own copy, whose first version is the first round.)
+            first_round = 1 if case.jd_id != case.baseline_version.jd_id else case.baseline_version.number + 1
+            assert case.proposed_version.number >= first_round + 1
+            assert case.jd.versions.get(number=first_round).status != "draft"
     assert loops >= 2
     assert CaseEvent.objects.filter(action="return_to_manager").exists()
     assert CaseEvent.objects.filter(action="return_for_amendment").exists()
@@ -208,3 +211,12 @@ def test_every_step_has_one_event_and_a_history_row(demo):
     events = CaseEvent.objects.count()
     history = HistoryEntry.objects.filter(action__startswith="grading.").count()
     assert history == events + GradingCase.objects.count()  # one per action, one per case started
+
+
+def test_one_case_regrades_the_other_posts_on_its_jd_version_with_it(demo):
+    case = GradingCase.objects.filter(also_regraded__isnull=False).distinct().get()
+    assert case.state == "closed" and case.outcome == "higher_grade" and case.fairness_issue
+    for post in case.also_regraded.all():
+        assert post.grade == case.decided_grade and post.jd_version == case.proposed_version
+        for holder in post.appointments.filter(end_date__isnull=True).values_list("person_id", flat=True):
+            assert PayRecord.objects.filter(person_id=holder, reason="regrade", note__contains=case.reference).exists()
