@@ -16,13 +16,13 @@ class DemoLogin:
 
 
 DEMO_LOGINS: list[DemoLogin] = [
-    DemoLogin("staff", "Staff member", "My home: your job, grade, spine point and manager."),
-    DemoLogin("manager", "Line manager", "Your reports and their career records (read only)."),
-    DemoLogin("fmhps", "FM/HPS (Faculty Manager)", "Everyone in your faculty; delegate your role."),
-    DemoLogin("delegate", "Delegate of the FM/HPS", "Acts for the Faculty Manager while the delegation lasts."),
-    DemoLogin("hod", "Head of Department", "Your department and its people."),
-    DemoLogin("hrbp", "HR Business Partner", "The whole directory and the units you partner."),
-    DemoLogin("hrservices", "HR Services", "Pay histories, appointments and the annual increment."),
+    DemoLogin("staff", "Staff member", "My home: your job, grade and manager; your Direct Route case in Grading."),
+    DemoLogin("manager", "Line manager", "Grading: confirm or return your report's proposed JD; your reports' records."),
+    DemoLogin("fmhps", "FM/HPS (Faculty Manager)", "Everyone in your faculty; your delegation; your faculty's grading cases."),
+    DemoLogin("delegate", "Delegate of the FM/HPS", "Acts for the Faculty Manager this month: grading approvals wait for you."),
+    DemoLogin("hod", "Head of Department", "Your department and its people; grading cases you are copied on."),
+    DemoLogin("hrbp", "HR Business Partner", "Grading: grade checks, fairness, decisions and logging wait for you."),
+    DemoLogin("hrservices", "HR Services", "Grading: regrades to process (one grant-funded), appeals; pay histories."),
     DemoLogin("admin", "Administrator", "Org structure, imports and the admin site."),
     DemoLogin("tclead", "Technician Commitment lead", "Technical staff across the university."),
     DemoLogin("equality", "Equality data viewer", "Equality-monitoring data (every read is recorded)."),

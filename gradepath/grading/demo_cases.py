@@ -446,10 +446,12 @@ class _Subjects:
         return None
 
     def _shares_jd(self, person: Person) -> bool:
+        """Whether another post in the same unit holds the same JD version (a team on one JD)."""
         post = (Appointment.objects.current(self.ctx.today).filter(person=person, kind=Appointment.Kind.SUBSTANTIVE)
-                .values_list("post_id", "post__jd_version_id").first())
+                .values_list("post_id", "post__jd_version_id", "post__org_unit_id").first())
         return post is not None and Appointment.objects.current(self.ctx.today).filter(
-            kind=Appointment.Kind.SUBSTANTIVE, post__jd_version_id=post[1]).exclude(post_id=post[0]).exists()
+            kind=Appointment.Kind.SUBSTANTIVE, post__jd_version_id=post[1], post__org_unit_id=post[2]
+        ).exclude(post_id=post[0]).exists()
 
     def initiator(self, scenario: Scenario) -> Person:
         if scenario.initiator:
@@ -706,15 +708,16 @@ def _hrbp_to_end(w: _Walk, grade: int) -> None:
     else:
         w.step("confirm_by_match", lambda: w.act("hrbp", "confirm_by_match"))
     if s.fairness_issue and s.regrade_others:
-        others = [post for post in services.posts_sharing_baseline(w.case)
-                  if not post.grading_cases.exclude(state__in=CLOSED_STATES).exists()]
+        others = [post for post in services.posts_sharing_baseline(w.case)  # the rest of the team on this JD
+                  if post.org_unit_id == w.case.post.org_unit_id
+                  and not post.grading_cases.exclude(state__in=CLOSED_STATES).exists()]
         w.step("record_fairness", lambda: w.act(
             "hrbp", "record_fairness", fairness_issue=True, also_regrade=[post.pk for post in others],
-            assessment="The other holders of this JD version do the same work: the added duties are shared "
-                       "across the team, not taken on by this post alone.",
-            resolution=f"All {len(others) + 1} posts on this JD version are regraded together "
+            assessment="The other holders of this JD version in the team do the same work: the added duties "
+                       "are shared across the team, not taken on by this post alone.",
+            resolution=f"The team's {len(others) + 1} posts on this JD version are regraded together "
                        f"({', '.join(post.post_number for post in others)} with this one); their line managers "
-                       "were told."))
+                       "were told. Holders of the same JD in other units are unaffected."))
     elif s.fairness_issue:
         w.step("record_fairness", lambda: w.act("hrbp", "record_fairness", fairness_issue=True,
                                                 assessment=w.rng.choice(FAIRNESS_ISSUE),

@@ -158,6 +158,12 @@ def _render_case(request: HttpRequest, case: GradingCase, *, bound: ActionForm |
         form = bound if bound is not None and bound.move.action == available.move.action else \
             ActionForm(case=case, move=available.move)
         actions.append({"available": available, "move": available.move, "form": form})
+    # Moves the user's role allows whose conditions do not hold yet (the appeal has its own line).
+    offered = {a["move"].action for a in actions}
+    not_yet = [{"label": a.move.label, "why": services.unmet_condition(case, a.move)}
+               for a in services.available_actions(case, user, with_unmet=True)
+               if a.move.action not in offered and a.move.action != "lodge_appeal"
+               and a.move.action != "record_finance_approval"]
     comparison = redline = None
     if case.baseline_version_id:
         comparison = compare_versions(case.baseline_version, case.proposed_version)
@@ -174,6 +180,7 @@ def _render_case(request: HttpRequest, case: GradingCase, *, bound: ActionForm |
         "process_map": selectors.process_map(case, events),
         "agreements": selectors.agreements_so_far(case, events),
         "actions": actions,
+        "not_yet": not_yet,
         "comparison": comparison,
         "redline": redline,
         "can_edit_draft": version.status == JDVersion.Status.DRAFT and can_edit_jd(user, case.jd),

@@ -417,3 +417,58 @@ def test_the_match_recorded_on_the_jd_match_page_is_preselected(login, grading, 
     response = login(p.staff_member).get(case_url(case))
     form = next(a["form"] for a in response.context["actions"] if a["move"].action == "submit_proposal")
     assert form["matched_agreed"].value() == p.senior_agreed.pk
+
+
+def test_hr_services_is_told_why_processing_waits_on_a_grant_funded_post(login, grading):
+    from gradepath.grading.tests.test_workflow_matrix import make_case
+
+    p = grading
+    case = make_case(p, "new_job", "hr_processing", initiator=p.line_manager)
+    GradingCase.objects.filter(pk=case.pk).update(grant_funded=True, funding_source="MRC G0123")
+    client = login(p.hr_services)
+    response = client.get(case_url(case))
+    assert buttons(response) == {"record_finance_approval"}
+    assert "Process the change (grade, spine point, effective date): not yet. This post is grant-funded: record " \
+           "the finance approval before processing the change." in re.sub(r"<[^>]+>", "", response.content.decode())
+    assert post_action(client, case, "record_finance_approval", reason="Approved by Jo Bloggs, ref F-12.") \
+        .status_code == 302
+    response = client.get(case_url(case))
+    assert buttons(response) == {"process"} and 'data-testid="not-yet"' not in response.content.decode()
+
+
+def test_the_hrbp_ticks_the_other_posts_on_the_jd_to_regrade_with_it(login, grading, case):
+    p = grading
+    other = PostFactory(post_number="BIO-0102", org_unit=p.department, title="Research Technician",
+                        jd_version=case.baseline_version)
+    AppointmentFactory(person=PersonFactory(first_name="Rosa", last_name="Khan"), post=other)
+    case = act(case, p.line_manager, "record_discussion", reason="Discussed.")
+    case = act(case, p.staff_member, "submit_proposal", recommended_grade=6)
+    case = act(case, p.line_manager, "confirm_jd")
+    case = act(case, p.line_manager, "submit_to_fm")
+    case = act(case, p.delegate, "record_grade_agreement")
+    case = act(case, p.hrbp, "confirm_by_match", matched_agreed=p.senior_agreed.pk)
+    client = login(p.hrbp)
+    body = client.get(case_url(case)).content.decode()
+    assert "BIO-0102 Research Technician, Division of Biosciences" in body and "Rosa Khan" in body
+    post_action(client, case, "record_fairness", fairness_issue="yes", assessment="Rosa does the same work.",
+                resolution="Both regraded.", also_regrade=str(other.pk))
+    case.refresh_from_db()
+    assert case.state == "manager_discussion" and list(case.also_regraded.all()) == [other]
+    assert 'data-testid="also-regraded"' in client.get(case_url(case)).content.decode()
+
+
+def test_a_closed_case_says_whether_an_appeal_can_still_be_lodged(login, grading):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from gradepath.grading.tests.test_workflow_matrix import make_case
+
+    p = grading
+    case = make_case(p, "direct", "closed")
+    client = login(p.staff_member)
+    deadline = case.appeal_deadline
+    assert f"An appeal can be lodged until {deadline.day} {deadline:%b %Y}." in client.get(case_url(case)).content.decode()
+    GradingCase.objects.filter(pk=case.pk).update(appeal_deadline=timezone.localdate() - dt.timedelta(days=1))
+    response = client.get(case_url(case))
+    assert "The appeal window closed on" in response.content.decode() and "lodge_appeal" not in buttons(response)
