@@ -2,37 +2,18 @@
 
 from __future__ import annotations
 
-import importlib
-
 import pytest
 from django.test import RequestFactory
-from django.urls import clear_url_caches, reverse
+from django.urls import reverse
 
 from gradepath.core import demo_views
 from gradepath.notifications.models import OutboxEmail
 from gradepath.notifications.services import notify, send_email
+from gradepath.testing.urls import reload_urls
 
 pytestmark = pytest.mark.django_db
 
 EMAILS = "/demo/emails/"
-
-
-def _reload_urls():
-    import gradepath.config.urls
-
-    clear_url_caches()
-    importlib.reload(gradepath.config.urls)
-    clear_url_caches()
-
-
-@pytest.fixture
-def demo_mode(settings):
-    """Demo mode on, with the URL map rebuilt so /demo/ is registered; rebuilt again after."""
-    settings.DEMO_MODE = True
-    _reload_urls()
-    yield
-    settings.DEMO_MODE = False
-    _reload_urls()
 
 
 @pytest.fixture
@@ -92,7 +73,7 @@ def test_anonymous_visitors_are_sent_to_sign_in(conversation, client, demo_mode)
 
 def test_the_page_does_not_exist_outside_demo_mode(conversation, client, settings):
     settings.DEMO_MODE = False
-    _reload_urls()
+    reload_urls()
     client.force_login(conversation.administrator.user)
     assert client.get(EMAILS).status_code == 404
     assert "See the e-mails sent" not in client.get(reverse("people:home")).content.decode()

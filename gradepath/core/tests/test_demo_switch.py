@@ -2,37 +2,18 @@
 
 from __future__ import annotations
 
-import importlib
-
 import pytest
 from django.test import Client, RequestFactory
-from django.urls import clear_url_caches, reverse
+from django.urls import reverse
 
 from gradepath.core import demo_views
 from gradepath.demo.logins import DEMO_LOGINS
 from gradepath.testing.factories import PersonFactory, UserFactory
+from gradepath.testing.urls import reload_urls
 
 pytestmark = pytest.mark.django_db
 
 SWITCH = "/demo/switch/"
-
-
-def _reload_urls():
-    import gradepath.config.urls
-
-    clear_url_caches()
-    importlib.reload(gradepath.config.urls)
-    clear_url_caches()
-
-
-@pytest.fixture
-def demo_mode(settings):
-    """Demo mode on, with the URL map rebuilt so /demo/ is registered; rebuilt again after."""
-    settings.DEMO_MODE = True
-    _reload_urls()
-    yield
-    settings.DEMO_MODE = False
-    _reload_urls()
 
 
 @pytest.fixture
@@ -47,7 +28,7 @@ def demo_users(db):
 
 def test_switch_url_does_not_exist_outside_demo_mode(client, demo_users, settings):
     settings.DEMO_MODE = False
-    _reload_urls()
+    reload_urls()
     response = client.post(SWITCH, {"username": "staff"})
     assert response.status_code == 404
     assert "_auth_user_id" not in client.session
@@ -108,13 +89,13 @@ def test_navbar_offers_the_persona_switcher_only_in_demo_mode(client, demo_users
     client.force_login(demo_users["staff"])
     assert "Switch persona" not in client.get(reverse("people:home")).content.decode()
     settings.DEMO_MODE = True
-    _reload_urls()
+    reload_urls()
     try:
         body = client.get(reverse("people:home")).content.decode()
-        assert "Switch persona" in body and "This is a demonstration" in body
+        assert "Switch persona" in body and "made-up people and data, nothing here is real" in body
     finally:
         settings.DEMO_MODE = False
-        _reload_urls()
+        reload_urls()
 
 
 def test_pages_still_render_when_demo_mode_is_on_but_the_switch_url_is_not_loaded(client, demo_users, settings):
@@ -122,5 +103,5 @@ def test_pages_still_render_when_demo_mode_is_on_but_the_switch_url_is_not_loade
     assert "Demo logins" not in client.get(reverse("login")).content.decode()
     client.force_login(demo_users["staff"])
     body = client.get(reverse("people:home")).content.decode()
-    assert "This is a demonstration" in body
+    assert "made-up people and data, nothing here is real" in body
     assert 'id="gp-persona"' not in body
