@@ -725,10 +725,14 @@ def log_and_send_jd(case: GradingCase, *, actor) -> None:
     else:
         logged = "It was already in the agreed JD library."
     if case.post is not None and case.post.jd_version_id != version.pk:
-        # No HR processing (reallocation, or the same grade confirmed): the post still gets its approved JD.
+        # No HR processing (reallocation, or the same grade confirmed): the post still gets its approved JD,
+        # and with the same grade confirmed so do the other posts the HRBP included at the fairness step.
         from gradepath.people.services import update_post
 
         update_post(actor=None, post=case.post, changes={"jd_version": version})
+        if case.outcome == Outcome.GRADE_CONFIRMED:
+            for post in case.also_regraded.exclude(jd_version=version):
+                update_post(actor=None, post=post, changes={"jd_version": version})
     send_email(
         to_address=policy("JOB_EVALUATION_MAILBOX"),
         subject=f"[Gradepath] Approved JD: {version.job_title} ({grade}) – {case.reference}",

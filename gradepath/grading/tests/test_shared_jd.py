@@ -155,3 +155,18 @@ def test_a_pay_cut_for_another_holder_needs_pay_protection_and_nothing_is_half_w
     case = act(case, p.hr_services, "process", pay_protection=True)
     assert PayRecord.objects.get(person=p.colleague, reason=PayRecord.Reason.REGRADE).spine_point == 22
     assert PayRecord.objects.get(person=p.staff_member, reason=PayRecord.Reason.REGRADE).spine_point == 15
+
+
+def test_the_same_grade_confirmed_gives_the_included_posts_the_approved_jd_without_pay_changes(shared):
+    p = shared
+    case = _to_fairness(p, services.start_direct_route_case(actor=p.staff_member.user, subject=p.staff_member))
+    case = act(case, p.hrbp, "record_fairness", fairness_issue=True, assessment="Rosa does the same work.",
+               resolution="Both posts take the revised JD.", also_regrade=[p.colleague_post.pk])
+    case = act(case, p.hrbp, "record_manager_discussion", reason="Discussed.")
+    case = act(case, p.hrbp, "decide", outcome="grade_confirmed", grade=5)
+    assert case.state == "logging"  # the same grade: nothing for HR Services to process
+    case = act(case, p.hrbp, "log_and_send")
+    for post in (p.staff_post, p.colleague_post):
+        post.refresh_from_db()
+        assert post.jd_version == case.proposed_version and post.grade.number == 5
+    assert not PayRecord.objects.filter(reason=PayRecord.Reason.REGRADE).exists()
