@@ -11,12 +11,13 @@ from __future__ import annotations
 import uuid
 
 from django import forms
+from django.db.models import Prefetch
 
 from gradepath.grades.models import Grade, GradeStructure
 from gradepath.grading import services, workflow
 from gradepath.grading.models import GradingCase, Outcome, Route
 from gradepath.jobs.models import AgreedJD
-from gradepath.people.models import Person
+from gradepath.people.models import Appointment, Person
 
 ANY = [("", "Any")]
 
@@ -59,8 +60,11 @@ OPTIONAL_RECOMMENDATION = ("submit_to_hrbp",)
 
 
 class PostChoiceField(forms.ModelMultipleChoiceField):
+    """Posts with their unit and current holders ("vacant" when nobody holds them)."""
+
     def label_from_instance(self, obj) -> str:
-        return f"{obj.post_number} {obj.title}, {obj.org_unit.name}"
+        holders = ", ".join(a.person.full_name for a in getattr(obj, "current_appointments", []))
+        return f"{obj.post_number} {obj.title}, {obj.org_unit.name} ({holders or 'vacant'})"
 
 
 class ActionForm(forms.Form):
@@ -112,7 +116,10 @@ class ActionForm(forms.Form):
             self.fields["resolution"] = forms.CharField(
                 label="How the issue was resolved (if there is one)", required=False,
                 widget=forms.Textarea(attrs={"rows": 2}), max_length=5000)
-            sharing = services.posts_sharing_baseline(case)
+            sharing = services.posts_sharing_baseline(case).prefetch_related(Prefetch(
+                "appointments", to_attr="current_appointments",
+                queryset=Appointment.objects.current().filter(kind=Appointment.Kind.SUBSTANTIVE)
+                .select_related("person").order_by("person__last_name")))
             if sharing.exists():
                 self.fields["also_regrade"] = PostChoiceField(
                     label="Other posts on the same JD version to regrade with this one (if that is the resolution)",

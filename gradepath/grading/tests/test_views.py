@@ -441,6 +441,8 @@ def test_the_hrbp_ticks_the_other_posts_on_the_jd_to_regrade_with_it(login, grad
     other = PostFactory(post_number="BIO-0102", org_unit=p.department, title="Research Technician",
                         jd_version=case.baseline_version)
     AppointmentFactory(person=PersonFactory(first_name="Rosa", last_name="Khan"), post=other)
+    PostFactory(post_number="BIO-0103", org_unit=p.department, title="Research Technician",
+                jd_version=case.baseline_version)  # vacant
     case = act(case, p.line_manager, "record_discussion", reason="Discussed.")
     case = act(case, p.staff_member, "submit_proposal", recommended_grade=6)
     case = act(case, p.line_manager, "confirm_jd")
@@ -449,7 +451,8 @@ def test_the_hrbp_ticks_the_other_posts_on_the_jd_to_regrade_with_it(login, grad
     case = act(case, p.hrbp, "confirm_by_match", matched_agreed=p.senior_agreed.pk)
     client = login(p.hrbp)
     body = client.get(case_url(case)).content.decode()
-    assert "BIO-0102 Research Technician, Division of Biosciences" in body and "Rosa Khan" in body
+    assert "BIO-0102 Research Technician, Division of Biosciences (Rosa Khan)" in body
+    assert "BIO-0103 Research Technician, Division of Biosciences (vacant)" in body
     post_action(client, case, "record_fairness", fairness_issue="yes", assessment="Rosa does the same work.",
                 resolution="Both regraded.", also_regrade=str(other.pk))
     case.refresh_from_db()
