@@ -856,7 +856,7 @@ def get_case_for_user(user, pk) -> GradingCase:
 
     try:
         return visible_cases(user).select_related(
-            "org_unit", "post", "subject", "line_manager", "initiator", "jd", "proposed_version", "baseline_version",
+            "org_unit", "post", "subject", "line_manager", "initiator", "jd", "proposed_version__jd", "baseline_version__jd",
             "current_grade", "recommended_grade", "decided_grade", "matched_agreed__version").get(pk=pk)
     except (GradingCase.DoesNotExist, ValueError, TypeError):
         raise Http404("No such grading case.") from None

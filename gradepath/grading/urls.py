@@ -12,6 +12,7 @@ urlpatterns = [
     path("<int:pk>/", views.case_detail_view, name="case-detail"),
     path("<int:pk>/act/<slug:action>/", views.case_action_view, name="case-act"),
     path("<int:pk>/comments/", views.case_comment_view, name="case-comment"),
+    path("<int:pk>/changes.docx", views.case_changes_docx_view, name="case-changes-docx"),
 ]
 
 from gradepath.grading import payroll_views  # noqa: E402 - the HR Services payroll change export

@@ -15,6 +15,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
+from gradepath.core.downloads import attachment
 from gradepath.core.errors import PermissionDenied, ServiceError, StaleStateError, user_message
 from gradepath.grading import selectors, services, workflow
 from gradepath.grading.comments import add_comment
@@ -30,6 +31,7 @@ from gradepath.jobs.fairness import fairness_lookup
 from gradepath.jobs.models import JDVersion
 from gradepath.jobs.permissions import can_edit_jd
 from gradepath.jobs.redline import compare_versions, render_comparison_html
+from gradepath.jobs.word import DOCX_CONTENT_TYPE, comparison_docx, comparison_filename
 from gradepath.people.models import Appointment, Person
 from gradepath.people.relations import person_of
 
@@ -213,6 +215,16 @@ def _hera_rows(case: GradingCase) -> list[tuple[str, int]]:
 
 def case_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
     return _render_case(request, services.get_case_for_user(request.user, pk))
+
+
+def case_changes_docx_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """The case's proposed JD against the version the post held before, as a Word document with
+    real tracked changes (the two may be versions of different JDs: a post's own copy of a shared JD)."""
+    case = services.get_case_for_user(request.user, pk)
+    if case.baseline_version_id is None:
+        raise Http404("A new job has no earlier version to compare with.")
+    return attachment(comparison_docx(case.baseline_version, case.proposed_version), DOCX_CONTENT_TYPE,
+                      comparison_filename(case.baseline_version, case.proposed_version))
 
 
 @require_POST

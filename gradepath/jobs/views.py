@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
+from gradepath.core.downloads import attachment
 from gradepath.core.errors import PermissionDenied, ServiceError, StaleStateError, user_message
 from gradepath.core.history import timeline_for
 from gradepath.jobs import services
@@ -369,23 +370,16 @@ def compare_view(request: HttpRequest, pk: int) -> HttpResponse:
     })
 
 
-def _attachment(content: bytes, content_type: str, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
-
-
 def version_docx_view(request: HttpRequest, pk: int) -> HttpResponse:
 
     version = get_version_for_user(request.user, pk)
-    return _attachment(version_docx(version), DOCX_CONTENT_TYPE, version_filename(version))
+    return attachment(version_docx(version), DOCX_CONTENT_TYPE, version_filename(version))
 
 
 def version_pdf_view(request: HttpRequest, pk: int) -> HttpResponse:
 
     version = get_version_for_user(request.user, pk)
-    return _attachment(version_pdf(version), PDF_CONTENT_TYPE, version_pdf_filename(version))
+    return attachment(version_pdf(version), PDF_CONTENT_TYPE, version_pdf_filename(version))
 
 
 def compare_docx_view(request: HttpRequest, pk: int) -> HttpResponse:
@@ -397,7 +391,7 @@ def compare_docx_view(request: HttpRequest, pk: int) -> HttpResponse:
         new = jd.versions.get(number=int(request.GET.get("new", "")))
     except (ValueError, JDVersion.DoesNotExist):
         raise Http404("Choose two versions of this job description.") from None
-    return _attachment(comparison_docx(old, new), DOCX_CONTENT_TYPE, comparison_filename(old, new))
+    return attachment(comparison_docx(old, new), DOCX_CONTENT_TYPE, comparison_filename(old, new))
 
 
 @require_http_methods(["GET", "POST"])

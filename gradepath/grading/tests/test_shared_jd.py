@@ -170,3 +170,28 @@ def test_the_same_grade_confirmed_gives_the_included_posts_the_approved_jd_witho
         post.refresh_from_db()
         assert post.jd_version == case.proposed_version and post.grade.number == 5
     assert not PayRecord.objects.filter(reason=PayRecord.Reason.REGRADE).exists()
+
+
+def test_the_changes_download_compares_the_shared_version_with_the_posts_own_copy(shared, client):
+    import io
+    import zipfile
+
+    from lxml import etree
+
+    p = shared
+    case = services.start_direct_route_case(actor=p.staff_member.user, subject=p.staff_member)
+    save_draft(actor=p.staff_member.user, version=case.proposed_version, base_revision=case.proposed_version.revision,
+               changes={"purpose": "To lead technical support for the research groups of the division."})
+    url = f"/grading/{case.pk}/changes.docx"
+    client.force_login(p.outsider.user)
+    assert client.get(url).status_code == 404
+    client.force_login(p.line_manager.user)
+    response = client.get(url)
+    assert response.status_code == 200 and response["Content-Disposition"].startswith("attachment")
+    root = etree.fromstring(zipfile.ZipFile(io.BytesIO(response.content)).read("word/document.xml"))
+    ns = {"w": "http://schemas.openxmlformats.org/wordprocessingml/2006/main"}
+    inserted = "".join(t.text for mark in root.findall(".//w:ins", ns) for t in mark.iterfind(".//w:t", ns))
+    deleted = "".join(t.text for t in root.iterfind(".//w:delText", ns))
+    assert "lead" in inserted and "provide" in deleted
+    page = client.get(f"/grading/{case.pk}/").content.decode()
+    assert f"{case.baseline_version.jd.reference} version 1" in page and "this post's own copy" in page
