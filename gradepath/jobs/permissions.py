@@ -41,6 +41,7 @@ def visible_jds(user) -> QuerySet[JobDescription]:
         today = timezone.localdate()
         held = Appointment.objects.current(today).filter(Q(person=me) | Q(person__line_manager=me))
         allowed |= Q(versions__posts__appointments__in=held)
+        allowed |= Q(for_post__appointments__in=held)  # drafted for my (or my report's) post's regrading
     return JobDescription.objects.filter(
         pk__in=JobDescription.objects.filter(allowed).values("pk")
     )
@@ -49,7 +50,7 @@ def visible_jds(user) -> QuerySet[JobDescription]:
 def get_jd_for_user(user, pk) -> JobDescription:
     """The access gate for job descriptions."""
     try:
-        return visible_jds(user).select_related("org_unit", "job_family").get(pk=pk)
+        return visible_jds(user).select_related("org_unit", "job_family", "for_post").get(pk=pk)
     except (JobDescription.DoesNotExist, ValueError, TypeError):
         raise Http404("No such job description.") from None
 

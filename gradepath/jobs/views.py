@@ -99,7 +99,7 @@ def jd_create_view(request: HttpRequest) -> HttpResponse:
 
 def jd_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
     jd = get_jd_for_user(request.user, pk)
-    versions = list(jd.versions.select_related("grade", "created_by", "based_on").order_by("-number"))
+    versions = list(jd.versions.select_related("grade", "created_by", "based_on__jd").order_by("-number"))
     holders = holders_by_version(request.user, versions)
     for version in versions:
         version.holder_rows = holders.get(version.pk, [])

@@ -64,7 +64,7 @@ def test_a_post_holding_its_jd_alone_amends_that_jd(grading):
     assert case.baseline_version == baseline
 
 
-def test_a_post_sharing_its_jd_gets_its_own_copy_to_amend(shared):
+def test_a_post_sharing_its_jd_gets_its_own_copy_to_amend(shared, client):
     p = shared
     baseline = p.staff_post.jd_version
     case = services.start_direct_route_case(actor=p.staff_member.user, subject=p.staff_member)
@@ -75,6 +75,10 @@ def test_a_post_sharing_its_jd_gets_its_own_copy_to_amend(shared):
     # The holder and their line manager may edit it; the colleague on the shared JD may not.
     assert can_edit_jd(p.staff_member.user, draft.jd) and can_edit_jd(p.line_manager.user, draft.jd)
     assert not can_edit_jd(p.colleague.user, draft.jd) and not can_edit_jd(p.outsider.user, draft.jd)
+    # ... and open it in the editor, which the colleague cannot even see.
+    for person, status in ((p.staff_member, 200), (p.line_manager, 200), (p.colleague, 404), (p.outsider, 404)):
+        client.force_login(person.user)
+        assert client.get(f"/jobs/versions/{draft.pk}/edit/").status_code == status, person
 
     # The colleague's own case amends another copy: the two proposals never mix.
     other = services.start_direct_route_case(actor=p.colleague.user, subject=p.colleague)
@@ -195,3 +199,7 @@ def test_the_changes_download_compares_the_shared_version_with_the_posts_own_cop
     assert "lead" in inserted and "provide" in deleted
     page = client.get(f"/grading/{case.pk}/").content.decode()
     assert f"{case.baseline_version.jd.reference} version 1" in page and "this post's own copy" in page
+    page = client.get(f"/jobs/{case.jd.pk}/").content.decode()
+    assert "Drafted for the regrading of post BIO-0101 (Research Technician)" in page
+    assert f"from <a href=\"/jobs/versions/{case.baseline_version.pk}/\">{case.baseline_version.jd.reference} v1</a>" \
+        in page
