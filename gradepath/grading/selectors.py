@@ -10,7 +10,7 @@ from django.db.models import Case, IntegerField, Min, Q, QuerySet, Value, When
 
 from gradepath.core.history import timeline_for
 from gradepath.core.models import HistoryEntry
-from gradepath.grading import workflow
+from gradepath.grading import services, workflow
 from gradepath.grading.comments import CONFIDENTIAL_ACTION
 from gradepath.grading.models import CaseComment, CaseEvent, CaseTask, GradingCase
 from gradepath.people import roles
@@ -149,3 +149,9 @@ def case_comments(case: GradingCase, *, confidential: bool) -> list[CaseComment]
     if not confidential:
         comments = comments.filter(confidential=False)
     return list(comments)
+
+
+def open_case_for_draft(user, version) -> GradingCase | None:
+    """The open grading case, visible to ``user``, whose proposed JD is ``version`` (the editor links back)."""
+    return (services.visible_cases(user).filter(proposed_version=version)
+            .exclude(state__in=workflow.CLOSED_STATES).only("pk", "reference").first())

@@ -217,9 +217,13 @@ def version_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
         messages.info(request, f"Version {version.number} is {version.get_status_display().lower()} and cannot be "
                                "edited. Start a new draft from it to make changes.")
         return redirect("jobs:version-detail", version.pk)
+    # Grading builds on JDs, so it is imported here, not at the top.
+    from gradepath.grading.selectors import open_case_for_draft
+
     return render(request, "jobs/version_edit.html", {
         "version": version,
         "jd": version.jd,
+        "grading_case": open_case_for_draft(request.user, version),
         "forms": _section_forms(version),
         "warnings": services.text_warnings(version),
         "spec_base": json.dumps(version.person_spec),

@@ -79,6 +79,11 @@ def test_a_post_sharing_its_jd_gets_its_own_copy_to_amend(shared, client):
     for person, status in ((p.staff_member, 200), (p.line_manager, 200), (p.colleague, 404), (p.outsider, 404)):
         client.force_login(person.user)
         assert client.get(f"/jobs/versions/{draft.pk}/edit/").status_code == status, person
+    # The editor links back to the case (submitting happens there, with the recommended grade).
+    client.force_login(p.staff_member.user)
+    page = client.get(f"/jobs/versions/{draft.pk}/edit/").content.decode()
+    assert f'href="/grading/{case.pk}/">Back to {case.reference}' in page and "/submit/" not in page
+    assert f"started from {baseline.jd.reference} version {baseline.number}" in page
 
     # The colleague's own case amends another copy: the two proposals never mix.
     other = services.start_direct_route_case(actor=p.colleague.user, subject=p.colleague)
