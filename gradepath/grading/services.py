@@ -16,6 +16,7 @@ from typing import Any
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Max, Q
+from django.urls import reverse
 from django.utils import timezone
 
 from gradepath.core.errors import PermissionDenied, ServiceError, StaleStateError
@@ -679,7 +680,14 @@ def process_regrade(case: GradingCase, *, actor, data: dict[str, Any]) -> str:
         for post in others:  # the knock-on regrades the HRBP recorded at the fairness step
             for appointment in Appointment.objects.current(effective).filter(
                     post=post, kind=Appointment.Kind.SUBSTANTIVE).select_related("person"):
-                _regrade_pay(case, appointment.person, post, grade, effective, protect, actor)
+                point, _ = _regrade_pay(case, appointment.person, post, grade, effective, protect, actor)
+                # They did not ask: tell them (their own record, not the other person's case).
+                notify(recipient=appointment.person, subject=f"Your post {post.post_number} is regraded to {grade}",
+                       body=f"Your post {post.post_number} ({post.title}) shares its job description with a post "
+                            f"that was regraded, and your HR Business Partner included yours: from "
+                            f"{effective:%d %b %Y} it is {grade}, spine point {point}, with the approved job "
+                            f"description. Ask your line manager or HR Business Partner if you have questions.",
+                       link=reverse("people:person-detail", args=[appointment.person.pk]))
             update_post(actor=None, post=post, changes={"grade": grade, "jd_version": version})
         if others:
             summary += f"; also post{'s' if len(others) > 1 else ''} " + ", ".join(p.post_number for p in others)

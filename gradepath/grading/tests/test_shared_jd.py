@@ -20,6 +20,7 @@ from gradepath.grading.tests.test_workflow_matrix import act
 from gradepath.jobs.models import JDVersion
 from gradepath.jobs.permissions import can_edit_jd
 from gradepath.jobs.services import save_draft
+from gradepath.notifications.models import Notification
 from gradepath.testing.factories import AppointmentFactory, PostFactory
 from gradepath.testing.personas import _person
 
@@ -124,6 +125,10 @@ def test_the_hrbp_regrades_the_other_post_on_the_jd_and_processing_updates_every
         assert (record.grade, record.spine_point, record.post) == (grade6, point, post)
         assert case.reference in record.note
     assert "also post BIO-0102" in HistoryEntry.objects.get(action="grading.process").summary
+    # Rosa did not ask: she is told, with a link to her own record (not to Sam's case).
+    note = Notification.objects.get(recipient=p.colleague, subject__startswith="Your post BIO-0102 is regraded")
+    assert "spine point 21" in note.body and note.link == f"/people/{p.colleague.pk}/"
+    assert "Sam" not in note.body and case.reference not in note.body
 
 
 def test_only_other_posts_on_the_same_version_without_their_own_case_can_be_regraded_with_it(shared):
