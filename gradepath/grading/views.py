@@ -150,22 +150,25 @@ def start_new_job_view(request: HttpRequest) -> HttpResponse:
 # --- The case page ------------------------------------------------------------------------------
 
 
+NOT_YET_SILENT = ("lodge_appeal", "record_finance_approval")
+
+
 def _render_case(request: HttpRequest, case: GradingCase, *, bound: ActionForm | None = None,
                  comment_form: CommentForm | None = None, alert: str = "", status: int = 200) -> HttpResponse:
     user = request.user
     confidential = services.can_see_confidential(user, case)
     events = selectors.case_events(case)
-    actions = []
-    for available in services.available_actions(case, user):
-        form = bound if bound is not None and bound.move.action == available.move.action else \
-            ActionForm(case=case, move=available.move)
-        actions.append({"available": available, "move": available.move, "form": form})
-    # Moves the user's role allows whose conditions do not hold yet (the appeal has its own line).
-    offered = {a["move"].action for a in actions}
-    not_yet = [{"label": a.move.label, "why": services.unmet_condition(case, a.move)}
-               for a in services.available_actions(case, user, with_unmet=True)
-               if a.move.action not in offered and a.move.action != "lodge_appeal"
-               and a.move.action != "record_finance_approval"]
+    actions, not_yet = [], []
+    for available in services.available_actions(case, user, with_unmet=True):
+        move = available.move
+        if (why := services.unmet_condition(case, move)) is not None:
+            # A move the user's role allows that must wait for something; the appeal has its own line,
+            # and a finance approval a post does not need is not worth a line.
+            if move.action not in NOT_YET_SILENT:
+                not_yet.append({"label": move.label, "why": why})
+            continue
+        form = bound if bound is not None and bound.move.action == move.action else ActionForm(case=case, move=move)
+        actions.append({"available": available, "move": move, "form": form})
     comparison = redline = None
     if case.baseline_version_id:
         comparison = compare_versions(case.baseline_version, case.proposed_version)
