@@ -59,6 +59,9 @@ class GradingCase(models.Model):
                                           related_name="+")
     matched_agreed = models.ForeignKey("jobs.AgreedJD", null=True, blank=True, on_delete=models.PROTECT,
                                        related_name="+")
+    checked_grade = models.ForeignKey(
+        "grades.Grade", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        help_text="The grade the HRBP's check gave: the matched agreed JD's grade, or the HERA band.")
     grant_funded = models.BooleanField(default=False)
     funding_source = models.CharField(max_length=200, blank=True)
 
@@ -74,6 +77,8 @@ class GradingCase(models.Model):
     decided_grade = models.ForeignKey("grades.Grade", null=True, blank=True, on_delete=models.PROTECT,
                                       related_name="+")
     outcome = models.CharField(max_length=20, choices=Outcome.choices, blank=True)
+    grade_difference_reason = models.TextField(
+        blank=True, help_text="Why the decided grade differs from the grade the check gave (the HRBP's reason).")
     decided_at = models.DateTimeField(null=True, blank=True)
     finance_approved_at = models.DateTimeField(null=True, blank=True)
     finance_approval_note = models.CharField(max_length=300, blank=True)
