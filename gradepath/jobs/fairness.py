@@ -1,12 +1,14 @@
-"""Fairness lookup: who else does this job, and at what grade (DOMAIN.md §6).
+"""Fairness lookup: who else does this job, and at what grade (policy §6).
 
 Every regrade must show the other current holders of the same JD version, and of closely
 similar agreed JDs, with their grades and units, so that the HRBP can assess the knock-on
 impact. :func:`fairness_lookup` gathers them in a fixed number of queries whatever the
 number of holders (one for the holders and their current pay grades, plus the match).
 
-It is a read-only selector: the caller (a grading case page) has already passed its access
-gate. Pass ``for_user`` to limit holders to the people that user may see.
+It is a read-only selector: the caller has already passed its access gate (a grading case
+page, or ``jobs.permissions.get_version_for_user`` for the JD version's fairness page, so a
+proposal is looked up only by the people who may read it; the similar JDs it lists are agreed
+JDs, which everyone may read). Pass ``for_user`` to limit holders to the people that user may see.
 """
 
 from __future__ import annotations

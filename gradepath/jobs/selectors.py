@@ -6,6 +6,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from gradepath.jobs.models import AgreedJD, JDVersion, JobDescription
@@ -43,17 +44,25 @@ def holders_by_version(user, versions: list[JDVersion]) -> dict[int, list[Holder
     return result
 
 
-def jd_list(queryset: QuerySet[JobDescription], q: str = "") -> QuerySet[JobDescription]:
-    """JDs with their latest version's title and status, in one query."""
-    latest = JDVersion.objects.filter(jd=OuterRef("pk")).order_by("-number")
+def jd_list(queryset: QuerySet[JobDescription], q: str = "",
+            versions: QuerySet[JDVersion] | None = None) -> QuerySet[JobDescription]:
+    """JDs with their latest version's title and status, in one query.
+
+    ``versions``: the versions the viewer may read (``jobs.permissions.visible_versions``);
+    the latest title, status and count, and the title search, see only those, so a JD listed
+    for its agreed versions never shows the title of someone's proposal. None: every version."""
+    source = JDVersion.objects.all() if versions is None else versions
+    latest = source.filter(jd=OuterRef("pk")).order_by("-number")
+    counted = (source.filter(jd=OuterRef("pk")).order_by().values("jd")
+               .annotate(n=Count("pk")).values("n"))
     qs = queryset.select_related("org_unit", "job_family").annotate(
         latest_title=Subquery(latest.values("job_title")[:1]),
         latest_number=Subquery(latest.values("number")[:1]),
         latest_status=Subquery(latest.values("status")[:1]),
-        version_count=Count("versions", distinct=True),
+        version_count=Coalesce(Subquery(counted), 0),
     )
     if q:
-        qs = qs.filter(Q(reference__icontains=q) | Q(versions__job_title__icontains=q)).distinct()
+        qs = qs.filter(Q(reference__icontains=q) | Q(pk__in=source.filter(job_title__icontains=q).values("jd_id")))
     return qs.order_by("-created_at", "-pk")
 
 

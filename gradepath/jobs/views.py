@@ -19,7 +19,6 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from gradepath.core.downloads import attachment
 from gradepath.core.errors import PermissionDenied, ServiceError, StaleStateError, user_message
-from gradepath.core.history import timeline_for
 from gradepath.jobs import services
 from gradepath.jobs.docx_import import import_jd_from_docx
 from gradepath.jobs.fairness import fairness_lookup
@@ -41,10 +40,14 @@ from gradepath.jobs.permissions import (
     can_create_jd,
     can_edit_jd,
     can_log_agreed,
+    can_read_jd_in_full,
     get_agreed_for_user,
     get_jd_for_user,
     get_version_for_user,
+    jd_timeline_for_user,
+    versions_for_user,
     visible_jds,
+    visible_versions,
 )
 from gradepath.jobs.redline import compare_versions, render_comparison_html
 from gradepath.jobs.search import search_library
@@ -56,8 +59,7 @@ from gradepath.jobs.word import (
     version_docx,
     version_filename,
 )
-from gradepath.people.permissions import sees_everyone, visible_units
-from gradepath.people.relations import person_of, scope_unit_ids
+from gradepath.people.permissions import visible_units
 
 TEXT_SECTION_KEYS = ("purpose", "line_management", "working_relationships", "additional_information")
 PAGE_SIZE = 50
@@ -75,7 +77,8 @@ def _units_for_new_jd(user):
 
 def jd_list_view(request: HttpRequest) -> HttpResponse:
     q = request.GET.get("q", "").strip()[:200]
-    page = Paginator(jd_list(visible_jds(request.user), q), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(jd_list(visible_jds(request.user), q, versions=visible_versions(request.user)),
+                     PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "jobs/jd_list.html", {"page": page, "q": q, "querystring": urlencode({"q": q}) if q else "",
                                                  "can_create": can_create_jd(request.user)})
 
@@ -99,10 +102,15 @@ def jd_create_view(request: HttpRequest) -> HttpResponse:
 
 def jd_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
     jd = get_jd_for_user(request.user, pk)
-    versions = list(jd.versions.select_related("grade", "created_by", "based_on__jd").order_by("-number"))
+    versions = list(versions_for_user(request.user, jd).select_related("grade", "created_by", "based_on__jd")
+                    .order_by("-number"))
     holders = holders_by_version(request.user, versions)
+    sources = {v.based_on_id for v in versions if v.based_on_id}
+    readable_sources = set(visible_versions(request.user).filter(pk__in=sources).values_list("pk", flat=True)) \
+        if sources else set()
     for version in versions:
         version.holder_rows = holders.get(version.pk, [])
+        version.source = version.based_on if version.based_on_id in readable_sources else None
         version.library_entry = getattr(version, "agreed_entry", None) if version.status != "draft" else None
     draft = next((v for v in versions if v.status == JDVersion.Status.DRAFT), None)
     return render(request, "jobs/jd_detail.html", {
@@ -110,16 +118,20 @@ def jd_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
         "versions": versions,
         "draft": draft,
         "can_edit": can_edit_jd(request.user, jd),
-        "timeline": timeline_for(jd)[:50],
+        "timeline": jd_timeline_for_user(request.user, jd)[:50],
+        "read_in_full": can_read_jd_in_full(request.user, jd),
     })
 
 
 def version_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
     version = get_version_for_user(request.user, pk)
     holders = holders_by_version(request.user, [version]).get(version.pk, [])
+    based_on = version.based_on_id and visible_versions(request.user).filter(pk=version.based_on_id).select_related(
+        "jd").first()
     return render(request, "jobs/version_detail.html", {
         "version": version,
         "jd": version.jd,
+        "based_on": based_on or None,
         "holder_rows": holders,
         "warnings": services.text_warnings(version),
         "match": version.match_decisions.select_related("agreed_jd__version", "agreed_jd__grade").first(),
@@ -334,12 +346,11 @@ def library_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
     entry = get_agreed_for_user(request.user, pk)
     version = entry.version
     holders = holders_by_version(request.user, [version]).get(version.pk, [])
-    me = person_of(request.user)
     return render(request, "jobs/library_detail.html", {
         "entry": entry,
         "version": version,
         "holder_rows": holders,
-        "can_see_jd": sees_everyone(request.user) or (me is not None and version.jd.org_unit_id in scope_unit_ids(me)),
+        "can_see_jd": can_read_jd_in_full(request.user, version.jd),
         "can_copy": can_create_jd(request.user),
     })
 
@@ -348,10 +359,12 @@ def library_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def compare_view(request: HttpRequest, pk: int) -> HttpResponse:
-    """Any two versions of a JD side by side as tracked changes (default: the latest two)."""
+    """Any two versions of a JD side by side as tracked changes (default: the latest two), among
+    the versions this user may read."""
 
     jd = get_jd_for_user(request.user, pk)
-    versions = list(jd.versions.select_related("grade", "job_family", "created_by").order_by("number"))
+    versions = list(versions_for_user(request.user, jd).select_related("grade", "job_family", "created_by")
+                    .order_by("number"))
     by_number = {v.number: v for v in versions}
     error = ""
     try:
@@ -390,10 +403,11 @@ def compare_docx_view(request: HttpRequest, pk: int) -> HttpResponse:
     """The comparison as a Word document with real tracked changes (author = who made the later version)."""
 
     jd = get_jd_for_user(request.user, pk)
+    readable = versions_for_user(request.user, jd)
     try:
-        old = jd.versions.get(number=int(request.GET.get("old", "")))
-        new = jd.versions.get(number=int(request.GET.get("new", "")))
-    except (ValueError, JDVersion.DoesNotExist):
+        old = readable.get(number=int(request.GET.get("old", "")))
+        new = readable.get(number=int(request.GET.get("new", "")))
+    except (ValueError, OverflowError, JDVersion.DoesNotExist):
         raise Http404("Choose two versions of this job description.") from None
     return attachment(comparison_docx(old, new), DOCX_CONTENT_TYPE, comparison_filename(old, new))
 

@@ -18,7 +18,9 @@ from gradepath.jobs.permissions import (
     get_agreed_for_user,
     get_jd_for_user,
     get_version_for_user,
+    versions_for_user,
     visible_jds,
+    visible_versions,
 )
 from gradepath.jobs.redline import compare_versions
 from gradepath.jobs.search import search_library
@@ -97,12 +99,14 @@ class JDListApi(ApiView):
     @extend_schema(operation_id="jds_list", parameters=[OpenApiParameter("q", str, description="Title or reference.")],
                    responses=paginated_serializer(JDOutputSerializer, "JDList"))
     def get(self, request):
-        qs = jd_list(visible_jds(request.user), request.query_params.get("q", "").strip()[:200])
+        qs = jd_list(visible_jds(request.user), request.query_params.get("q", "").strip()[:200],
+                     versions=visible_versions(request.user))
         return paginated(self, qs, JDOutputSerializer)
 
 
 class JDDetailApi(ApiView):
-    """One job description and all its versions."""
+    """One job description and its versions (all of them for the people working on it; the
+    agreed versions only for everyone else)."""
 
     class OutputSerializer(serializers.Serializer):
         id = serializers.IntegerField()
@@ -119,7 +123,8 @@ class JDDetailApi(ApiView):
     @extend_schema(operation_id="jds_retrieve", responses=OutputSerializer)
     def get(self, request, pk: int):
         jd = get_jd_for_user(request.user, pk)
-        jd.ordered_versions = list(jd.versions.select_related("jd", "job_family", "grade").order_by("number"))
+        jd.ordered_versions = list(versions_for_user(request.user, jd).select_related("jd", "job_family", "grade")
+                                   .order_by("number"))
         return Response(self.OutputSerializer(jd).data)
 
 
@@ -194,10 +199,11 @@ class CompareApi(ApiView):
         responses={200: dict})
     def get(self, request, pk: int):
         jd = get_jd_for_user(request.user, pk)
+        readable = versions_for_user(request.user, jd)
         try:
-            old = jd.versions.get(number=int(request.query_params.get("old", "")))
-            new = jd.versions.get(number=int(request.query_params.get("new", "")))
-        except (ValueError, jd.versions.model.DoesNotExist):
+            old = readable.get(number=int(request.query_params.get("old", "")))
+            new = readable.get(number=int(request.query_params.get("new", "")))
+        except (ValueError, OverflowError, readable.model.DoesNotExist):
             raise NotFound("Give two version numbers of this job description as old and new.") from None
         return Response(compare_versions(old, new).as_dict())
 
