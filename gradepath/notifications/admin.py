@@ -1,32 +1,49 @@
-"""Admin pages for notifications and the e-mail outbox: read-only (services and the worker write them)."""
+"""Admin pages for notifications and the e-mail outbox: delivery status only, never content.
+
+A notification or e-mail is for its recipient alone (notifications.permissions). Administrators
+need to know whether messages reach people — to whom, when, sent or failed, how many attempts —
+not what they say, so these pages show no subject, body, link or attachment, offer no search on
+them, and have no detail page (its title would be the subject). Read-only: services and the
+worker write these rows.
+"""
 
 from __future__ import annotations
 
 from django.contrib import admin
+from django.urls import path
 
 from gradepath.core.admin import AdministratorAdmin
 from gradepath.notifications.models import Notification, OutboxEmail
 
 
-@admin.register(Notification)
-class NotificationAdmin(AdministratorAdmin):
-    """In-app notifications, as sent (read-only)."""
+class DeliveryStatusAdmin(AdministratorAdmin):
+    """A list of delivery status without links to a detail page, actions or content."""
 
-    list_display = ("created_at", "recipient", "subject", "read_at")
+    list_display_links = None
+    actions = None
+    list_per_page = 100
+
+    def get_urls(self):
+        name = f"{self.opts.app_label}_{self.opts.model_name}_changelist"
+        return [path("", self.admin_site.admin_view(self.changelist_view), name=name)]
+
+
+@admin.register(Notification)
+class NotificationAdmin(DeliveryStatusAdmin):
+    """In-app notifications: to whom, when, and whether they have been read."""
+
+    list_display = ("created_at", "recipient", "read_at")
     list_filter = (("read_at", admin.EmptyFieldListFilter),)
-    search_fields = ("subject", "recipient__last_name", "recipient__employee_number")
+    search_fields = ("recipient__last_name", "recipient__employee_number")
     list_select_related = ("recipient",)
-    raw_id_fields = ("recipient",)
     date_hierarchy = "created_at"
-    fields = ("recipient", "subject", "body", "link", "created_at", "read_at")
 
 
 @admin.register(OutboxEmail)
-class OutboxEmailAdmin(AdministratorAdmin):
-    """E-mails waiting, sent or failed (read-only: the worker sends and retries them)."""
+class OutboxEmailAdmin(DeliveryStatusAdmin):
+    """E-mails waiting, sent or failed: to which address, when, how many attempts, the last error."""
 
-    list_display = ("created_at", "to_address", "subject", "status", "attempts", "sent_at")
+    list_display = ("created_at", "to_address", "status", "attempts", "sent_at", "last_error")
     list_filter = ("status",)
-    search_fields = ("to_address", "subject")
+    search_fields = ("to_address",)
     date_hierarchy = "created_at"
-    fields = ("to_address", "subject", "body", "created_at", "status", "attempts", "sent_at", "last_error")
