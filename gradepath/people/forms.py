@@ -8,6 +8,8 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from gradepath.core.text import clean_text
+from gradepath.people.equality import DETAIL_MAX_LENGTH, OTHER, PURPOSES
 from gradepath.people.models import OrgUnit, Person, UnitRole
 
 LABELS = {
@@ -88,4 +90,42 @@ class DelegationForm(forms.Form):
         end: dt.date | None = data.get("end_date")
         if start and end and end < start:
             self.add_error("end_date", "The delegation cannot end before it starts.")
+        return data
+
+
+class EqualitySearchForm(forms.Form):
+    """The equality data viewer's search: a surname (with the first name if you like) or a staff number."""
+
+    q = forms.CharField(
+        label="Surname or staff number", max_length=100, required=False,
+        help_text="For example \u201cPatel\u201d, \u201cSam Patel\u201d or a staff number. Surnames are matched "
+                  "from their first letters.",
+        widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off", "class": "form-control"}),
+    )
+
+    def clean_q(self) -> str:
+        return clean_text(self.cleaned_data.get("q") or "", label="The search", max_length=100)
+
+
+class EqualityReadForm(forms.Form):
+    """Why the equality data viewer needs to read this person's record (asked before every read)."""
+
+    purpose = forms.ChoiceField(
+        label="Why do you need to read this record?", widget=forms.RadioSelect,
+        choices=[(code, label) for code, label, _ in PURPOSES],
+        error_messages={"required": "Choose why you need to read this record."},
+    )
+    detail = forms.CharField(
+        label="Reference or details", required=False, max_length=DETAIL_MAX_LENGTH,
+        help_text="For example the grading case reference or the audit name. Required for another purpose.",
+        widget=forms.TextInput(attrs={"class": "form-control", "autocomplete": "off"}),
+    )
+
+    def clean_detail(self) -> str:
+        return clean_text(self.cleaned_data.get("detail") or "", label="The details", max_length=DETAIL_MAX_LENGTH)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("purpose") == OTHER and not data.get("detail"):
+            self.add_error("detail", "Say what the purpose is.")
         return data

@@ -11,8 +11,11 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
+from gradepath.core.errors import ServiceError, ValidationError
 from gradepath.core.history import record_history
+from gradepath.core.text import clean_text
 from gradepath.people import roles
+from gradepath.people.equality import DETAIL_MAX_LENGTH, OTHER, PURPOSE_LABELS, purpose_sentence
 from gradepath.people.models import Appointment, Delegation, EqualityData, OrgUnit, Person
 from gradepath.people.relations import person_of, report_ids, scope_unit_ids, subtree_q
 
@@ -129,18 +132,48 @@ def can_view_equality_data(user) -> bool:
     return roles.in_group(user, roles.EQUALITY_DATA_VIEWER)
 
 
-def get_equality_data_for_user(user, person: Person) -> EqualityData | None:
-    """Read a person's equality-monitoring data: only for equality data viewers, and every
-    read (even of an empty record) is written to the history table."""
+def equality_people(user) -> QuerySet[Person]:
+    """People whose equality-monitoring record this user may ask to read: every member of
+    staff for an equality data viewer (their role is to read it for anyone, for a stated
+    purpose), nobody for anyone else."""
+    return Person.objects.all() if can_view_equality_data(user) else Person.objects.none()
+
+
+def get_person_for_equality_viewer(user, pk) -> Person:
+    """The access gate for the equality pages: 404 unless the user is an equality data viewer."""
+    try:
+        return equality_people(user).get(pk=pk)
+    except (Person.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such record.") from None
+
+
+def get_equality_data_for_user(user, person: Person, *, purpose: str, detail: str = "") -> EqualityData | None:
+    """Read a person's equality-monitoring data for a stated purpose (policy §6.2): only for
+    equality data viewers, and every read (even of an empty record) is written to the history
+    table with its purpose. ``purpose`` is a code of ``people.equality.PURPOSES``; ``detail``
+    (a reference or a few words) is required for the "other" purpose.
+
+    Http404 for anyone else; ServiceError, with nothing read or written, when no purpose is given.
+    """
     if not can_view_equality_data(user):
         raise Http404("No such record.")
+    if purpose not in PURPOSE_LABELS:
+        raise ServiceError("Choose why you need to read this record.")
+    try:
+        detail = clean_text(detail or "", label="The purpose", max_length=DETAIL_MAX_LENGTH)
+    except ValidationError as error:
+        raise ServiceError(error.messages) from None
+    if purpose == OTHER and not detail:
+        raise ServiceError("Say what the purpose is.")
     data = EqualityData.objects.filter(person=person).first()
     record_history(
         actor=user,
         action="equality_data.viewed",
         obj=person,
         person_id=person.pk,
-        summary=f"Viewed the equality-monitoring data of {person}.",
+        capacity="equality data viewer",
+        summary=f"Viewed the equality-monitoring data of {person} for {purpose_sentence(purpose, detail)}.",
+        after={"purpose": purpose, "purpose_detail": detail},
     )
     return data
 

@@ -13,6 +13,7 @@ urlpatterns = [
     path("people/delegations/new/", views.delegation_create, name="delegation-create"),
     path("people/delegations/<int:pk>/", views.delegation_detail, name="delegation-detail"),
     path("people/delegations/<int:pk>/revoke/", views.delegation_revoke, name="delegation-revoke"),
+    path("people/equality/", views.equality_search, name="equality-search"),
     path("people/<int:pk>/", views.person_detail, name="person-detail"),
     path("people/<int:pk>/edit/", views.person_edit, name="person-edit"),
     path("people/<int:pk>/equality/", views.person_equality, name="person-equality"),

@@ -7,22 +7,28 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from gradepath.core.errors import PermissionDenied, ServiceError, user_message
 from gradepath.people import selectors, services
+from gradepath.people.equality import find_people, purpose_sentence
 from gradepath.people.filters import PersonFilter
-from gradepath.people.forms import DelegationForm, PersonEditForm
-from gradepath.people.models import Person
+from gradepath.people.forms import (
+    DelegationForm,
+    EqualityReadForm,
+    EqualitySearchForm,
+    PersonEditForm,
+)
 from gradepath.people.permissions import (
     can_manage_structure,
     can_view_equality_data,
     editable_person_fields,
     get_delegation_for_user,
     get_equality_data_for_user,
+    get_person_for_equality_viewer,
     get_person_for_user,
     get_unit_for_user,
     unit_subtree,
@@ -96,17 +102,49 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
     })
 
 
-def person_equality(request: HttpRequest, pk: int) -> HttpResponse:
-    """Equality-monitoring data of one person: equality data viewers only; every read is recorded.
+EQUALITY_PAGE_SIZE = 25
 
-    The viewer group's purpose is to read this data for any member of staff, so the person is
-    looked up among everyone once the group check in the gate has passed (404 for anyone else).
-    """
+
+def equality_search(request: HttpRequest) -> HttpResponse:
+    """The equality data viewer's way in (policy §2.8): find a member of staff by surname or staff
+    number, then open their record (which asks for the purpose first). Equality data viewers only;
+    404 for everyone else. Index lookups and 25 a page, whatever the number of staff."""
     if not can_view_equality_data(request.user):
-        raise Http404("No such record.")
-    person = get_object_or_404(Person, pk=pk)
-    data = get_equality_data_for_user(request.user, person)
-    response = render(request, "people/person_equality.html", {"person": person, "data": data})
+        raise Http404("No such page.")
+    form = EqualitySearchForm(request.GET or None)
+    q = form.cleaned_data["q"] if form.is_bound and form.is_valid() else ""
+    page = None
+    if q:
+        people = selectors.with_job_facts(find_people(q))
+        page = Paginator(people, EQUALITY_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "people/equality_search.html", {
+        "form": form, "q": q, "page_obj": page, "querystring": _querystring(request),
+    })
+
+
+@require_http_methods(["GET", "POST"])
+def person_equality(request: HttpRequest, pk: int) -> HttpResponse:
+    """Equality-monitoring data of one person: equality data viewers only (404 for anyone else).
+
+    Every read states its purpose first (policy §6.2): GET shows the purpose form and nothing of
+    the record; a POST with a purpose records the read with that purpose and shows the data. The
+    viewer group's role is to read this data for any member of staff, so the person is looked up
+    among everyone once the group check in the gate has passed.
+    """
+    person = get_person_for_equality_viewer(request.user, pk)
+    form = EqualityReadForm(request.POST or None)
+    context = {"person": person, "form": form, "shown": False}
+    if request.method == "POST" and form.is_valid():
+        try:
+            data = get_equality_data_for_user(request.user, person, purpose=form.cleaned_data["purpose"],
+                                              detail=form.cleaned_data["detail"])
+        except ServiceError as error:
+            form.add_error(None, user_message(error))
+        else:
+            context.update(shown=True, data=data,
+                           purpose=purpose_sentence(form.cleaned_data["purpose"], form.cleaned_data["detail"]))
+    response = render(request, "people/person_equality.html", context,
+                      status=400 if request.method == "POST" and not context["shown"] else 200)
     response["Cache-Control"] = "no-store"
     return response
 

@@ -225,7 +225,8 @@ def test_line_manager_sees_their_reports_unit(personas):
 
 def test_equality_data_read_is_audited(personas):
     EqualityData.objects.create(person=personas.staff_member, ethnicity="Prefer not to say")
-    data = get_equality_data_for_user(personas.equality_viewer.user, personas.staff_member)
+    data = get_equality_data_for_user(personas.equality_viewer.user, personas.staff_member,
+                                      purpose="equal_pay_audit")
     assert data.ethnicity == "Prefer not to say"
     entry = HistoryEntry.objects.get(action="equality_data.viewed")
     assert entry.person_id == personas.staff_member.pk
@@ -237,10 +238,11 @@ def test_equality_data_is_refused_to_everyone_else_and_nothing_is_recorded(perso
     for persona in (personas.staff_member, personas.line_manager, personas.hrbp, personas.hr_services,
                     personas.administrator, personas.outsider):
         with pytest.raises(Http404):
-            get_equality_data_for_user(persona.user, personas.staff_member)
+            get_equality_data_for_user(persona.user, personas.staff_member, purpose="equal_pay_audit")
     assert not HistoryEntry.objects.filter(action="equality_data.viewed").exists()
 
 
 def test_reading_an_empty_equality_record_is_audited_too(personas):
-    assert get_equality_data_for_user(personas.equality_viewer.user, personas.outsider) is None
+    assert get_equality_data_for_user(personas.equality_viewer.user, personas.outsider,
+                                      purpose="statutory_reporting") is None
     assert HistoryEntry.objects.filter(action="equality_data.viewed", person_id=personas.outsider.pk).count() == 1

@@ -258,8 +258,8 @@ def test_equality_page_is_refused_to_non_viewers_and_records_nothing(login, pers
 
 def test_equality_page_shows_data_to_a_viewer_and_records_the_read(login, personas):
     EqualityData.objects.create(person=personas.staff_member, ethnicity="Mixed: White and Asian")
-    response = login(personas.equality_viewer).get(
-        reverse("people:person-equality", args=[personas.staff_member.pk]))
+    response = login(personas.equality_viewer).post(
+        reverse("people:person-equality", args=[personas.staff_member.pk]), {"purpose": "equal_pay_audit"})
     assert response.status_code == 200
     assert "Mixed: White and Asian" in response.content.decode()
     assert response["Cache-Control"] == "no-store"
