@@ -49,6 +49,7 @@ from gradepath.people.models import (
     OrgUnit,
     Person,
     Post,
+    PostGrade,
     User,
 )
 from gradepath.people.services import grant_delegation
@@ -651,6 +652,7 @@ class DemoBuilder:
                 appointments.append(Appointment(person=person.obj, post=post.obj, kind=kind, start_date=start,
                                                 end_date=end))
         Appointment.objects.bulk_create(appointments, batch_size=500)
+        PostGrade.objects.bulk_create(self._post_grade_lines(appointments), batch_size=1000)
 
         pay = [
             PayRecord(person=person.obj, grade=self.grades[grade], spine_point=point, effective_from=day,
@@ -678,6 +680,37 @@ class DemoBuilder:
              for p in self.people],
             batch_size=500,
         )
+
+    def _post_grade_lines(self, appointments: list[Appointment]) -> list[PostGrade]:
+        """Each post's grade history (policy §3.4): its grade from its first appointment (a vacancy:
+        from the start of this pay year), and for a regraded post the grade below until the day
+        before the regrade. ``Post.grade`` already holds
+        the grade in force today (every demo regrade took effect at least a month ago)."""
+        tz = timezone.get_current_timezone()
+        first: dict[int, dt.date] = {}
+        for appointment in appointments:
+            day = first.get(appointment.post_id)
+            first[appointment.post_id] = appointment.start_date if day is None else min(day, appointment.start_date)
+        regraded = {id(p.post): p.regrade_date for p in self.people if p.regrade_date and p.post is not None}
+        vacancy_start = min(increment_date(self.pay_year), self.today)  # vacancies: established this pay year
+        lines = []
+        for post in self.posts:
+            assert post.obj is not None
+            start = first.get(post.obj.pk, vacancy_start)
+            regrade = regraded.get(id(post))
+            if regrade is not None and start < regrade:
+                lines.append(PostGrade(post=post.obj, grade=self.grades[post.grade - 1], effective_from=start,
+                                       reason=PostGrade.Reason.ESTABLISHED,
+                                       recorded_at=dt.datetime.combine(start, dt.time(9, 0), tzinfo=tz)))
+                lines.append(PostGrade(post=post.obj, grade=self.grades[post.grade], effective_from=regrade,
+                                       reason=PostGrade.Reason.REGRADE,
+                                       note="Regraded: the job description was reviewed on the Agreed Route.",
+                                       recorded_at=dt.datetime.combine(regrade, dt.time(9, 0), tzinfo=tz)))
+            else:
+                lines.append(PostGrade(post=post.obj, grade=self.grades[post.grade], effective_from=start,
+                                       reason=PostGrade.Reason.ESTABLISHED,
+                                       recorded_at=dt.datetime.combine(start, dt.time(9, 0), tzinfo=tz)))
+        return lines
 
     def _equality(self, person: _Person) -> EqualityData | None:
         """Equality-monitoring answers for most people; some answer "prefer not to say"."""

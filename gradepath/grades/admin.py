@@ -8,6 +8,7 @@ added through :func:`gradepath.grades.services.record_pay_change` and never edit
 from __future__ import annotations
 
 from django.contrib import admin
+from django.utils import timezone
 
 from gradepath.core.admin import AdministratorAdmin, ServiceAdmin, ServiceForm, is_admin_user
 from gradepath.grades.models import Grade, GradeStructure, PayRecord, SpinePoint, SpineSalary
@@ -91,7 +92,8 @@ class PayRecordAdmin(ServiceAdmin):
 
     form = PayRecordForm
     allow_add = True
-    list_display = ("person", "grade", "spine_point", "effective_from", "reason", "recorded_by", "recorded_at")
+    list_display = ("person", "grade", "spine_point", "effective_from", "takes_effect", "reason", "recorded_by",
+                    "recorded_at")
     list_filter = ("reason", "grade__structure")
     search_fields = ("person__employee_number", "person__last_name", "person__first_name")
     list_select_related = ("person", "grade", "recorded_by")
@@ -100,3 +102,8 @@ class PayRecordAdmin(ServiceAdmin):
     fields = ("person", "grade", "spine_point", "effective_from", "reason", "post", "note", "recorded_at",
               "recorded_by")
     readonly_fields = ("recorded_at", "recorded_by")
+
+    @admin.display(description="in force")
+    def takes_effect(self, record: PayRecord) -> str:
+        """A line dated after today is coming: the line before it stays in force until then (policy §3.4)."""
+        return "coming" if record.effective_from > timezone.localdate() else ""

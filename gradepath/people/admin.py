@@ -17,6 +17,8 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404
 from django.template.response import TemplateResponse
 from django.urls import path
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join
 
 from gradepath.core.admin import ServiceAdmin, ServiceForm, is_admin_user
 from gradepath.core.errors import PermissionDenied, ServiceError
@@ -29,6 +31,7 @@ from gradepath.people.models import (
     OrgUnit,
     Person,
     Post,
+    PostGrade,
     User,
 )
 from gradepath.people.permissions import (
@@ -189,6 +192,11 @@ POST_FORM_FIELDS = tuple(services.POST_FIELDS)
 
 
 class PostForm(ServiceForm):
+    grade_from = forms.DateField(
+        required=False, label="Grade from",
+        help_text="The day the post exists at this grade (blank: today). Later changes: Post grade changes › Add.",
+    )
+
     class Meta:
         model = Post
         fields = POST_FORM_FIELDS
@@ -202,19 +210,108 @@ class PostForm(ServiceForm):
         return services.update_post(actor=self.actor, post=self.instance, changes=self.changes())
 
 
+class GradeInForceFilter(admin.SimpleListFilter):
+    """Posts by the grade in force today (read from their grade history)."""
+
+    title = "grade in force today"
+    parameter_name = "grade_on"
+
+    def lookups(self, request, model_admin):
+        return [(str(n), f"Grade {n}") for n in range(1, 11)]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        return queryset.filter(grade_on_number=int(value)) if value and value.isdigit() else queryset
+
+
 @admin.register(Post)
 class PostAdmin(ServiceAdmin):
-    """Posts in org units, with grade, FTE and funding."""
+    """Posts in org units, with the grade in force today (and any coming change), FTE and funding.
+
+    A post's grade is effective-dated (policy §3.4): it is set when the post is added, and changed
+    afterwards with a dated line under "Post grade changes", never by overwriting it here.
+    """
 
     form = PostForm
     allow_add = allow_change = True
-    list_display = ("post_number", "title", "org_unit", "grade", "fte", "grant_funded", "is_active")
-    list_filter = ("grant_funded", "is_active", "grade__number")
+    list_display = ("post_number", "title", "org_unit", "grade_in_force", "coming_grade", "fte", "grant_funded",
+                    "is_active")
+    list_filter = ("grant_funded", "is_active", GradeInForceFilter)
     search_fields = ("post_number", "title", "org_unit__name", "org_unit__code")
-    list_select_related = ("org_unit", "grade")
+    list_select_related = ("org_unit",)
     autocomplete_fields = ("org_unit",)
     raw_id_fields = tuple(f for f in POST_FORM_FIELDS if f == "jd_version")
     fields = POST_FORM_FIELDS
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).with_grade_on(timezone.localdate())
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return (*POST_FORM_FIELDS, "grade_from")
+        return tuple(f for f in POST_FORM_FIELDS if f != "grade") + ("grade_history",)
+
+    def get_readonly_fields(self, request, obj=None):
+        return () if obj is None else ("grade_history",)
+
+    @admin.display(description="grade in force today", ordering="grade_on_number")
+    def grade_in_force(self, post):
+        return post.grade_on_name or "—"
+
+    @admin.display(description="coming")
+    def coming_grade(self, post):
+        if not post.coming_grade_name:
+            return ""
+        return f"{post.coming_grade_name} from {post.coming_grade_from:%d %b %Y}"
+
+    @admin.display(description="grade history")
+    def grade_history(self, post):
+        today = timezone.localdate()
+        lines = list(post.grade_changes.select_related("grade").order_by("effective_from", "pk"))
+        if not lines:
+            return f"{post.grade} (recorded before the grade history was kept)" if post.grade_id else "—"
+        return format_html("<ul class=\"mb-0\">{}</ul>", format_html_join("", "<li>{} from {} ({}){}</li>", (
+            (line.grade, f"{line.effective_from:%d %b %Y}",
+             line.get_reason_display().lower() + (f", {line.source}" if line.source else ""),
+             " — replaced" if line.superseded_at else (" — coming" if line.effective_from > today else ""))
+            for line in lines)))
+
+
+class PostGradeForm(ServiceForm):
+    class Meta:
+        model = PostGrade
+        fields = ("post", "grade", "effective_from", "reason", "source", "note")
+
+    def apply(self):
+        data = self.cleaned_data
+        return services.change_post_grade(actor=self.actor, post=data["post"], grade=data["grade"],
+                                          effective_from=data["effective_from"], reason=data["reason"],
+                                          source=data["source"], note=data["note"],
+                                          jd_version=data["post"].jd_version)
+
+
+@admin.register(PostGrade)
+class PostGradeAdmin(ServiceAdmin):
+    """The dated grade history of posts. Lines are added (through the service that checks the
+    date and writes the history) and never changed: a correction is a new line for the same date."""
+
+    form = PostGradeForm
+    allow_add = True
+    list_display = ("post", "grade", "effective_from", "reason", "source", "recorded_at", "superseded_at")
+    list_filter = ("reason",)
+    search_fields = ("post__post_number", "post__title", "source")
+    list_select_related = ("post", "grade")
+    autocomplete_fields = ("post",)
+    date_hierarchy = "effective_from"
+    fields = ("post", "grade", "effective_from", "reason", "source", "note")
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return self.fields
+        return (*self.fields, "jd_version", "recorded_at", "recorded_by", "superseded_at", "supersedes")
+
+    def get_readonly_fields(self, request, obj=None):
+        return () if obj is None else self.get_fields(request, obj)
 
 
 class AppointmentForm(ServiceForm):

@@ -7,10 +7,12 @@ through the access gates in :mod:`gradepath.people.permissions`.
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
-from django.db.models import Q
+from django.db.models import Case, Exists, F, OuterRef, Q, Subquery, Value, When
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 
@@ -157,13 +159,63 @@ class EqualityData(models.Model):
         return f"Equality-monitoring data for {self.person}"
 
 
+def grade_in_force_annotations(post_path: str, on: dt.date, *, coming: bool = False) -> dict[str, Any]:
+    """Annotations giving the grade of a post in force on ``on`` (and, with ``coming``, the next
+    change after it), for a queryset whose post id is at ``post_path`` ("pk" on posts, "post_id" on
+    appointments). Subqueries, so the query count does not grow with the rows.
+
+    The grade history (:class:`PostGrade`) is the record. A post with no history at all (recorded
+    before the history was kept, or made by a factory) falls back to ``Post.grade``.
+    """
+    rows = PostGrade.objects.live().filter(post=OuterRef(post_path))
+    in_force = rows.filter(effective_from__lte=on).order_by("-effective_from", "-pk")
+    column = "grade" if post_path == "pk" else post_path.removesuffix("_id") + "__grade"
+
+    def pick(field: str, fallback: str, output: models.Field) -> Coalesce:
+        return Coalesce(
+            Subquery(in_force.values(field)[:1], output_field=output),
+            Case(When(Exists(rows), then=Value(None)), default=F(fallback), output_field=output),
+            output_field=output,
+        )
+
+    values: dict[str, Any] = {
+        "grade_on_id": pick("grade_id", f"{column}_id", models.IntegerField()),
+        "grade_on_name": pick("grade__name", f"{column}__name", models.CharField()),
+        "grade_on_number": pick("grade__number", f"{column}__number", models.IntegerField()),
+        "grade_on_from": Subquery(in_force.values("effective_from")[:1]),
+    }
+    if coming:
+        later = rows.filter(effective_from__gt=on).order_by("effective_from", "pk")
+        values["coming_grade_name"] = Subquery(later.values("grade__name")[:1])
+        values["coming_grade_from"] = Subquery(later.values("effective_from")[:1])
+    return values
+
+
+class PostQuerySet(models.QuerySet["Post"]):
+    def with_grade_on(self, on: dt.date | None = None, *, coming: bool = True) -> PostQuerySet:
+        """Each post with ``grade_on_id``/``grade_on_name``/``grade_on_number``/``grade_on_from``:
+        its grade in force on the day (today by default), and ``coming_grade_name``/
+        ``coming_grade_from``: the next change after it, if one is recorded."""
+        return self.annotate(**grade_in_force_annotations("pk", on or timezone.localdate(), coming=coming))
+
+
 class Post(models.Model):
-    """A position in an org unit. Several posts can share one job description version."""
+    """A position in an org unit. Several posts can share one job description version.
+
+    Its grade over time is its grade history (:class:`PostGrade`); ``grade`` is the grade in force
+    today, kept for the code that reads it.
+    """
 
     post_number = models.CharField(max_length=30, unique=True, verbose_name="post id")
     org_unit = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="posts")
     title = models.CharField(max_length=200)
-    grade = models.ForeignKey("grades.Grade", null=True, blank=True, on_delete=models.PROTECT, related_name="posts")
+    # The grade in force today, kept by people.services from the post's grade history (PostGrade,
+    # the record; policy §3.4) and brought into force daily by ``gradepath post-grades-in-force``.
+    # Pages read the history for the day they show (PostQuerySet.with_grade_on), never this column.
+    grade = models.ForeignKey(
+        "grades.Grade", null=True, blank=True, on_delete=models.PROTECT, related_name="posts",
+        help_text="The grade in force today. Change it with a dated grade change (post grade history).",
+    )
     fte = models.DecimalField(max_digits=4, decimal_places=2, default=1, verbose_name="FTE")
     funding_source = models.CharField(max_length=200, blank=True)
     grant_funded = models.BooleanField(
@@ -175,6 +227,8 @@ class Post(models.Model):
     )
     is_active = models.BooleanField(default=True)
 
+    objects = PostQuerySet.as_manager()
+
     class Meta:
         ordering = ["post_number"]
         constraints = [
@@ -183,6 +237,79 @@ class Post(models.Model):
 
     def __str__(self) -> str:
         return f"{self.title} ({self.post_number})"
+
+
+class PostGradeQuerySet(models.QuerySet["PostGrade"]):
+    def live(self) -> PostGradeQuerySet:
+        """Lines not superseded by a later line for the same date (a correction or an appeal)."""
+        return self.filter(superseded_at__isnull=True)
+
+    def in_force(self, on: dt.date | None = None) -> PostGradeQuerySet:
+        """Live lines that have taken effect by ``on``, the one in force first."""
+        on = on or timezone.localdate()
+        return self.live().filter(effective_from__lte=on).order_by("-effective_from", "-pk")
+
+    def coming(self, on: dt.date | None = None) -> PostGradeQuerySet:
+        """Live lines that take effect after ``on``, soonest first."""
+        on = on or timezone.localdate()
+        return self.live().filter(effective_from__gt=on).order_by("effective_from", "pk")
+
+
+class PostGrade(models.Model):
+    """One line of a post's grade history: the grade from a date, why, and what decided it.
+
+    Grades of posts are effective-dated like pay (policy §3.4): a regrade decided today for
+    1 January leaves the old grade in force until 31 December. Lines are never changed; a second
+    line for the same date (a correction, or the same case processed again after an appeal)
+    supersedes the first, which is kept (``superseded_at``) so the history is never rewritten.
+    Written only by :func:`gradepath.people.services.change_post_grade`.
+    """
+
+    class Reason(models.TextChoices):
+        ESTABLISHED = "established", "Post established"
+        REGRADE = "regrade", "Regrade"
+        APPEAL = "appeal", "Appeal upheld"
+        CORRECTION = "correction", "Correction"
+        RECORDED = "recorded", "Grade held before the history was kept"
+
+    post = models.ForeignKey(Post, on_delete=models.PROTECT, related_name="grade_changes")
+    grade = models.ForeignKey("grades.Grade", on_delete=models.PROTECT, related_name="+")
+    effective_from = models.DateField()
+    reason = models.CharField(max_length=20, choices=Reason.choices)
+    source = models.CharField(
+        max_length=100, blank=True,
+        help_text="What decided it, for example the grading case reference (GC-2026-0009).",
+    )
+    jd_version = models.ForeignKey(
+        "jobs.JDVersion", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        verbose_name="JD version", help_text="The job description version the grade was decided on.",
+    )
+    note = models.CharField(max_length=300, blank=True)
+    recorded_at = models.DateTimeField(default=timezone.now)
+    recorded_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    superseded_at = models.DateTimeField(
+        null=True, blank=True, help_text="Set when a later line for the same date replaced this one.",
+    )
+    supersedes = models.OneToOneField(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="superseded_by",
+    )
+
+    objects = PostGradeQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["post", "effective_from", "pk"]
+        verbose_name = "post grade change"
+        constraints = [
+            # No two live changes for one post on one date: which would be in force?
+            models.UniqueConstraint(
+                fields=["post", "effective_from"], condition=Q(superseded_at__isnull=True),
+                name="one_live_post_grade_per_post_and_date",
+            ),
+        ]
+        indexes = [models.Index(fields=["post", "effective_from"], name="postgrade_post_date_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.post.post_number}: {self.grade} from {self.effective_from:%d %b %Y}"
 
 
 class AppointmentQuerySet(models.QuerySet["Appointment"]):

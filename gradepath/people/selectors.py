@@ -15,9 +15,17 @@ from django.utils import timezone
 
 from gradepath.core.history import timeline_for
 from gradepath.core.models import HistoryEntry
-from gradepath.grades.models import PayRecord, SpineSalary, salary_for
+from gradepath.grades.models import Grade, PayRecord, SpineSalary, salary_for
 from gradepath.notifications.models import Notification
-from gradepath.people.models import Appointment, Delegation, OrgUnit, Person, UnitRole
+from gradepath.people.models import (
+    Appointment,
+    Delegation,
+    OrgUnit,
+    Person,
+    Post,
+    PostGrade,
+    UnitRole,
+)
 from gradepath.people.relations import nearest_holder, subtree_q
 
 
@@ -39,17 +47,24 @@ def _latest_pay(on: dt.date):
 
 
 def with_job_facts(people: QuerySet[Person], on: dt.date | None = None) -> QuerySet[Person]:
-    """Annotate each person with their current job title, unit and grade (three subqueries,
-    so the query count does not grow with the number of rows)."""
+    """Annotate each person with their current job title, unit and grade in force on the day,
+    and ``coming_grade_name``/``coming_grade_from``: the next pay change to another grade
+    recorded after the day (subqueries, so the query count does not grow with the rows)."""
     on = on or timezone.localdate()
     appointments = _current_appointments(on)
     pay = _latest_pay(on)
-    return people.annotate(
+    people = people.annotate(
         job_title=Subquery(appointments.values("post__title")[:1]),
         unit_id=Subquery(appointments.values("post__org_unit_id")[:1]),
         unit_name=Subquery(appointments.values("post__org_unit__name")[:1]),
         grade_id=Subquery(pay.values("grade_id")[:1]),
         grade_name=Subquery(pay.values("grade__name")[:1]),
+    )
+    coming = (PayRecord.objects.filter(person=OuterRef("pk"), effective_from__gt=on)
+              .exclude(grade_id=OuterRef("grade_id")).order_by("effective_from", "id"))
+    return people.annotate(
+        coming_grade_name=Subquery(coming.values("grade__name")[:1]),
+        coming_grade_from=Subquery(coming.values("effective_from")[:1]),
     )
 
 
@@ -79,14 +94,22 @@ def people_in_unit_tree(people: QuerySet[Person], units: QuerySet[OrgUnit],
 
 @dataclass
 class PayLine:
-    """A pay history line with the salary of its spine point on its date."""
+    """A pay history line with the salary of its spine point on its date, and whether it is the
+    line in force on the day the page shows, a line still to come, or an earlier one."""
 
     record: PayRecord
     annual_salary: Decimal | None
+    status: str = ""  # "in force", "coming" or "" (earlier)
+
+    @property
+    def is_coming(self) -> bool:
+        return self.status == "coming"
 
 
-def pay_history(person: Person) -> list[PayLine]:
-    """The person's pay history, newest first, with salaries (two queries in all)."""
+def pay_history(person: Person, on: dt.date | None = None) -> list[PayLine]:
+    """The person's pay history, newest first, with salaries (two queries in all); lines after
+    ``on`` (today) are marked coming, the one in force on ``on`` is marked so."""
+    on = on or timezone.localdate()
     records = list(PayRecord.objects.filter(person=person).select_related("grade", "post"))
     points = {r.spine_point for r in records}
     salaries: dict[int, list[tuple[dt.date, Decimal]]] = {}
@@ -103,7 +126,18 @@ def pay_history(person: Person) -> list[PayLine]:
                 return amount
         return None
 
-    return [PayLine(record=r, annual_salary=salary(r)) for r in records]
+    lines = [PayLine(record=r, annual_salary=salary(r),
+                     status="coming" if r.effective_from > on else "") for r in records]
+    in_force = next((line for line in lines if not line.is_coming), None)  # newest first: the first past line
+    if in_force is not None:
+        in_force.status = "in force"
+    return lines
+
+
+def coming_pay(lines: list[PayLine]) -> list[PayLine]:
+    """The coming lines of a :func:`pay_history`, soonest first (no query)."""
+    return sorted((line for line in lines if line.is_coming),
+                  key=lambda line: (line.record.effective_from, line.record.pk))
 
 
 @dataclass
@@ -119,6 +153,15 @@ class CurrentPay:
         return {"automatic": "automatic zone", "contribution": "contribution point"}.get(zone, "outside the grade")
 
 
+def current_pay_from(lines: list[PayLine], on: dt.date | None = None) -> CurrentPay | None:
+    """:func:`current_pay` from a :func:`pay_history` already read (one query: the salary)."""
+    line = next((line for line in lines if line.status == "in force"), None)
+    if line is None:
+        return None
+    return CurrentPay(record=line.record, annual_salary=salary_for(line.record.spine_point,
+                                                                   on or timezone.localdate()))
+
+
 def current_pay(person: Person, on: dt.date | None = None) -> CurrentPay | None:
     """The latest pay record in force and today's salary for its spine point."""
     on = on or timezone.localdate()
@@ -128,20 +171,164 @@ def current_pay(person: Person, on: dt.date | None = None) -> CurrentPay | None:
     return CurrentPay(record=record, annual_salary=salary_for(record.spine_point, on))
 
 
+# --- Grades of posts over time (policy §3.4) ------------------------------------------------------
+
+
+@dataclass
+class GradeSpan:
+    """A post's grade for a period: from ``start`` (None: a grade recorded without a date) to
+    ``until`` inclusive (None: until further notice)."""
+
+    grade: Grade
+    start: dt.date | None
+    until: dt.date | None
+    reason: str = ""
+    source: str = ""
+    coming: bool = False  # starts after the day the page shows
+
+    def covers(self, on: dt.date) -> bool:
+        return (self.start is None or self.start <= on) and (self.until is None or on <= self.until)
+
+    def overlaps(self, start: dt.date, end: dt.date | None) -> bool:
+        return (self.until is None or self.until >= start) and (end is None or self.start is None
+                                                                   or self.start <= end)
+
+
+@dataclass
+class PostGrades:
+    """A post's grade history read on a day: what is in force, what is coming, and the spans
+    within any period (an appointment's)."""
+
+    spans: list[GradeSpan]
+    on: dt.date
+
+    @property
+    def in_force(self) -> GradeSpan | None:
+        return next((span for span in self.spans if span.covers(self.on)), None)
+
+    @property
+    def coming(self) -> list[GradeSpan]:
+        return [span for span in self.spans if span.start is not None and span.start > self.on]
+
+    def during(self, start: dt.date, end: dt.date | None) -> list[GradeSpan]:
+        return [span for span in self.spans if span.overlaps(start, end)]
+
+
+def _spans(lines: list[PostGrade]) -> list[GradeSpan]:
+    spans = []
+    for i, line in enumerate(lines):
+        after = lines[i + 1].effective_from if i + 1 < len(lines) else None
+        spans.append(GradeSpan(grade=line.grade, start=line.effective_from,
+                               until=after - dt.timedelta(days=1) if after else None,
+                               reason=line.get_reason_display(), source=line.source))
+    return spans
+
+
+def post_grades(posts: list[Post], on: dt.date | None = None) -> dict[int, PostGrades]:
+    """The grade history of each post, read on ``on`` (today), from one query. A post without
+    a history falls back to ``Post.grade`` (select_related ``grade`` to keep it one query)."""
+    on = on or timezone.localdate()
+    by_post: dict[int, list[PostGrade]] = {}
+    ids = {post.pk for post in posts}
+    for line in (PostGrade.objects.live().filter(post_id__in=ids).select_related("grade")
+                 .order_by("post_id", "effective_from", "pk")):
+        by_post.setdefault(line.post_id, []).append(line)
+    result = {}
+    for post in posts:
+        lines = by_post.get(post.pk)
+        if lines:
+            spans = _spans(lines)
+        elif post.grade_id is not None:
+            spans = [GradeSpan(grade=post.grade, start=None, until=None)]
+        else:
+            spans = []
+        for span in spans:
+            span.coming = span.start is not None and span.start > on
+        result[post.pk] = PostGrades(spans=spans, on=on)
+    return result
+
+
+def _with_post_grades(appointments: list[Appointment], on: dt.date) -> list[Appointment]:
+    """Give each appointment ``post_grades`` (the post's history), ``grade_spans`` (the spans
+    within the appointment), ``grade_now`` (in force on the day, or at the end of a past
+    appointment), ``grade_coming`` (changes after the day within the appointment) and
+    ``grade_outlook`` (the two together)."""
+    histories = post_grades([a.post for a in appointments], on)
+    for appointment in appointments:
+        history = histories[appointment.post_id]
+        appointment.post_grades = history
+        appointment.grade_spans = history.during(appointment.start_date, appointment.end_date)
+        ended = appointment.end_date is not None and appointment.end_date < on
+        day = appointment.end_date if ended else max(on, appointment.start_date)
+        appointment.grade_now = next((span for span in history.spans if span.covers(day)), None)
+        appointment.grade_coming = [span for span in appointment.grade_spans
+                                    if span.start is not None and span.start > day]
+        # What is in force and what is coming: "Grade 5 until 31 Dec 2026; Grade 6 from 1 Jan 2027".
+        appointment.grade_outlook = [span for span in [appointment.grade_now] if span] + appointment.grade_coming
+    return appointments
+
+
 def current_appointments(person: Person, on: dt.date | None = None) -> list[Appointment]:
+    """The person's appointments on the day, substantive first, each with its post's grade
+    in force and coming (see :func:`_with_post_grades`): two queries."""
     on = on or timezone.localdate()
     items = list(
         Appointment.objects.current(on).filter(person=person).select_related("post__org_unit", "post__grade")
     )
     items.sort(key=lambda a: (a.kind != Appointment.Kind.SUBSTANTIVE, -a.start_date.toordinal()))
-    return items
+    return _with_post_grades(items, on)
 
 
-def career_appointments(person: Person) -> list[Appointment]:
-    return list(
+def career_appointments(person: Person, on: dt.date | None = None) -> list[Appointment]:
+    """Every appointment of the person, newest first, each with the grades of its post during
+    it (see :func:`_with_post_grades`): two queries."""
+    on = on or timezone.localdate()
+    return _with_post_grades(list(
         Appointment.objects.filter(person=person).select_related("post__org_unit", "post__grade")
         .order_by("-start_date", "-pk")
-    )
+    ), on)
+
+
+@dataclass
+class ComingChange:
+    """A grade change recorded for a later date, for "what is coming" on My home and the person page:
+    a pay line (grade and spine point) or a post's grade line that no pay line accompanies."""
+
+    effective_from: dt.date
+    grade: Grade
+    spine_point: int | None = None
+    reason: str = ""
+    source: str = ""
+    post: Post | None = None
+
+
+def coming_pay_records(person: Person, on: dt.date | None = None) -> list[PayRecord]:
+    """The person's pay lines that take effect after ``on`` (today), soonest first (one query)."""
+    on = on or timezone.localdate()
+    return list(PayRecord.objects.filter(person=person, effective_from__gt=on).select_related("grade", "post")
+                .order_by("effective_from", "id"))
+
+
+def _case_reference(note: str) -> str:
+    return note.split(" ")[0] if note.startswith("GC-") else ""
+
+
+def coming_changes(pay_records: list[PayRecord], appointments: list[Appointment]) -> list[ComingChange]:
+    """What is coming, soonest first, from what the page has already read (no query): the coming
+    pay lines, and the coming grade changes of the posts of ``appointments`` on dates with no
+    pay line at that grade (a post regraded before its holder's pay is)."""
+    changes = [ComingChange(effective_from=r.effective_from, grade=r.grade, spine_point=r.spine_point,
+                            reason=r.get_reason_display(), source=_case_reference(r.note), post=r.post)
+               for r in pay_records]
+    paid = {(c.effective_from, c.grade.pk) for c in changes}
+    for appointment in appointments:
+        for span in getattr(appointment, "grade_coming", []):
+            if (span.start, span.grade.pk) not in paid:
+                changes.append(ComingChange(effective_from=span.start, grade=span.grade, reason=span.reason,
+                                            source=span.source, post=appointment.post))
+                paid.add((span.start, span.grade.pk))
+    changes.sort(key=lambda c: c.effective_from)
+    return changes
 
 
 def person_timeline(person: Person, *, include_equality_reads: bool, limit: int = 100) -> list[HistoryEntry]:

@@ -10,15 +10,27 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Exists, OuterRef, Subquery
 from django.utils import timezone
 
 from gradepath.core.errors import PermissionDenied, ServiceError
 from gradepath.core.history import diff, field_labels, record_history, snapshot
 from gradepath.core.locking import lock
+from gradepath.core.models import HistoryEntry
+from gradepath.core.text import clean_text
 from gradepath.notifications.services import notify
 from gradepath.people import roles
-from gradepath.people.models import Appointment, Delegation, OrgUnit, Person, Post, UnitRole
+from gradepath.people.models import (
+    Appointment,
+    Delegation,
+    OrgUnit,
+    Person,
+    Post,
+    PostGrade,
+    UnitRole,
+)
 from gradepath.people.permissions import can_manage_structure, editable_person_fields
 from gradepath.people.relations import MAX_CHAIN, nearest_holder, person_of
 
@@ -184,8 +196,10 @@ def set_line_manager(*, actor, person: Person, manager: Person | None) -> Person
 # --- Posts and appointments ----------------------------------------------------------------
 
 
-def create_post(*, actor, post_number: str, org_unit: OrgUnit, title: str, **extra: Any) -> Post:
-    """Add a post to an org unit."""
+def create_post(*, actor, post_number: str, org_unit: OrgUnit, title: str, grade_from: dt.date | None = None,
+                **extra: Any) -> Post:
+    """Add a post to an org unit. A grade given here is the first line of its grade history,
+    effective from ``grade_from`` (default: today)."""
     _require_admin(actor)
     unknown = set(extra) - set(POST_FIELDS)
     if unknown:
@@ -195,34 +209,243 @@ def create_post(*, actor, post_number: str, org_unit: OrgUnit, title: str, **ext
     fte = extra.get("fte", 1)
     if not (0 < float(fte) <= 1):
         raise ServiceError("FTE must be more than 0 and at most 1 (for example 0.6).")
+    grade = extra.pop("grade", None)
+    grade_from = grade_from or timezone.localdate()
+    if grade is not None:
+        _check_grade_date(grade, grade_from)
     with transaction.atomic():
         post = Post.objects.create(post_number=post_number, org_unit=org_unit, title=title, **extra)
         record_history(actor=actor, action="post.created", obj=post, summary=f"Created post {post}.",
                        after=snapshot(post, POST_FIELDS))
+        if grade is not None:
+            change_post_grade(actor=actor, post=post, grade=grade, effective_from=grade_from,
+                              reason=PostGrade.Reason.ESTABLISHED, jd_version=post.jd_version)
+            post.refresh_from_db(fields=["grade"])
     return post
 
 
 def update_post(*, actor, post: Post, changes: dict[str, Any]) -> Post:
-    """Change a post's title, unit, funding or FTE (its grade changes through grading)."""
+    """Change a post's title, unit, funding, FTE or JD version.
+
+    Its grade is effective-dated: record it with :func:`change_post_grade`. A ``"grade"`` in
+    ``changes`` (the call grading made before grades had dates) is still accepted and recorded as a
+    correction effective today, with the JD version in the same changes as its basis.
+    """
     _require_admin(actor)
     unknown = set(changes) - set(POST_FIELDS)
     if unknown:
         raise ServiceError(f"These fields cannot be changed here: {', '.join(sorted(unknown))}.")
     if "fte" in changes and not (0 < float(changes["fte"]) <= 1):
         raise ServiceError("FTE must be more than 0 and at most 1 (for example 0.6).")
+    changes = dict(changes)
+    has_grade, grade = "grade" in changes, changes.pop("grade", None)
+    if has_grade and grade is None:
+        raise ServiceError("A post's grade cannot be removed: record a dated grade change instead.")
     with transaction.atomic():
         post = lock(post)
         before = snapshot(post, POST_FIELDS)
         for field, value in changes.items():
             setattr(post, field, value)
         old_b, new_b = diff(before, snapshot(post, POST_FIELDS))
-        if not new_b:
-            return post
-        post.save(update_fields=[f for f in changes if f in new_b])
-        record_history(actor=actor, action="post.updated", obj=post,
-                       summary=f"Changed {field_labels(Post, new_b)} of post {post.post_number}.",
-                       before=old_b, after=new_b)
+        if new_b:
+            post.save(update_fields=[f for f in changes if f in new_b])
+            record_history(actor=actor, action="post.updated", obj=post,
+                           summary=f"Changed {field_labels(Post, new_b)} of post {post.post_number}.",
+                           before=old_b, after=new_b)
+        if has_grade:
+            change_post_grade(actor=actor, post=post, grade=grade, effective_from=timezone.localdate(),
+                              reason=PostGrade.Reason.CORRECTION, jd_version=post.jd_version,
+                              note="Recorded without a date: it takes effect on the day it was recorded.")
+            post.refresh_from_db(fields=["grade"])
     return post
+
+
+# --- Grades of posts (effective-dated, policy §3.4) ------------------------------------------------
+
+
+def can_change_post_grade(actor) -> bool:
+    """HR Services (who carry out grading decisions), administrators, and the system."""
+    return actor is None or can_manage_structure(actor) or roles.in_group(actor, roles.HR_SERVICES)
+
+
+def _check_grade_date(grade, effective_from: dt.date) -> None:
+    structure = grade.structure
+    if structure.effective_from > effective_from or (
+            structure.effective_to is not None and structure.effective_to < effective_from):
+        raise ServiceError(
+            f"{grade} of the grade structure from {structure.effective_from:%d %b %Y} is not in force on "
+            f"{effective_from:%d %b %Y}. Choose a grade of the structure in force on that date."
+        )
+
+
+def post_exists_from(post: Post, lines: list[PostGrade] | None = None) -> dt.date | None:
+    """The first day the post is known to exist: its first grade line, its first appointment or
+    the day it was recorded, whichever is earliest (None when nothing says)."""
+    if lines is None:
+        lines = list(post.grade_changes.live().order_by("effective_from", "pk")[:1])
+    known = [line.effective_from for line in lines[:1]]
+    first_appointment = post.appointments.order_by("start_date").values_list("start_date", flat=True).first()
+    if first_appointment is not None:
+        known.append(first_appointment)
+    created = HistoryEntry.objects.filter(
+        object_type=Post._meta.label_lower, object_id=str(post.pk), action="post.created",
+    ).order_by("created_at").values_list("created_at", flat=True).first()
+    if created is not None:
+        known.append(timezone.localdate(created))
+    return min(known) if known else None
+
+
+def _in_force(lines: list[PostGrade], on: dt.date) -> PostGrade | None:
+    """Of ``lines`` (live, by date), the one in force on ``on``."""
+    found = None
+    for line in lines:
+        if line.effective_from <= on:
+            found = line
+    return found
+
+
+def _grade_words(line: PostGrade) -> str:
+    what = line.get_reason_display().lower()
+    return f"{line.grade} from {line.effective_from:%d %b %Y} ({what}{', ' + line.source if line.source else ''})"
+
+
+def change_post_grade(*, actor, post: Post, grade, effective_from: dt.date,
+                      reason: str = PostGrade.Reason.REGRADE, source: str = "", jd_version=None,
+                      note: str = "") -> PostGrade:
+    """Record that ``post`` has ``grade`` from ``effective_from`` (policy §3.4).
+
+    A line of the post's grade history, in one transaction with its history row; the grade in
+    force until then stays in force until the day before. Refused: a date before the post existed,
+    a grade outside the structure in force on the date, and a second change on a date that already
+    has one, unless it is a correction, an upheld appeal, or the same ``source`` (a grading case
+    processed again), which supersede the earlier line (kept, marked superseded). A change to the
+    grade already in force on that date records nothing and returns the line in force.
+    ``Post.grade`` (the grade in force today) is brought up to date in the same transaction.
+    """
+    if not can_change_post_grade(actor):
+        raise PermissionDenied("Only HR Services or an administrator can change the grade of a post.")
+    if grade is None:
+        raise ServiceError("Choose the grade of the post.")
+    if not isinstance(effective_from, dt.date) or isinstance(effective_from, dt.datetime):
+        raise ServiceError("Give the date the grade takes effect (a date, for example 2027-01-01).")
+    if reason not in PostGrade.Reason.values:
+        raise ServiceError("Choose the reason for the grade change: "
+                           + ", ".join(label.lower() for label in PostGrade.Reason.labels) + ".")
+    try:
+        source = clean_text(source or "", label="The source", max_length=100)
+        note = clean_text(note or "", label="The note", max_length=300)
+    except ValidationError as exc:
+        raise ServiceError(exc.messages) from None
+    _check_grade_date(grade, effective_from)
+    me = person_of(actor) if actor is not None else None
+    if me is not None and Appointment.objects.current().filter(person=me, post=post).exists():
+        raise PermissionDenied("You cannot change the grade of your own post: ask a colleague in HR Services.")
+    today = timezone.localdate()
+    with transaction.atomic():
+        post = lock(post)
+        lines = list(post.grade_changes.live().select_related("grade").order_by("effective_from", "pk"))
+        if reason == PostGrade.Reason.ESTABLISHED and (lines or post.grade_id is not None):
+            raise ServiceError(f"Post {post.post_number} already has a grade: record a regrade or a correction.")
+        starts = None if reason == PostGrade.Reason.ESTABLISHED else post_exists_from(post, lines)
+        if starts is not None and effective_from < starts:
+            raise ServiceError(
+                f"Post {post.post_number} exists from {starts:%d %b %Y}: a grade change cannot take effect "
+                f"before that ({effective_from:%d %b %Y})."
+            )
+        if not lines and post.grade_id is not None and starts is not None and starts < effective_from:
+            # The grade recorded before the post had a history: keep it as the first line, so the
+            # change is dated against it instead of replacing it.
+            lines.append(PostGrade.objects.create(
+                post=post, grade_id=post.grade_id, effective_from=starts, reason=PostGrade.Reason.RECORDED,
+                jd_version_id=post.jd_version_id, recorded_by=actor if actor is not None and actor.pk else None,
+                note="The grade the post held before its grade history was kept.",
+            ))
+        same_day = next((line for line in lines if line.effective_from == effective_from), None)
+        previous = _in_force([line for line in lines if line is not same_day], effective_from)
+        if same_day is None and previous is not None and previous.grade_id == grade.pk:
+            return previous  # already this grade on that date: nothing to record
+        if same_day is not None:
+            if same_day.grade_id == grade.pk and same_day.source == source:
+                return same_day
+            replaces = (reason in (PostGrade.Reason.CORRECTION, PostGrade.Reason.APPEAL)
+                        or (source and source == same_day.source))
+            if not replaces:
+                raise ServiceError(
+                    f"Post {post.post_number} already has a grade change on {effective_from:%d %b %Y}: "
+                    f"{_grade_words(same_day)}. Two changes cannot take effect on the same day; record a "
+                    "correction to replace it."
+                )
+            same_day.superseded_at = timezone.now()
+            same_day.save(update_fields=["superseded_at"])
+        line = PostGrade.objects.create(
+            post=post, grade=grade, effective_from=effective_from, reason=reason, source=source,
+            jd_version=jd_version, note=note, recorded_by=actor if actor is not None and actor.pk else None,
+            supersedes=same_day,
+        )
+        lines = sorted([x for x in lines if x is not same_day] + [line], key=lambda x: (x.effective_from, x.pk))
+        later = next((x for x in lines if x.effective_from > effective_from), None)
+        words = f"Post {post.post_number} ({post.title}): {_grade_words(line)}"
+        if previous is not None:
+            words += f"; {previous.grade} until {effective_from - dt.timedelta(days=1):%d %b %Y}"
+        if later is not None:
+            words += f"; then {later.grade} from {later.effective_from:%d %b %Y}"
+        if same_day is not None:
+            words += f". It replaces {_grade_words(same_day)}"
+        holders = list(Appointment.objects.current(max(effective_from, today)).filter(post=post)
+                       .values_list("person_id", flat=True)[:2])
+        record_history(
+            actor=actor, action="post.grade_changed", obj=post, person_id=holders[0] if len(holders) == 1 else None,
+            summary=words + ".",
+            before={"grade": str(previous.grade) if previous else None,
+                    **({"replaced": _grade_words(same_day)} if same_day else {})},
+            after={"grade": str(grade), "effective_from": effective_from.isoformat(), "reason": reason,
+                   "source": source, "line": line.pk},
+        )
+        _bring_into_force(post, lines, today, actor)
+    return line
+
+
+def _bring_into_force(post: Post, lines: list[PostGrade], on: dt.date, actor) -> None:
+    """Set ``Post.grade`` (locked, with its live ``lines``) to the grade in force on ``on``."""
+    current = _in_force(lines, on)
+    grade_id = current.grade_id if current is not None else None
+    if post.grade_id != grade_id:
+        post.grade_id = grade_id
+        post.save(update_fields=["grade"])
+
+
+def bring_post_grades_into_force(*, actor=None, on: dt.date | None = None) -> list[Post]:
+    """Bring ``Post.grade`` to the grade in force on ``on`` (today) for every post whose dated
+    change has come into force, one history row each. Idempotent: meant to run daily
+    (``gradepath post-grades-in-force``); pages never depend on it, they read the history."""
+    if not can_change_post_grade(actor):
+        raise PermissionDenied("Only HR Services or an administrator can bring post grades into force.")
+    on = on or timezone.localdate()
+    wanted = (Post.objects.filter(Exists(PostGrade.objects.live().filter(post=OuterRef("pk"))))
+              .annotate(want=Subquery(PostGrade.objects.in_force(on).filter(post=OuterRef("pk"))
+                                      .values("grade_id")[:1]))
+              .values_list("pk", "grade_id", "want"))
+    stale = [pk for pk, have, want in wanted if have != want]
+    changed = []
+    for pk in stale:
+        with transaction.atomic():
+            post = lock(Post(pk=pk))
+            lines = list(post.grade_changes.live().select_related("grade").order_by("effective_from", "pk"))
+            before = post.grade
+            _bring_into_force(post, lines, on, actor)
+            if post.grade_id == (before.pk if before else None):
+                continue
+            current = _in_force(lines, on)
+            record_history(
+                actor=actor, action="post.grade_in_force", obj=post,
+                summary=(f"Post {post.post_number} ({post.title}) is {current.grade} from "
+                         f"{current.effective_from:%d %b %Y}." if current else
+                         f"Post {post.post_number} ({post.title}) has no grade in force on {on:%d %b %Y}."),
+                before={"grade": str(before) if before else None},
+                after={"grade": str(post.grade) if post.grade_id else None, "on": on.isoformat()},
+            )
+            changed.append(post)
+    return changed
 
 
 def _overlapping_substantive(person: Person, start: dt.date, end: dt.date | None, exclude_pk: int | None = None):

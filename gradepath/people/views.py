@@ -54,10 +54,12 @@ def home(request: HttpRequest) -> HttpResponse:
         return render(request, "people/home_no_person.html")
     today = timezone.localdate()
     reports = selectors.with_job_facts(me.reports.filter(is_active=True), today).order_by("last_name", "first_name")
+    appointments = selectors.current_appointments(me, today)
     return render(request, "people/home.html", {
         "person": me,
-        "appointments": selectors.current_appointments(me, today),
+        "appointments": appointments,
         "pay": selectors.current_pay(me, today),
+        "coming": selectors.coming_changes(selectors.coming_pay_records(me, today), appointments),
         "line_manager": me.line_manager,
         "line_manager_visible": bool(me.line_manager_id)
         and visible_people(request.user).filter(pk=me.line_manager_id).exists(),
@@ -80,18 +82,26 @@ def person_list(request: HttpRequest) -> HttpResponse:
 
 
 def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    """A person's record: jobs, pay history, manager, reports and timeline."""
+    """A person's record: jobs (with their grades over time), pay history, what is coming,
+    manager, reports and timeline."""
     person = get_person_for_user(request.user, pk)
     user = request.user
+    today = timezone.localdate()
     visible_ids = set(visible_people(user).filter(
         pk__in=[p for p in [person.line_manager_id] if p] + list(person.reports.values_list("pk", flat=True))
     ).values_list("pk", flat=True))
+    appointments = selectors.career_appointments(person, today)
+    current = sorted((a for a in appointments if a.is_current(today)),
+                     key=lambda a: (a.kind != "substantive", -a.start_date.toordinal()))
+    pay_lines = selectors.pay_history(person, today)
     return render(request, "people/person_detail.html", {
         "person": person,
-        "current": selectors.current_appointments(person),
-        "appointments": selectors.career_appointments(person),
-        "pay_lines": selectors.pay_history(person),
-        "pay": selectors.current_pay(person),
+        "today": today,
+        "current": current,
+        "appointments": appointments,
+        "pay_lines": pay_lines,
+        "pay": selectors.current_pay_from(pay_lines, today),
+        "coming": selectors.coming_changes([line.record for line in selectors.coming_pay(pay_lines)], current),
         "line_manager": person.line_manager,
         "reports": list(selectors.with_job_facts(person.reports.filter(is_active=True)).order_by("last_name")),
         "visible_ids": visible_ids,

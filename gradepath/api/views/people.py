@@ -8,13 +8,14 @@ from decimal import Decimal
 
 from django.db.models import Q
 from django.utils import timezone
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers
 from rest_framework.response import Response
 
 from gradepath.api.base import ApiView, paginated, paginated_serializer
 from gradepath.api.serializers import OrgUnitRefSerializer, PersonRefSerializer
 from gradepath.grades.models import PayRecord, SpineSalary
+from gradepath.people import selectors
 from gradepath.people.models import Appointment, Person
 from gradepath.people.permissions import editable_person_fields, get_person_for_user, visible_people
 from gradepath.people.services import update_person
@@ -51,6 +52,22 @@ class PersonListApi(ApiView):
         return paginated(self, people, self.OutputSerializer)
 
 
+class _GradeSpanSerializer(serializers.Serializer):
+    """A post's grade for a period (policy §3.4): from ``effective_from`` (null: recorded without a
+    date) to ``until`` inclusive (null: until further notice)."""
+
+    grade_number = serializers.IntegerField(source="grade.number")
+    grade_name = serializers.CharField(source="grade.name")
+    effective_from = serializers.DateField(source="start", allow_null=True)
+    until = serializers.DateField(allow_null=True)
+    reason = serializers.CharField()
+    source = serializers.CharField()
+    coming = serializers.BooleanField(help_text="Takes effect after today.")
+
+    class Meta:
+        ref_name = "PostGradeSpan"
+
+
 class _AppointmentSerializer(serializers.Serializer):
     post_number = serializers.CharField(source="post.post_number")
     post_title = serializers.CharField(source="post.title")
@@ -58,9 +75,30 @@ class _AppointmentSerializer(serializers.Serializer):
     kind = serializers.CharField()
     start_date = serializers.DateField()
     end_date = serializers.DateField(allow_null=True)
+    grade = _GradeSpanSerializer(source="grade_now", allow_null=True,
+                                 help_text="The post's grade in force today.")
+    coming_grades = _GradeSpanSerializer(source="grade_coming", many=True,
+                                         help_text="Grade changes of the post recorded for a later date.")
+    grade_history = _GradeSpanSerializer(source="grade_spans", many=True,
+                                         help_text="The post's grades during the appointment, oldest first.")
 
     class Meta:
         ref_name = "PersonAppointment"
+
+
+class _ComingChangeSerializer(serializers.Serializer):
+    """A grade change recorded for a later date: a pay line, or a post's grade line."""
+
+    effective_from = serializers.DateField()
+    grade_number = serializers.IntegerField(source="grade.number")
+    grade_name = serializers.CharField(source="grade.name")
+    spine_point = serializers.IntegerField(allow_null=True)
+    reason = serializers.CharField()
+    source = serializers.CharField()
+    post_number = serializers.CharField(source="post.post_number", allow_null=True, default=None)
+
+    class Meta:
+        ref_name = "ComingGradeChange"
 
 
 class PersonDetailOutputSerializer(serializers.Serializer):
@@ -79,19 +117,28 @@ class PersonDetailOutputSerializer(serializers.Serializer):
     probation_end = serializers.DateField(allow_null=True)
     is_active = serializers.BooleanField()
     current_appointments = serializers.SerializerMethodField()
+    coming_changes = serializers.SerializerMethodField()
     editable_fields = serializers.SerializerMethodField()
 
     class Meta:
         ref_name = "PersonDetail"
 
+    def _current(self, person: Person) -> list[Appointment]:
+        cache = self.context.setdefault("_current_appointments", {})
+        if person.pk not in cache:
+            items = selectors.current_appointments(person, timezone.localdate())
+            cache[person.pk] = sorted(items, key=lambda a: (a.start_date, a.pk))
+        return cache[person.pk]
+
+    @extend_schema_field(_AppointmentSerializer(many=True))
     def get_current_appointments(self, person: Person) -> list[dict]:
-        current = (
-            Appointment.objects.current(timezone.localdate())
-            .filter(person=person)
-            .select_related("post__org_unit")
-            .order_by("start_date", "pk")
-        )
-        return _AppointmentSerializer(current, many=True).data
+        return _AppointmentSerializer(self._current(person), many=True).data
+
+    @extend_schema_field(_ComingChangeSerializer(many=True))
+    def get_coming_changes(self, person: Person) -> list[dict]:
+        """Grade changes recorded for a later date, soonest first (policy §3.4)."""
+        changes = selectors.coming_changes(selectors.coming_pay_records(person), self._current(person))
+        return _ComingChangeSerializer(changes, many=True).data
 
     def get_editable_fields(self, person: Person) -> list[str]:
         return list(editable_person_fields(self.context["request"].user, person))
@@ -164,12 +211,19 @@ class PersonPayHistoryApi(ApiView):
         reason_label = serializers.CharField(source="get_reason_display")
         annual_salary = serializers.SerializerMethodField()
         note = serializers.CharField()
+        status = serializers.SerializerMethodField(
+            help_text="“in force” (the line in force today), “coming” (takes effect later) or “past”.")
 
         class Meta:
             ref_name = "PayRecord"
 
         def get_zone(self, record: PayRecord) -> str:
             return record.grade.zone_of(record.spine_point)
+
+        def get_status(self, record: PayRecord) -> str:
+            if record.effective_from > self.context["today"]:
+                return "coming"
+            return "in force" if record.pk == self.context["in_force_id"] else "past"
 
         def get_annual_salary(self, record: PayRecord) -> str | None:
             salary = self.context["salary_of"](record.spine_point, record.effective_from)
@@ -182,7 +236,10 @@ class PersonPayHistoryApi(ApiView):
     def get(self, request, pk: int):
         person = get_person_for_user(request.user, pk)
         records = PayRecord.objects.filter(person=person).select_related("grade").order_by("-effective_from", "-id")
-        return paginated(self, records, self.OutputSerializer, context={"salary_of": _salaries_for(records)})
+        today = timezone.localdate()
+        in_force = records.filter(effective_from__lte=today).values_list("pk", flat=True).first()
+        return paginated(self, records, self.OutputSerializer,
+                         context={"salary_of": _salaries_for(records), "today": today, "in_force_id": in_force})
 
 
 def _salaries_for(records) -> Callable[[int, dt.date], Decimal | None]:
