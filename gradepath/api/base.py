@@ -6,7 +6,9 @@ same access gate as the web pages (strangers get 404), call the service, seriali
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from rest_framework import exceptions, serializers, status
@@ -21,6 +23,12 @@ class Conflict(exceptions.APIException):
     status_code = status.HTTP_409_CONFLICT
     default_detail = "The record changed since you loaded it. Reload it and try again."
     default_code = "conflict"
+
+
+class RequestTooLarge(exceptions.APIException):
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_detail = "The request body is too large."
+    default_code = "too_large"
 
 
 def _message(error: DjangoValidationError) -> str:
@@ -43,7 +51,8 @@ class ApiView(AnswersAnonymousWith401, APIView):
     """Base for Gradepath endpoints: a service's refusal becomes a clear HTTP answer.
 
     ServiceError (and Django's ValidationError) → 400 with the message; StaleStateError → 409;
-    PermissionDenied → 403 with the message; Http404 → 404.
+    PermissionDenied → 403 with the message; Http404 → 404; a body over
+    ``DATA_UPLOAD_MAX_MEMORY_SIZE`` → 413. (Bodies are parsed by api.parsers.JSONObjectParser.)
     """
 
     def handle_exception(self, exc):
@@ -55,6 +64,9 @@ class ApiView(AnswersAnonymousWith401, APIView):
             exc = exceptions.PermissionDenied(str(exc) or None)
         elif isinstance(exc, Http404):
             exc = exceptions.NotFound()
+        elif isinstance(exc, RequestDataTooBig):
+            exc = RequestTooLarge(f"The request body is too large: at most "
+                                  f"{settings.DATA_UPLOAD_MAX_MEMORY_SIZE:,} bytes are accepted.")
         return super().handle_exception(exc)
 
 

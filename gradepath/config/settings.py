@@ -90,6 +90,8 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "gradepath.core.middleware.LoginRequiredMiddleware",
     "axes.middleware.AxesMiddleware",
+    # Text no database can store (a NUL...) in a query string or form: 400 before the view.
+    "gradepath.core.middleware.UnstorableTextMiddleware",
 ]
 
 ROOT_URLCONF = "gradepath.config.urls"
@@ -260,6 +262,8 @@ REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # JSON only; the body must be an object and every string in it storable (api/parsers.py).
+    "DEFAULT_PARSER_CLASSES": ["gradepath.api.parsers.JSONObjectParser"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.UserRateThrottle"],

@@ -1,4 +1,4 @@
-"""Session expiry and the login requirement."""
+"""Session expiry, the login requirement, and refusing text that cannot be stored."""
 
 from __future__ import annotations
 
@@ -7,7 +7,10 @@ import time
 from django.conf import settings
 from django.contrib.auth import logout
 from django.contrib.auth.middleware import LoginRequiredMiddleware as DjangoLoginRequired
-from django.http import JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+
+from gradepath.core.text import texts_problem
 
 
 def start_session_clock(sender, request, user, **kwargs) -> None:
@@ -52,3 +55,53 @@ class LoginRequiredMiddleware(DjangoLoginRequired):
         if request.path.startswith("/api/"):
             return JsonResponse({"detail": "Authentication credentials were not provided."}, status=401)
         return super().handle_no_permission(request, view_func)
+
+
+FORM_CONTENT_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+
+def _request_texts(request: HttpRequest):
+    """Every piece of text a view might store or search for, except a JSON body (see api.parsers)."""
+    yield request.path
+    for name, value in request.META.items():
+        if name.startswith("HTTP_") and isinstance(value, str):
+            yield value  # django-axes stores the User-Agent and Accept headers of a failed login
+    for key, values in request.GET.lists():
+        yield key
+        yield from values
+    if request.method == "POST" and request.content_type in FORM_CONTENT_TYPES:
+        for key, values in request.POST.lists():
+            yield key
+            yield from values
+        for key, files in request.FILES.lists():
+            yield key
+            yield from (f.name or "" for f in files)
+
+
+def bad_input_response(request: HttpRequest, message: str) -> HttpResponse:
+    """400 with ``message``: JSON under /api/, an error page everywhere else."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": message}, status=400)
+    return render(request, "core/bad_input.html", {"message": message}, status=400)
+
+
+class UnstorableTextMiddleware:
+    """Refuse a request whose path, headers, query string, form fields or uploaded file names hold
+    text that no database can store (a NUL, an unpaired surrogate): 400 with a message, before any
+    view runs, so SQLite and PostgreSQL refuse the same input (core.text; ADR 0017).
+
+    JSON bodies are checked by the API's parser (gradepath.api.parsers) and file contents by each
+    import, so this is one check for every web form and every query string.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        # After the login requirement (anonymous users are sent to the login page first).
+        problem = texts_problem(_request_texts(request))
+        return None if problem is None else bad_input_response(request, problem)
+

@@ -8,22 +8,67 @@ asks :func:`text_problem` (or :func:`clean_text`) before the text reaches a quer
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable
+
 from django.core.exceptions import ValidationError
 
-NUL_MESSAGE = "The text contains a null character (\\0), which cannot be stored. Remove it and try again."
-SURROGATE_MESSAGE = ("The text contains a character that is not valid Unicode (an unpaired surrogate). "
-                     "Remove it and try again.")
+NUL = "a null character (\\0)"
+SURROGATE = "a character that is not valid Unicode (an unpaired surrogate)"
+NUL_MESSAGE = f"The text contains {NUL}, which cannot be stored. Remove it and try again."
+SURROGATE_MESSAGE = f"The text contains {SURROGATE}. Remove it and try again."
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+
+
+def bad_character(value: str) -> str | None:
+    """The kind of character in ``value`` that cannot be stored, as a noun phrase; None if none."""
+    if "\x00" in value:
+        return NUL
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return SURROGATE
+    return None
 
 
 def text_problem(value: str) -> str | None:
     """Why ``value`` cannot be stored or searched for, in the user's words; None when it can."""
-    if "\x00" in value:
-        return NUL_MESSAGE
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        return SURROGATE_MESSAGE
+    what = bad_character(value)
+    if what is None:
+        return None
+    return NUL_MESSAGE if what == NUL else SURROGATE_MESSAGE
+
+
+def texts_problem(values: Iterable[str]) -> str | None:
+    """:func:`text_problem` of the first of ``values`` that has one; None when all can be stored."""
+    for value in values:
+        if (problem := text_problem(value)) is not None:
+            return problem
     return None
+
+
+def nested_text_problem(data: object) -> str | None:
+    """:func:`text_problem` of any string (value or key) anywhere inside parsed JSON ``data``.
+
+    Walks without recursion, so a deeply nested body cannot exhaust the stack.
+    """
+    pending = [data]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, str):
+            if (problem := text_problem(item)) is not None:
+                return problem
+        elif isinstance(item, dict):
+            pending.extend(item.keys())
+            pending.extend(item.values())
+        elif isinstance(item, list | tuple):
+            pending.extend(item)
+    return None
+
+
+def strip_unstorable(value: str) -> str:
+    """``value`` without the characters no database can store (for text read from files)."""
+    return _UNSTORABLE.sub("", value) if bad_character(value) else value
 
 
 def clean_text(value: str, *, label: str = "", max_length: int | None = None, strip: bool = True) -> str:

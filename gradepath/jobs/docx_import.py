@@ -49,6 +49,7 @@ from rapidfuzz import fuzz, process
 
 from gradepath.core.errors import PermissionDenied, ServiceError
 from gradepath.core.history import record_history
+from gradepath.core.text import strip_unstorable
 from gradepath.jobs import services
 from gradepath.jobs.models import JDVersion, JobDescription
 from gradepath.jobs.permissions import can_create_jd, can_edit_jd
@@ -254,7 +255,9 @@ def _run_text(element, in_ins: bool, in_del: bool, out: list[list[str]]) -> None
             _run_text(child, in_ins, True, out)
             continue
         if local in ("t", "delText"):
-            text = child.text or ""
+            # XML cannot carry a NUL or a lone surrogate, so this removes nothing from a real
+            # document; it keeps the guarantee local should the reader ever change (core.text).
+            text = strip_unstorable(child.text or "")
         elif local == "tab":
             text = "\t"
         elif local in ("br", "cr"):

@@ -36,6 +36,7 @@ from django.db import transaction
 from django.db.models.functions import Lower
 
 from gradepath.core.errors import PermissionDenied, user_message
+from gradepath.core.text import bad_character
 from gradepath.people import services
 from gradepath.people.models import Appointment, OrgUnit, Person, Post
 from gradepath.people.permissions import can_manage_structure
@@ -275,6 +276,10 @@ def read_csv(data: bytes) -> list[Row]:
                 raise FileError(f"Line {start} has {len(record)} values but the header has {len(columns)} "
                                 "columns. Check for an unquoted comma in a value.")
             values = {c: (record[i].strip() if i < len(record) else "") for i, c in enumerate(columns) if c}
+            for column, value in values.items():  # before any value reaches a query (core.text)
+                if (what := bad_character(value)) is not None:
+                    raise FileError(f"Line {start}: the {column.replace('_', ' ')} contains {what}, which "
+                                    "cannot be stored. Remove it and import the file again.")
             rows.append(Row(line=start, values=values))
     except csv.Error as exc:
         raise FileError(f"Line {reader.line_num} is not valid CSV ({exc}). Check the quotation marks.") from None
