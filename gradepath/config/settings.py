@@ -90,6 +90,8 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "gradepath.core.middleware.LoginRequiredMiddleware",
     "axes.middleware.AxesMiddleware",
+    # Pages and API answers to a signed-in user: Cache-Control: no-store, private.
+    "gradepath.core.middleware.NoStoreMiddleware",
     # Text no database can store (a NUL...) in a query string or form: 400 before the view.
     "gradepath.core.middleware.UnstorableTextMiddleware",
 ]

@@ -1,4 +1,4 @@
-"""Session expiry, the login requirement, and refusing text that cannot be stored."""
+"""Session expiry, the login requirement, refusing text that cannot be stored, and no-store caching."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from django.contrib.auth import logout
 from django.contrib.auth.middleware import LoginRequiredMiddleware as DjangoLoginRequired
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.utils.cache import patch_cache_control
 
 from gradepath.core.text import texts_problem
 
@@ -105,3 +106,20 @@ class UnstorableTextMiddleware:
         problem = texts_problem(_request_texts(request))
         return None if problem is None else bad_input_response(request, problem)
 
+
+class NoStoreMiddleware:
+    """Responses to a signed-in user carry personal or pay data: ``Cache-Control: no-store,
+    private``, so neither the browser nor a proxy keeps a copy. A response that sets its own
+    caching (the health check's never_cache, a file download that chose otherwise) is left alone;
+    static files are answered by WhiteNoise before this middleware runs.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and not response.has_header("Cache-Control"):
+            patch_cache_control(response, no_store=True, private=True)
+        return response
