@@ -315,12 +315,14 @@ def change_post_grade(*, actor, post: Post, grade, effective_from: dt.date,
     """Record that ``post`` has ``grade`` from ``effective_from`` (policy §3.4).
 
     A line of the post's grade history, in one transaction with its history row; the grade in
-    force until then stays in force until the day before. Refused: a date before the post existed,
+    force until then stays in force until the day before. Refused: a date before the post existed
+    (its first line, first appointment or recording; reason "established" makes the first line),
     a grade outside the structure in force on the date, and a second change on a date that already
-    has one, unless it is a correction, an upheld appeal, or the same ``source`` (a grading case
-    processed again), which supersede the earlier line (kept, marked superseded). A change to the
-    grade already in force on that date records nothing and returns the line in force.
-    ``Post.grade`` (the grade in force today) is brought up to date in the same transaction.
+    has one, unless it is a correction or an upheld appeal, which supersede the earlier line (kept,
+    marked superseded). The same ``source`` (a grading case processed again after an appeal)
+    supersedes that case's own earlier line, whatever its date. A change to the grade already in
+    force on that date records nothing and returns the line in force. ``Post.grade`` (the grade
+    in force today) is brought up to date in the same transaction.
     """
     if not can_change_post_grade(actor):
         raise PermissionDenied("Only HR Services or an administrator can change the grade of a post.")
@@ -361,11 +363,15 @@ def change_post_grade(*, actor, post: Post, grade, effective_from: dt.date,
                 note="The grade the post held before its grade history was kept.",
             ))
         same_day = next((line for line in lines if line.effective_from == effective_from), None)
-        previous = _in_force([line for line in lines if line is not same_day], effective_from)
-        if same_day is None and previous is not None and previous.grade_id == grade.pk:
+        # The same case processed again (after an upheld appeal) replaces its own earlier line.
+        own = [line for line in lines if source and line.source == source and line is not same_day]
+        replaced = ([same_day] if same_day is not None else []) + own
+        remaining = [line for line in lines if line not in replaced]
+        previous = _in_force(remaining, effective_from)
+        if not replaced and previous is not None and previous.grade_id == grade.pk:
             return previous  # already this grade on that date: nothing to record
         if same_day is not None:
-            if same_day.grade_id == grade.pk and same_day.source == source:
+            if same_day.grade_id == grade.pk and same_day.source == source and not own:
                 return same_day
             replaces = (reason in (PostGrade.Reason.CORRECTION, PostGrade.Reason.APPEAL)
                         or (source and source == same_day.source))
@@ -375,29 +381,30 @@ def change_post_grade(*, actor, post: Post, grade, effective_from: dt.date,
                     f"{_grade_words(same_day)}. Two changes cannot take effect on the same day; record a "
                     "correction to replace it."
                 )
-            same_day.superseded_at = timezone.now()
-            same_day.save(update_fields=["superseded_at"])
+        for old in replaced:
+            old.superseded_at = timezone.now()
+            old.save(update_fields=["superseded_at"])
         line = PostGrade.objects.create(
             post=post, grade=grade, effective_from=effective_from, reason=reason, source=source,
             jd_version=jd_version, note=note, recorded_by=actor if actor is not None and actor.pk else None,
-            supersedes=same_day,
+            supersedes=replaced[0] if replaced else None,
         )
-        lines = sorted([x for x in lines if x is not same_day] + [line], key=lambda x: (x.effective_from, x.pk))
+        lines = sorted(remaining + [line], key=lambda x: (x.effective_from, x.pk))
         later = next((x for x in lines if x.effective_from > effective_from), None)
         words = f"Post {post.post_number} ({post.title}): {_grade_words(line)}"
         if previous is not None:
             words += f"; {previous.grade} until {effective_from - dt.timedelta(days=1):%d %b %Y}"
         if later is not None:
             words += f"; then {later.grade} from {later.effective_from:%d %b %Y}"
-        if same_day is not None:
-            words += f". It replaces {_grade_words(same_day)}"
+        if replaced:
+            words += ". It replaces " + " and ".join(_grade_words(old) for old in replaced)
         holders = list(Appointment.objects.current(max(effective_from, today)).filter(post=post)
                        .values_list("person_id", flat=True)[:2])
         record_history(
             actor=actor, action="post.grade_changed", obj=post, person_id=holders[0] if len(holders) == 1 else None,
             summary=words + ".",
             before={"grade": str(previous.grade) if previous else None,
-                    **({"replaced": _grade_words(same_day)} if same_day else {})},
+                    **({"replaced": [_grade_words(old) for old in replaced]} if replaced else {})},
             after={"grade": str(grade), "effective_from": effective_from.isoformat(), "reason": reason,
                    "source": source, "line": line.pk},
         )

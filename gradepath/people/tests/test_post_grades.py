@@ -408,3 +408,27 @@ def test_admin_adds_a_dated_post_grade_change_through_the_service(admin_client, 
     again = admin_client.post(url, {**form, "source": "GC-2026-0050"})
     assert again.status_code == 200 and "Two changes cannot take effect on the same day" in again.content.decode()
     assert PostGrade.objects.live().filter(post=personas.staff_post, effective_from=effective).count() == 1
+
+
+def test_the_same_case_processed_again_at_another_date_replaces_its_own_earlier_line(personas):
+    with on_day(DECEMBER):
+        first = regrade_staff_post(personas)
+        change_post_grade(actor=None, post=personas.staff_post, grade=grade(7), effective_from=dt.date(2027, 2, 1),
+                          reason=PostGrade.Reason.APPEAL, source="GC-2026-0042")
+        first.refresh_from_db()
+        assert first.superseded_at is not None
+        live = PostGrade.objects.live().filter(post=personas.staff_post).order_by("effective_from")
+        assert [(x.grade.number, x.effective_from) for x in live] == [(5, dt.date(2021, 9, 1)), (7, dt.date(2027, 2, 1))]
+        assert "It replaces Grade 6 from 01 Jan 2027" in HistoryEntry.objects.filter(
+            action="post.grade_changed").latest("id").summary
+
+
+def test_admin_adds_a_post_established_at_its_grade_from_a_date(admin_client, personas):
+    response = admin_client.post(reverse("admin:people_post_add"), {
+        "post_number": "BIO-0777", "org_unit": personas.department.pk, "title": "Research Technician",
+        "grade": grade(5).pk, "fte": "1", "funding_source": "", "is_active": "on", "grade_from": "2025-09-01"})
+    assert response.status_code == 302, response.content.decode()[:3000]
+    post = Post.objects.get(post_number="BIO-0777")
+    assert post.grade == grade(5)
+    assert [(x.grade.number, x.effective_from, x.reason) for x in post.grade_changes.all()] == [
+        (5, dt.date(2025, 9, 1), PostGrade.Reason.ESTABLISHED)]
