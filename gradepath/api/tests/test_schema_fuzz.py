@@ -1,7 +1,7 @@
 """A bounded schemathesis run over the whole OpenAPI schema: no request makes a server error.
 
-The schema is loaded from ``/api/schema/`` and every operation in it is called in-process through
-the Django WSGI application, signed in as two personas (a staff member and an HRBP), with valid
+Every operation of the document ``/api/schema/`` serves is called in-process through the Django
+WSGI application, signed in as two personas (a staff member and an HRBP), with valid
 and invalid input (NUL characters included), a fixed seed and a bounded number of examples, so
 the run is the same every time and takes about a minute (issue 11, item 2). Only server errors
 fail it: a 4xx with a message is the right answer to bad input.
@@ -10,7 +10,6 @@ fail it: a 4xx with a message is the right answer to bad input.
 from __future__ import annotations
 
 import json
-import secrets
 
 import pytest
 import schemathesis
@@ -69,7 +68,7 @@ def signed_in_app(request, personas):
     session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
     session[HASH_SESSION_KEY] = user.get_session_auth_hash()
     session.save()
-    csrf = secrets.token_hex(16)  # 32 characters: an unmasked CSRF secret
+    csrf = "fuzz" * 8  # 32 letters: an unmasked CSRF secret, as the cookie and the header
     django_app = get_wsgi_application()
 
     def app(environ, start_response):
