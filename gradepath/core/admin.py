@@ -111,7 +111,7 @@ class HistoryEntryAdmin(AdministratorAdmin):
     date_hierarchy = "created_at"
     list_select_related = False
     fields = ("created_at", "actor", "actor_label", "capacity", "action", "object_type", "object_id",
-              "object_repr", "person_id", "summary", "before", "after")
+              "object_repr", "person_id", "summary", "before", "after", "chain_seq", "prev_hash", "row_hash")
     readonly_fields = fields
     list_per_page = 100
 

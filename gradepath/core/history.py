@@ -1,4 +1,9 @@
-"""Writing history rows, and the switch that lets a test harness empty the table."""
+"""Writing history rows, and the switch that lets a test harness empty the table.
+
+Every row is linked into the hash chain as it is inserted (core.models, core.chain): the head of
+the chain is locked until the transaction ends, so appends are serialised and the chain never
+forks. ``gradepath audit-verify`` walks it (core.audit).
+"""
 
 from __future__ import annotations
 
@@ -16,7 +21,8 @@ _purge_allowed = False
 
 
 def register_sqlite_functions(sender: Any, connection: Any, **kwargs: Any) -> None:
-    """Give SQLite connections the function the history DELETE trigger consults."""
+    """Give SQLite connections the function the DELETE triggers of the append-only tables (history,
+    grading case events) consult."""
     if connection.vendor == "sqlite":
         connection.connection.create_function(
             "gradepath_history_purge_allowed", 0, lambda: 1 if _purge_allowed else 0
@@ -25,7 +31,8 @@ def register_sqlite_functions(sender: Any, connection: Any, **kwargs: Any) -> No
 
 @contextlib.contextmanager
 def history_purge_allowed() -> Iterator[None]:
-    """Allow DELETE on history rows for the duration (only the test harness's flush uses this).
+    """Allow DELETE on history rows and grading case events for the duration (only the test
+    harness's flush uses this).
 
     UPDATE is never allowed. On PostgreSQL a flush uses TRUNCATE, which row triggers do not see.
     """
@@ -82,7 +89,8 @@ def record_history(
     capacity: str = "",
     person_id: int | None = None,
 ) -> HistoryEntry:
-    """Append one history row. Call inside the service's transaction."""
+    """Append one history row, linked into the hash chain. Call inside the service's transaction
+    (the chain's head stays locked until it ends)."""
     if actor is None:
         label = "System"
     else:
