@@ -145,9 +145,19 @@ def available_actions(case: GradingCase, user, *, with_unmet: bool = False) -> l
 
 
 def _next_reference() -> str:
-    prefix = f"GC-{timezone.localdate():%Y}-"
-    last = GradingCase.objects.filter(reference__startswith=prefix).aggregate(m=Max("reference"))["m"]
-    return f"{prefix}{(int(last[len(prefix):]) + 1) if last else 1:04d}"
+    """The next case reference, from the locked counter every process shares (two cases started at
+    the same moment never get the same number); the counter starts after the references made before
+    it. Call inside the transaction that creates the case."""
+    from gradepath.core.references import allocate_reference
+
+    year = timezone.localdate().year
+    prefix = f"GC-{year}-"
+
+    def highest() -> int:
+        last = GradingCase.objects.filter(reference__startswith=prefix).aggregate(m=Max("reference"))["m"]
+        return int(last[len(prefix):]) if last and last[len(prefix):].isdigit() else 0
+
+    return allocate_reference("grading-case", year, "GC-{year}-{number:04d}", seed=highest)
 
 
 def _check_interval(post: Post) -> None:
