@@ -53,6 +53,20 @@ def login(client):
 
 
 @pytest.fixture
+def api():
+    """``api(person)``: a DRF client signed in as that persona (``api(None)``: anonymous)."""
+    from rest_framework.test import APIClient
+
+    def _api(person):
+        client = APIClient()
+        if person is not None:
+            client.force_login(person.user)
+        return client
+
+    return _api
+
+
+@pytest.fixture
 def password() -> str:
     return PASSWORD
 

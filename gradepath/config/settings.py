@@ -137,6 +137,20 @@ else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("GRADEPATH_CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 
+# Two accounts on PostgreSQL (docs/deployment.md): DATABASE_URL is the application's, which may only
+# INSERT and SELECT the append-only tables below; `gradepath migrate` logs in as the owner account
+# given here (same database) and renews the application's grants (`gradepath db-accounts`).
+GRADEPATH_MIGRATE_DATABASE = (env.db_url("GRADEPATH_MIGRATE_DATABASE_URL")
+                              if env("GRADEPATH_MIGRATE_DATABASE_URL", default="") else None)
+if GRADEPATH_MIGRATE_DATABASE and (
+        DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql"
+        or GRADEPATH_MIGRATE_DATABASE["ENGINE"] != DATABASES["default"]["ENGINE"]
+        or GRADEPATH_MIGRATE_DATABASE["NAME"] != DATABASES["default"]["NAME"]):
+    raise environ.ImproperlyConfigured(
+        "GRADEPATH_MIGRATE_DATABASE_URL must name the same PostgreSQL database as DATABASE_URL (as its owner).")
+# Rows nobody changes once written: history, grading decisions, pay history.
+GRADEPATH_APPEND_ONLY_TABLES = ["core_historyentry", "grading_caseevent", "grades_payrecord"]
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "people.User"
 
@@ -312,8 +326,9 @@ GRADEPATH_GRADING = {
     "STEP_TARGETS": {"default": 10},
     # Reminders this many working days before a task is due; escalation when it is overdue.
     "REMIND_BEFORE_WORKING_DAYS": 2,
-    # Regrades take effect on the 1st of the month after the complete submission.
-    "EFFECTIVE_DATE_RULE": "first_of_next_month",
+    # When a regrade takes effect: "first_of_next_month" (the 1st of the month after the complete
+    # submission), "complete_submission" (that day) or "first_of_month_after_decision".
+    "EFFECTIVE_DATE_RULE": env("GRADEPATH_EFFECTIVE_DATE_RULE", default="first_of_next_month"),
     # New spine point: the bottom of the new grade or this many points up from the current
     # point, whichever is higher (never above the top of the automatic zone).
     "POINTS_UP_ON_REGRADE": 2,
@@ -327,6 +342,4 @@ GRADEPATH_GRADING = {
 GRADEPATH = {
     # Annual increments take effect on this day and month each year.
     "INCREMENT_DAY": (8, 1),  # (month, day): 1 August
-    # Small-group threshold for any equality reporting.
-    "MIN_REPORTING_GROUP": env.int("GRADEPATH_MIN_REPORTING_GROUP", default=5),
 }

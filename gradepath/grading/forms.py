@@ -1,9 +1,9 @@
 """Forms of the grading pages. They only parse input: every change goes through
 grading.services (actions) or grading.comments (comments).
 
-:class:`ActionForm` is built from the workflow table: the fields of a move are the ones its
-``requires`` names (and the few optional ones its service reads), so a new move in the table
-gets its form without a new class.
+:class:`ActionForm` is built from the workflow table: the fields of a move are its declared
+inputs (``Move.inputs``), so a new move in the table gets its form without a new class, and the
+page and the API take exactly the same fields.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ import uuid
 from django import forms
 from django.db.models import Prefetch
 
+from gradepath.core.inputs import InputField
 from gradepath.grades.models import Grade, GradeStructure
 from gradepath.grading import services, workflow
 from gradepath.grading.models import GradingCase, Outcome, Route
@@ -47,18 +48,6 @@ class AgreedJDChoiceField(forms.ModelChoiceField):
         return f"{obj.reference} {obj.version.job_title} ({obj.grade.name})"
 
 
-REASON_LABELS = {
-    "record_discussion": "Notes of the discussion (when, who, what was said)",
-    "record_manager_discussion": "Notes of the discussion with the line manager",
-    "record_finance_approval": "Finance approval (who approved, and the reference)",
-    "lodge_appeal": "Grounds of appeal",
-    "uphold_appeal": "Reasons of the panel",
-    "dismiss_appeal": "Reasons of the panel",
-}
-# Moves that read an optional recommended grade or matched agreed JD as well as the required ones.
-OPTIONAL_RECOMMENDATION = ("submit_to_hrbp",)
-
-
 class PostChoiceField(forms.ModelMultipleChoiceField):
     """Posts with their unit and current holders ("vacant" when nobody holds them)."""
 
@@ -67,11 +56,15 @@ class PostChoiceField(forms.ModelMultipleChoiceField):
         return f"{obj.post_number} {obj.title}, {obj.org_unit.name} ({holders or 'vacant'})"
 
 
+REQUIRED_REASON = "Give a reason: it is kept with the case and shown to the people involved."
+
+
 class ActionForm(forms.Form):
     """The form of one available move on one case, rendered at ``case.step``.
 
-    ``service_data()`` turns the cleaned fields into the data dict that
-    :func:`gradepath.grading.services.perform_action` reads.
+    Its fields are built from the move's declared inputs (``Move.inputs``: the same declarations the
+    service checks every request against, web or API); ``service_data()`` turns the cleaned fields back
+    into those inputs, by name, for :func:`gradepath.grading.services.perform_action`.
     """
 
     step = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
@@ -83,87 +76,9 @@ class ActionForm(forms.Form):
         self.case, self.move = case, move
         if not self.is_bound:
             self.initial.update(step=case.step, idempotency_key=uuid.uuid4())
-        requires, action = move.requires, move.action
-        if "recommended_grade" in requires or action in OPTIONAL_RECOMMENDATION:
-            self.fields["recommended_grade"] = forms.ChoiceField(
-                label="Recommended grade", choices=_grade_choices(), required="recommended_grade" in requires,
-                initial=str(case.recommended_grade.number) if case.recommended_grade else "")
-        if "recommended_grade" in requires or "matched_agreed" in requires or action in OPTIONAL_RECOMMENDATION:
-            # Preselect the case's match, or else the match recorded on the JD's match page.
-            current = case.matched_agreed_id or (
-                case.proposed_version.match_decisions.values_list("agreed_jd_id", flat=True).first())
-            self.fields["matched_agreed"] = AgreedJDChoiceField(
-                label="Agreed job description it matches" + ("" if "matched_agreed" in requires else " (if any)"),
-                queryset=AgreedJD.objects.filter(is_current=True).select_related("version", "grade")
-                .order_by("grade__number", "version__job_title"),
-                required="matched_agreed" in requires and case.matched_agreed_id is None,
-                empty_label="Choose an agreed job description…" if "matched_agreed" in requires
-                else "No agreed job description", initial=current)
-        if "evaluation" in requires:
-            scores = (case.evaluation or {}).get("scores", {})
-            for index, element in enumerate(services.HERA_ELEMENTS):
-                self.fields[f"score_{index}"] = forms.IntegerField(
-                    label=element.capitalize(), min_value=0, max_value=1000, initial=scores.get(element))
-        if "fairness" in requires:
-            self.fields["fairness_issue"] = forms.TypedChoiceField(
-                label="Is there a knock-on fairness issue for other post holders?", widget=forms.RadioSelect,
-                choices=[("no", "No"), ("yes", "Yes")], coerce=lambda v: v == "yes",
-                error_messages={"required": "Say whether there is a knock-on fairness issue for other post holders."})
-            self.fields["assessment"] = forms.CharField(
-                label="Fairness assessment: the impact on other holders of this and similar job descriptions",
-                widget=forms.Textarea(attrs={"rows": 3}), max_length=5000,
-                error_messages={"required": "Record the fairness assessment."})
-            self.fields["resolution"] = forms.CharField(
-                label="How the issue was resolved (if there is one)", required=False,
-                widget=forms.Textarea(attrs={"rows": 2}), max_length=5000)
-            sharing = services.posts_sharing_baseline(case).prefetch_related(Prefetch(
-                "appointments", to_attr="current_appointments",
-                queryset=Appointment.objects.current().filter(kind=Appointment.Kind.SUBSTANTIVE)
-                .select_related("person").order_by("person__last_name")))
-            if sharing.exists():
-                self.fields["also_regrade"] = PostChoiceField(
-                    label="Other posts on the same JD version to regrade with this one (if that is the resolution)",
-                    queryset=sharing, required=False, widget=forms.CheckboxSelectMultiple,
-                    help_text="HR Services will update these posts and their holders' pay together with this one.")
-        if "outcome" in requires:
-            outcomes = Outcome.choices
-            if case.route == Route.NEW_JOB:
-                outcomes = [c for c in outcomes if c[0] not in (Outcome.REALLOCATION, Outcome.NO_CHANGE)]
-            self.fields["outcome"] = forms.ChoiceField(label="Outcome", choices=[("", "Choose the outcome…")]
-                                                       + list(outcomes),
-                                                       error_messages={"required": "Choose the outcome."})
-            self.fields["grade"] = forms.ChoiceField(
-                label="Grade decided (for a confirmed or different grade)", choices=_grade_choices(), required=False,
-                initial=str(case.recommended_grade.number) if case.recommended_grade else "")
-        if action == "uphold_appeal":
-            self.fields["grade"] = forms.ChoiceField(label="Grade decided on appeal", choices=_grade_choices(),
-                                                     error_messages={"required": "Choose the grade decided on appeal."})
-        if action == "process":
-            self.fields["effective_date"] = forms.DateField(
-                label="Effective date", initial=services.effective_date_for(case),
-                widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-                help_text="Policy: the 1st of the month after the complete submission reached the HRBP.")
-            self.fields["allowances_stopped"] = forms.CharField(
-                label="Allowances stopped (if any)", required=False, max_length=2000,
-                widget=forms.Textarea(attrs={"rows": 2}))
-            self.fields["pay_protection"] = forms.BooleanField(
-                label="Record pay protection (keep the current spine point if the new one is lower)", required=False)
-        if "panel" in requires:
-            involved = services.involved_people(case)
-            self.fields["panel"] = forms.ModelMultipleChoiceField(
-                label="Panel members (people not involved in this case; choose at least two)",
-                queryset=Person.objects.filter(is_active=True).exclude(pk__in=involved)
-                .order_by("last_name", "first_name"),
-                widget=forms.SelectMultiple(attrs={"size": 8}),
-                error_messages={"required": "Choose the members of the appeal panel."})
-        if "reason" in requires:
-            self.fields["reason"] = forms.CharField(
-                label=REASON_LABELS.get(action, "Reason"), widget=forms.Textarea(attrs={"rows": 3}), max_length=5000,
-                error_messages={"required": "Give a reason: it is kept with the case and shown to the people "
-                                            "involved."})
-        else:
-            self.fields["reason"] = forms.CharField(label="Note for the case record (optional)", required=False,
-                                                    widget=forms.Textarea(attrs={"rows": 2}), max_length=5000)
+        for spec in move.inputs:
+            build = getattr(self, f"_field_{spec.name}", None) or getattr(self, f"_kind_{spec.kind}")
+            build(spec)
         for f in self.fields.values():
             if isinstance(f.widget, forms.HiddenInput):
                 continue
@@ -173,43 +88,163 @@ class ActionForm(forms.Form):
                 f.widget.attrs.setdefault("class", "form-select" if isinstance(f.widget, forms.Select)
                                           else "form-control")
 
+    # --- fields by kind -----------------------------------------------------------------------
+
+    def _kind_text(self, spec: InputField) -> None:
+        errors = {"required": REQUIRED_REASON if spec.name == "reason" else f"{spec.label}: this is required."}
+        self.fields[spec.name] = forms.CharField(
+            label=spec.label, required=spec.required, max_length=spec.max_length, error_messages=errors,
+            widget=forms.Textarea(attrs={"rows": 3 if spec.required else 2}), help_text=self._help(spec))
+
+    def _kind_integer(self, spec: InputField) -> None:
+        self.fields[spec.name] = forms.IntegerField(label=spec.label, required=spec.required,
+                                                    min_value=spec.min_value, max_value=spec.max_value)
+
+    def _kind_boolean(self, spec: InputField) -> None:
+        self.fields[spec.name] = forms.BooleanField(label=spec.label, required=False)
+
+    def _kind_date(self, spec: InputField) -> None:
+        self.fields[spec.name] = forms.DateField(label=spec.label, required=spec.required,
+                                                 widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+
+    def _kind_choice(self, spec: InputField) -> None:
+        self.fields[spec.name] = forms.ChoiceField(label=spec.label, required=spec.required,
+                                                   choices=[("", "Choose…"), *spec.choices])
+
+    def _kind_scores(self, spec: InputField) -> None:
+        scores = (self.case.evaluation or {}).get(spec.name, {})
+        word = "score" if spec.name == "scores" else "level"
+        for index, element in enumerate(spec.keys):
+            self.fields[f"{word}_{index}"] = forms.IntegerField(
+                label=f"{element.capitalize()}: {word}", required=spec.required, min_value=spec.min_value,
+                max_value=spec.max_value, initial=scores.get(element))
+
+    # --- fields with a widget of their own ----------------------------------------------------
+
+    @staticmethod
+    def _help(spec: InputField) -> str:
+        return "" if spec.name == "reason" else spec.help_text if spec.kind != "integer" else ""
+
+    def _grade(self, spec: InputField, initial, required_message: str) -> None:
+        self.fields[spec.name] = forms.ChoiceField(
+            label=spec.label, choices=_grade_choices(), required=spec.required,
+            initial=str(initial.number) if initial else "", error_messages={"required": required_message})
+
+    def _field_recommended_grade(self, spec: InputField) -> None:
+        self._grade(spec, self.case.recommended_grade, "Choose a recommended grade.")
+
+    def _field_grade(self, spec: InputField) -> None:
+        initial = services.checked_grade(self.case) if self.move.action == "decide" else None
+        self._grade(spec, initial, "Choose the grade decided on appeal." if self.move.action == "uphold_appeal"
+                    else "Choose the grade.")
+
+    def _field_matched_agreed(self, spec: InputField) -> None:
+        # Preselect the case's match, or else the match recorded on the JD's match page.
+        case = self.case
+        needed = "matched_agreed" in self.move.requires
+        current = case.matched_agreed_id or (
+            case.proposed_version.match_decisions.values_list("agreed_jd_id", flat=True).first())
+        self.fields["matched_agreed"] = AgreedJDChoiceField(
+            label="Agreed job description it matches" + ("" if needed else " (if any)"),
+            queryset=AgreedJD.objects.filter(is_current=True).select_related("version", "grade")
+            .order_by("grade__number", "version__job_title"),
+            required=needed and case.matched_agreed_id is None,
+            empty_label="Choose an agreed job description…" if needed else "No agreed job description",
+            initial=current, error_messages={"required": "Choose the agreed job description it matches."})
+
+    def _field_fairness_issue(self, spec: InputField) -> None:
+        self.fields["fairness_issue"] = forms.TypedChoiceField(
+            label=spec.label, widget=forms.RadioSelect, choices=[("no", "No"), ("yes", "Yes")],
+            coerce=lambda v: v == "yes",
+            error_messages={"required": "Say whether there is a knock-on fairness issue for other post holders."})
+
+    def _field_assessment(self, spec: InputField) -> None:
+        self.fields["assessment"] = forms.CharField(
+            label=spec.label, widget=forms.Textarea(attrs={"rows": 3}), max_length=spec.max_length,
+            error_messages={"required": "Record the fairness assessment."})
+
+    def _field_resolution(self, spec: InputField) -> None:
+        self.fields["resolution"] = forms.CharField(
+            label=spec.label if spec.required else "How the issue was resolved (leave empty while it is still open)",
+            required=spec.required, widget=forms.Textarea(attrs={"rows": 2}), max_length=spec.max_length,
+            error_messages={"required": "Record how the knock-on fairness issue was resolved."},
+            help_text="" if spec.required else "With an open issue the case waits at the fairness step, and "
+                                               "HR Services cannot act, until you record the resolution.")
+
+    def _field_also_regrade(self, spec: InputField) -> None:
+        sharing = services.posts_sharing_baseline(self.case).prefetch_related(Prefetch(
+            "appointments", to_attr="current_appointments",
+            queryset=Appointment.objects.current().filter(kind=Appointment.Kind.SUBSTANTIVE)
+            .select_related("person").order_by("person__last_name")))
+        if sharing.exists():
+            self.fields["also_regrade"] = PostChoiceField(
+                label="Other posts on the same JD version to regrade with this one (if that is the resolution)",
+                queryset=sharing, required=False, widget=forms.CheckboxSelectMultiple,
+                initial=list(self.case.also_regraded.values_list("pk", flat=True)) if self.case.pk else [],
+                help_text="HR Services will update these posts and their holders' pay together with this one.")
+
+    def _field_outcome(self, spec: InputField) -> None:
+        outcomes = list(spec.choices)
+        if self.case.route == Route.NEW_JOB:
+            outcomes = [c for c in outcomes if c[0] not in (Outcome.REALLOCATION, Outcome.NO_CHANGE)]
+        self.fields["outcome"] = forms.ChoiceField(label=spec.label, choices=[("", "Choose the outcome…"), *outcomes],
+                                                   error_messages={"required": "Choose the outcome."})
+
+    def _field_grade_difference_reason(self, spec: InputField) -> None:
+        check = self.case.checked_grade
+        self.fields[spec.name] = forms.CharField(
+            label=spec.label + (f" ({check})" if check else ""), required=False, max_length=spec.max_length,
+            widget=forms.Textarea(attrs={"rows": 2}),
+            help_text=f"Needed only when the grade decided is not {check}." if check else "")
+
+    def _field_effective_date(self, spec: InputField) -> None:
+        self.fields["effective_date"] = forms.DateField(
+            label=spec.label, initial=services.effective_date_for(self.case), required=spec.required,
+            widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            help_text="Policy §4.4: " + services.effective_date_rule_words() + ".")
+
+    def _field_panel(self, spec: InputField) -> None:
+        involved = services.involved_people(self.case)
+        self.fields["panel"] = forms.ModelMultipleChoiceField(
+            label=spec.label, queryset=Person.objects.filter(is_active=True).exclude(pk__in=involved)
+            .order_by("last_name", "first_name"),
+            widget=forms.SelectMultiple(attrs={"size": 8}),
+            error_messages={"required": "Choose the members of the appeal panel."})
+
+    # --- reading it back ----------------------------------------------------------------------
+
     @property
     def score_fields(self):
-        return [self[name] for name in self.fields if name.startswith("score_")]
+        return [self[name] for name in self.fields if name.startswith(("score_", "level_"))]
 
     @property
     def other_fields(self):
         return [self[name] for name in self.fields
-                if not name.startswith("score_") and name not in ("step", "idempotency_key")]
-
-    def clean(self):
-        data = super().clean()
-        if self.fields.get("fairness_issue") and data.get("fairness_issue") and not (data.get("resolution") or "").strip():
-            self.add_error("resolution", "There is a knock-on fairness issue: record how it was resolved.")
-        return data
+                if not name.startswith(("score_", "level_")) and name not in ("step", "idempotency_key")]
 
     def service_data(self) -> dict:
-        """The data dict ``perform_action`` reads for this move."""
+        """The move's inputs, by name, from the cleaned fields (what ``perform_action`` checks and reads)."""
         c = self.cleaned_data
-        data: dict = {"reason": c.get("reason", "")}
-        if c.get("recommended_grade"):
-            data["recommended_grade"] = int(c["recommended_grade"])
-        if c.get("matched_agreed") is not None:
-            data["matched_agreed"] = c["matched_agreed"].pk
-        if "score_0" in self.fields:
-            data["scores"] = {element: c[f"score_{i}"] for i, element in enumerate(services.HERA_ELEMENTS)}
-        if "fairness_issue" in self.fields:
-            data.update(fairness_issue=c["fairness_issue"], assessment=c["assessment"], resolution=c["resolution"],
-                        also_regrade=[p.pk for p in c.get("also_regrade") or []])
-        if "outcome" in self.fields:
-            data["outcome"] = c["outcome"]
-        if c.get("grade"):
-            data["grade"] = int(c["grade"])
-        if "effective_date" in self.fields:
-            data.update(effective_date=c["effective_date"], allowances_stopped=c["allowances_stopped"],
-                        pay_protection=c["pay_protection"])
-        if "panel" in self.fields:
-            data["panel"] = [p.pk for p in c["panel"]]
+        data: dict = {}
+        for spec in self.move.inputs:
+            name = spec.name
+            if spec.kind == "scores":
+                word = "score" if name == "scores" else "level"
+                values = {element: c.get(f"{word}_{i}") for i, element in enumerate(spec.keys)}
+                if any(v is not None for v in values.values()):
+                    data[name] = values
+            elif name not in self.fields:
+                continue  # offered only when it applies (other posts on the same JD version)
+            elif name in ("also_regrade", "panel"):
+                data[name] = [obj.pk for obj in c.get(name) or []]
+            elif name == "matched_agreed":
+                if c.get(name) is not None:
+                    data[name] = c[name].pk
+            elif name in ("recommended_grade", "grade"):
+                if c.get(name):
+                    data[name] = int(c[name])
+            elif c.get(name) not in (None, ""):
+                data[name] = c[name]
         return data
 
 

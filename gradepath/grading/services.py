@@ -14,13 +14,16 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.db import IntegrityError, transaction
 from django.db.models import Max, Q
 from django.urls import reverse
 from django.utils import timezone
 
-from gradepath.core.errors import PermissionDenied, ServiceError, StaleStateError
+from gradepath.core.errors import PermissionDenied, ServiceError, StaleStateError, ValidationError
 from gradepath.core.history import record_history
+from gradepath.core.inputs import clean_input
+from gradepath.core.text import clean_text, text_problem
 from gradepath.grades.models import Grade, GradeStructure, PayRecord
 from gradepath.grading import workflow
 from gradepath.grading.dates import add_working_days, first_of_next_month
@@ -37,8 +40,8 @@ from gradepath.jobs.models import AgreedJD, JDVersion
 from gradepath.jobs.permissions import can_edit_jd
 from gradepath.notifications.services import notify, send_email
 from gradepath.people import roles
-from gradepath.people.models import Appointment, Delegation, OrgUnit, Person, Post
-from gradepath.people.relations import acting_capacity, nearest_holder, person_of
+from gradepath.people.models import Appointment, OrgUnit, Person, Post, PostGrade
+from gradepath.people.relations import acting_capacity, eligible_holders, nearest_holder, person_of
 
 
 def policy(name: str) -> Any:
@@ -48,15 +51,67 @@ def policy(name: str) -> Any:
 # --- Who may act ------------------------------------------------------------------------------
 
 
-def role_capacity(case: GradingCase, person: Person | None, user, role: str) -> str | None:
+@dataclass(frozen=True)
+class CaseActs:
+    """The actions taken on a case so far, read once per request: who took which move, in which role,
+    and which moves were taken since the case entered its current state (agreements are counted
+    there)."""
+
+    events: tuple[tuple[int, str, int | None, str], ...]  # (step, action, actor id, role)
+    entered_step: int | None
+
+    @classmethod
+    def of(cls, case: GradingCase, events: list[CaseEvent] | None = None) -> CaseActs:
+        """From the case's events (``events``: already loaded by the page, in step order, saves a query)."""
+        if events is None:
+            rows = list(case.events.order_by("step").values_list("step", "action", "actor_id", "from_state",
+                                                                 "to_state", "data"))
+        else:
+            rows = [(e.step, e.action, e.actor_id, e.from_state, e.to_state, e.data) for e in events]
+        entered = max((step for step, _, _, frm, to, _ in rows if to == case.state and frm != case.state),
+                      default=None)
+        return cls(events=tuple((step, action, actor, (data or {}).get("role", "")) for step, action, actor, _, _, data
+                                in rows), entered_step=entered)
+
+    def actors_of(self, actions: tuple[str, ...]) -> set[int]:
+        """People who took any of ``actions`` on the case."""
+        return {actor for _, action, actor, _ in self.events if action in actions and actor is not None}
+
+    def this_round(self, action: str) -> list[tuple[int | None, str]]:
+        """(actor, role) of each ``action`` taken since the case entered its current state."""
+        return [(actor, role) for step, act, actor, role in self.events
+                if act == action and (self.entered_step is None or step > self.entered_step)]
+
+
+def ineligible(move: workflow.Move, acts: CaseActs) -> set[int]:
+    """People who may not take ``move``: those who took a move it must be independent of (nobody approves
+    their own submission, policy §2) and, for an agreement, those who already agreed in this round (three
+    agreements are three people)."""
+    barred = acts.actors_of(move.independent_of) if move.independent_of else set()
+    if move.once_per_role:
+        barred |= {actor for actor, _ in acts.this_round(move.action) if actor is not None}
+    return barred
+
+
+def role_capacity(case: GradingCase, person: Person | None, user, role: str,
+                  excluding: set[int] | frozenset[int] = frozenset()) -> str | None:
     """The capacity in which ``person`` holds ``role`` on ``case`` today, or None.
 
     Nobody holds an approving role on a case about themselves; a delegate never acts on a
-    case about themselves or about the person they stand in for.
+    case about themselves or about the person they stand in for. People in ``excluding`` (see
+    :func:`ineligible`) hold no role for this move: an FM/HPS or HRBP role passes to a delegate or
+    the holder above.
     """
     if person is None:
         return None
     is_subject = case.subject_id is not None and person.pk == case.subject_id
+    if role in ("fm_hps", "hrbp"):
+        if is_subject:
+            return None
+        capacity = acting_capacity(person, case.org_unit, role, subject=case.subject, excluding=excluding)
+        return str(capacity) if capacity is not None else None
+    if person.pk in excluding:
+        return None
     if role == "staff_member":
         return "staff member" if is_subject else None
     if role == "initiator":
@@ -65,9 +120,6 @@ def role_capacity(case: GradingCase, person: Person | None, user, role: str) -> 
         return None
     if role == "line_manager":
         return "line manager" if person.pk == case.line_manager_id else None
-    if role in ("fm_hps", "hrbp"):
-        capacity = acting_capacity(person, case.org_unit, role, subject=case.subject)
-        return str(capacity) if capacity is not None else None
     if role == "hr_services":
         return "HR Services" if roles.in_group(user, roles.HR_SERVICES) else None
     if role == "panel":
@@ -75,14 +127,9 @@ def role_capacity(case: GradingCase, person: Person | None, user, role: str) -> 
     return None
 
 
-def _agreed_roles(case: GradingCase, action: str) -> set[str]:
+def _agreed_roles(case: GradingCase, action: str, acts: CaseActs | None = None) -> set[str]:
     """Roles that already recorded ``action`` since the case entered its current state."""
-    entered = (case.events.filter(to_state=case.state).exclude(from_state=case.state)
-               .aggregate(m=Max("step"))["m"])
-    events = case.events.filter(action=action)
-    if entered is not None:
-        events = events.filter(step__gt=entered)
-    return {e.data.get("role") for e in events}
+    return {role for _, role in (acts or CaseActs.of(case)).this_round(action)}
 
 
 @dataclass(frozen=True)
@@ -118,7 +165,8 @@ def unmet_condition(case: GradingCase, move: workflow.Move) -> str | None:
     return None
 
 
-def available_actions(case: GradingCase, user, *, with_unmet: bool = False) -> list[AvailableAction]:
+def available_actions(case: GradingCase, user, *, with_unmet: bool = False,
+                      acts: CaseActs | None = None) -> list[AvailableAction]:
     """The buttons this user sees on this case now (the template never decides).
 
     ``with_unmet`` also lists moves the user's role allows whose conditions do not hold (so the
@@ -126,19 +174,37 @@ def available_actions(case: GradingCase, user, *, with_unmet: bool = False) -> l
     person = person_of(user)
     if person is None or case.state in ("withdrawn", "not_agreed"):
         return []
+    moves = workflow.moves_from(case.route, case.state)
+    if not moves:
+        return []
+    acts = acts or CaseActs.of(case)
     found: list[AvailableAction] = []
-    for move in workflow.moves_from(case.route, case.state):
+    for move in moves:
         if not with_unmet and unmet_condition(case, move) is not None:
             continue
-        done = _agreed_roles(case, move.action) if move.once_per_role else set()
+        done = _agreed_roles(case, move.action, acts) if move.once_per_role else set()
+        barred = ineligible(move, acts)
         for role in move.roles:
             if role in done:
                 continue
-            capacity = role_capacity(case, person, user, role)
+            capacity = role_capacity(case, person, user, role, barred)
             if capacity is not None:
                 found.append(AvailableAction(move, role, capacity))
                 break
     return found
+
+
+def _refusal(case: GradingCase, move: workflow.Move, person: Person, user, acts: CaseActs) -> str:
+    """Why ``person`` may not take ``move``, in their words."""
+    if person.pk in ineligible(move, acts):
+        if move.once_per_role:
+            return (f"You have already given your agreement on {case.reference}: each of the three agreements "
+                    "comes from a different person.")
+        if any(role_capacity(case, person, user, role) for role in move.roles):
+            return (f"You submitted {case.reference} at an earlier step, so you cannot also "
+                    f"“{move.label.lower()}”: nobody approves their own submission. It goes to someone else "
+                    "who holds the role (a delegate, or the holder above).")
+    return f"You cannot “{move.label.lower()}” on {case.reference}."
 
 
 # --- Starting cases ----------------------------------------------------------------------------
@@ -220,8 +286,14 @@ def start_new_job_case(*, actor, jd_version: JDVersion, org_unit: OrgUnit | None
                        grant_funded: bool = False, funding_source: str = "") -> GradingCase:
     """A manager starts grading a new job from its JD draft (4.1 steps 1–2); the funding of the new
     post is given here (a grant-funded post needs a finance approval before HR Services completes)."""
-    if grant_funded and not funding_source.strip():
+    try:
+        funding_source = clean_text(funding_source or "", label="Grant that funds the post", max_length=200)
+    except ValidationError as invalid:
+        raise ServiceError(invalid.messages) from None
+    if grant_funded and not funding_source:
         raise ServiceError("Name the grant that funds the new post.")
+    if not grant_funded:
+        funding_source = ""
     me = person_of(actor)
     if me is None:
         raise PermissionDenied("You need a staff record to start a grading case.")
@@ -289,14 +361,20 @@ def start_direct_route_case(*, actor, subject: Person) -> GradingCase:
 def perform_action(*, actor, case: GradingCase, action: str, step: int, data: dict[str, Any] | None = None,
                    idempotency_key: str | None = None) -> GradingCase:
     """Take one action on a case. ``step`` is the case step the user saw: if the case has moved
-    on, StaleStateError (HTTP 409) and nothing changes."""
-    data = dict(data or {})
+    on, StaleStateError (HTTP 409) and nothing changes.
+
+    ``data`` is checked against the move's declared input fields (``Move.inputs``): an unknown
+    field, a wrong type or a value out of its limits is refused with a message and changes nothing.
+    Who acts, in which role and capacity, is always the server's finding, never the client's."""
     me = person_of(actor)
     if me is None:
         raise PermissionDenied("You need a staff record to act on grading cases.")
-    move = workflow.MOVES_BY_ACTION.get(action)
+    move = workflow.MOVES_BY_ACTION.get(action) if isinstance(action, str) else None
     if move is None:
         raise ServiceError("That is not an action on grading cases.")
+    if idempotency_key is not None and (not isinstance(idempotency_key, str) or len(idempotency_key) > 100
+                                        or text_problem(idempotency_key) is not None):
+        raise ServiceError("The request key must be text of at most 100 characters.")
     with transaction.atomic():
         case = GradingCase.objects.select_for_update().get(pk=case.pk)
         # Checked under the lock, so a repeat sent while the first request is still running waits for it.
@@ -314,19 +392,23 @@ def perform_action(*, actor, case: GradingCase, action: str, step: int, data: di
                 f"“{move.label}” is not possible now: {case.reference} is "
                 f"{workflow.STATES.get(case.state, case.state).lower()}."
             )
-        chosen = next((a for a in available_actions(case, actor, with_unmet=True) if a.move.action == action), None)
+        acts = CaseActs.of(case)
+        chosen = next((a for a in available_actions(case, actor, with_unmet=True, acts=acts)
+                       if a.move.action == action), None)
         if chosen is None:
-            raise PermissionDenied(f"You cannot “{move.label.lower()}” on {case.reference}.")
+            raise PermissionDenied(_refusal(case, move, me, actor, acts))
         if (why := unmet_condition(case, move)) is not None:
             raise ServiceError(why)
-        reason = (data.get("reason") or "").strip()
-        if "reason" in move.requires and not reason:
-            raise ServiceError("Give a reason: it is kept with the case and shown to the people involved.")
+        try:
+            values = clean_input(move.inputs, data, what=f"“{move.label}”")
+        except ValidationError as invalid:
+            raise ServiceError(invalid.messages) from None
+        reason = values.get("reason") or ""
         from_state = case.state
-        target, summary = APPLY.get(action, _apply_nothing)(case, actor, me, move, data)
+        target, summary = APPLY.get(action, _apply_nothing)(case, actor, me, move, values)
         target = target or move.target
         if move.once_per_role:
-            done = _agreed_roles(case, action) | {chosen.role}
+            done = _agreed_roles(case, action, acts) | {chosen.role}
             target = _AGREEMENT_NEXT[action] if done >= set(move.roles) else case.state
         case.state = target
         case.step += 1
@@ -334,9 +416,11 @@ def perform_action(*, actor, case: GradingCase, action: str, step: int, data: di
         if target in workflow.CLOSED_STATES and case.closed_at is None:
             case.closed_at = timezone.now()
         case.save()
+        # What the client sent (checked), then what the server found: the role can never come from the client.
+        record = {**_plain({k: v for k, v in values.items() if v is not None}), "role": chosen.role}
         CaseEvent.objects.create(case=case, step=step, action=action, actor=me, capacity=chosen.capacity,
                                  from_state=from_state, to_state=target, reason=reason,
-                                 data={"role": chosen.role, **_plain(data)}, idempotency_key=idempotency_key)
+                                 data=record, idempotency_key=idempotency_key)
         record_history(actor=actor, action=f"grading.{action}", obj=case, person_id=case.subject_id,
                        capacity=chosen.capacity if chosen.capacity not in ("staff member", "initiator") else "",
                        summary=f"{case.reference}: {summary or move.label}."
@@ -395,7 +479,8 @@ def _set_recommendation(case: GradingCase, actor, data) -> None:
         case.matched_agreed = _agreed(data["matched_agreed"])
     version = case.proposed_version
     if version.status == JDVersion.Status.DRAFT:
-        jd_services.submit_version(actor=None, version=version)
+        # The JD carries the case's recommended grade: one place for it (the editor does not set one).
+        jd_services.submit_version(actor=None, version=version, grade=case.recommended_grade)
 
 
 def _agreed(value) -> AgreedJD:
@@ -455,6 +540,7 @@ def _apply_confirm_by_match(case, actor, me, move, data):
         case.matched_agreed = _agreed(data["matched_agreed"])
     if case.matched_agreed is None:
         raise ServiceError("Choose the agreed job description the grade was checked against.")
+    case.checked_grade = case.matched_agreed.grade
     return None, f"Grade checked against {case.matched_agreed.reference} ({case.matched_agreed.grade})"
 
 
@@ -466,48 +552,52 @@ def hera_grade(total: int) -> int:
     raise ServiceError(f"A total score of {total} is outside every grade band.")
 
 
-HERA_ELEMENTS = [
-    "communication", "teamwork and motivation", "liaison and networking", "service delivery",
-    "decision making processes and outcomes", "planning and organising resources", "initiative and problem solving",
-    "analysis and research", "sensory and physical demands", "work environment", "pastoral care and welfare",
-    "team development", "teaching and learning support", "knowledge and experience",
-]
+HERA_ELEMENTS = workflow.HERA_ELEMENTS  # the 14 elements (policy §5), declared with the move that takes them
 
 
 def _apply_evaluation(case, actor, me, move, data):
-    scores = data.get("scores") or {}
-    if not isinstance(scores, dict) or set(scores) != set(HERA_ELEMENTS):
-        raise ServiceError("Enter the score of each of the 14 HERA elements.")
-    try:
-        values = {k: int(v) for k, v in scores.items()}
-    except (TypeError, ValueError):
-        raise ServiceError("Each element score must be a whole number.") from None
-    if any(v < 0 for v in values.values()):
-        raise ServiceError("Element scores cannot be negative.")
+    values = data["scores"]  # every element, whole numbers in range: checked against the move's inputs
     total = sum(values.values())
     grade = hera_grade(total)
     case.evaluation = {"scores": values, "levels": data.get("levels") or {}, "total": total, "grade": grade}
-    case.recommended_grade = _grade_from(grade)
+    case.checked_grade = _grade_from(grade)
     return None, f"HERA evaluation recorded: total {total}, grade {grade}"
 
 
+def checked_grade(case: GradingCase) -> Grade | None:
+    """The grade the HRBP's check gave (the matched agreed JD's grade, or the HERA band); before the check,
+    the recommended grade."""
+    return case.checked_grade or case.recommended_grade
+
+
+def _is_new_grade(case: GradingCase) -> bool:
+    grade = checked_grade(case)
+    return grade is not None and case.current_grade is not None and grade.number != case.current_grade.number
+
+
+def _after_fairness(case: GradingCase) -> str:
+    """A new grade on the Direct Route is discussed with the line manager first (policy §4.3 step 8)."""
+    return "manager_discussion" if case.route == Route.DIRECT and _is_new_grade(case) else "decision"
+
+
 def _apply_fairness(case, actor, me, move, data):
-    issue = data.get("fairness_issue")
-    if issue not in (True, False):
-        raise ServiceError("Say whether there is a knock-on fairness issue for other post holders.")
-    assessment = (data.get("assessment") or "").strip()
-    if not assessment:
-        raise ServiceError("Record the fairness assessment: the impact on other holders of this and similar JDs.")
-    resolution = (data.get("resolution") or "").strip()
-    if issue and not resolution:
-        raise ServiceError("There is a knock-on fairness issue: record how it was resolved before the case goes on.")
+    issue = data["fairness_issue"]
+    assessment = data["assessment"]
+    resolution = data.get("resolution") or ""
     case.fairness_issue, case.fairness_assessment, case.fairness_resolution = issue, assessment, resolution
-    also = _posts_also_regraded(case, data.get("also_regrade") or [])
-    case.also_regraded.set(also)
-    new_grade = (case.recommended_grade is not None and case.current_grade is not None
-                 and case.recommended_grade.number != case.current_grade.number)
-    target = "manager_discussion" if case.route == Route.DIRECT and new_grade else "decision"
-    return target, "Fairness assessment recorded" + (" (issue resolved)" if issue else " (no knock-on issue)")
+    case.also_regraded.set(_posts_also_regraded(case, data.get("also_regrade") or []))
+    if issue and not resolution:
+        # Open while the HRBP assesses the other holders: the case waits here and HR Services cannot act.
+        return "fairness_issue_open", "Fairness assessment recorded: a knock-on issue is open"
+    return _after_fairness(case), "Fairness assessment recorded" + (" (issue resolved)" if issue else
+                                                                      " (no knock-on issue)")
+
+
+def _apply_resolve_fairness(case, actor, me, move, data):
+    case.fairness_resolution = data["resolution"]
+    if data.get("also_regrade") is not None:
+        case.also_regraded.set(_posts_also_regraded(case, data["also_regrade"]))
+    return _after_fairness(case), "Knock-on fairness issue resolved"
 
 
 def posts_sharing_baseline(case: GradingCase):
@@ -540,18 +630,29 @@ def _posts_also_regraded(case: GradingCase, ids) -> list[Post]:
 
 
 def _apply_decide(case, actor, me, move, data):
-    outcome = data.get("outcome")
-    if outcome not in Outcome.values:
-        raise ServiceError("Choose the outcome.")
+    outcome = data["outcome"]
     if case.route == Route.NEW_JOB and outcome in (Outcome.REALLOCATION, Outcome.NO_CHANGE):
         raise ServiceError("A new job is given a grade: choose grade confirmed or a different grade.")
     if outcome in (Outcome.REALLOCATION, Outcome.NO_CHANGE):
         case.decided_grade = case.current_grade
     else:
-        case.decided_grade = _grade_from(data.get("grade") or case.recommended_grade, label="decided grade")
+        case.decided_grade = _grade_from(data.get("grade") or checked_grade(case), label="decided grade")
     if case.current_grade is not None and outcome == Outcome.HIGHER_GRADE and \
             case.decided_grade.number <= case.current_grade.number:
         raise ServiceError(f"A higher grade must be above the current {case.current_grade}.")
+    if case.current_grade is not None and outcome == Outcome.LOWER_GRADE and \
+            case.decided_grade.number >= case.current_grade.number:
+        raise ServiceError(f"A lower grade must be below the current {case.current_grade}.")
+    check = case.checked_grade
+    explained = data.get("grade_difference_reason") or ""
+    differs = (check is not None and case.decided_grade is not None
+               and outcome not in (Outcome.REALLOCATION, Outcome.NO_CHANGE) and case.decided_grade != check)
+    if differs and not explained:
+        source = (f"the matched agreed JD {case.matched_agreed.reference}" if case.matched_agreed_id
+                  and case.matched_agreed.grade_id == check.pk else "the job evaluation")
+        raise ServiceError(f"The decided grade ({case.decided_grade}) differs from the grade of {source} "
+                           f"({check}): give the reason for the difference.")
+    case.grade_difference_reason = explained if differs else ""
     case.outcome = outcome
     case.decided_at = timezone.now()
     if outcome == Outcome.REALLOCATION:
@@ -595,7 +696,9 @@ def involved_people(case: GradingCase) -> set[int]:
 
 def _apply_convene_panel(case, actor, me, move, data):
     ids = data.get("panel") or []
-    people = list(Person.objects.filter(pk__in=[int(i) for i in ids if str(i).isdigit()], is_active=True))
+    people = list(Person.objects.filter(pk__in=ids, is_active=True).order_by("last_name", "first_name"))
+    if len(people) != len(ids):
+        raise ServiceError("Some of the people chosen for the panel were not found or have left: choose again.")
     if len(people) < 2:
         raise ServiceError("An appeal panel needs at least two members.")
     involved = involved_people(case) | {me.pk}
@@ -632,6 +735,7 @@ APPLY = {
     "confirm_by_match": _apply_confirm_by_match,
     "record_evaluation": _apply_evaluation,
     "record_fairness": _apply_fairness,
+    "resolve_fairness_issue": _apply_resolve_fairness,
     "decide": _apply_decide,
     "record_finance_approval": _apply_finance,
     "process": _apply_process,
@@ -645,10 +749,38 @@ APPLY = {
 # --- HR Services processing -------------------------------------------------------------------
 
 
+# The rules a university may choose for the date a regrade takes effect (setting EFFECTIVE_DATE_RULE,
+# policy §4.4): each gives the date from the case, and the words that explain it on the page.
+EFFECTIVE_DATE_RULES = {
+    "first_of_next_month": (
+        lambda case: first_of_next_month(case.complete_submission_on or timezone.localdate()),
+        "the 1st of the month after the complete application reached the HRBP"),
+    "complete_submission": (
+        lambda case: case.complete_submission_on or timezone.localdate(),
+        "the day the complete application reached the HRBP"),
+    "first_of_month_after_decision": (
+        lambda case: first_of_next_month(timezone.localdate(case.decided_at) if case.decided_at
+                                         else timezone.localdate()),
+        "the 1st of the month after the decision"),
+}
+
+
+def _effective_date_rule():
+    rule = policy("EFFECTIVE_DATE_RULE")
+    if rule not in EFFECTIVE_DATE_RULES:
+        raise ImproperlyConfigured(f"GRADEPATH_GRADING['EFFECTIVE_DATE_RULE'] is {rule!r}: use one of "
+                                   f"{', '.join(EFFECTIVE_DATE_RULES)}.")
+    return EFFECTIVE_DATE_RULES[rule]
+
+
 def effective_date_for(case: GradingCase) -> dt.date:
-    """Policy default: the 1st of the month after the complete submission."""
-    submitted = case.complete_submission_on or timezone.localdate()
-    return first_of_next_month(submitted)
+    """The date a regrade takes effect by the policy setting (default: the 1st of the month after the
+    complete submission); HR Services may record another."""
+    return _effective_date_rule()[0](case)
+
+
+def effective_date_rule_words() -> str:
+    return _effective_date_rule()[1]
 
 
 def new_spine_point(*, current_point: int | None, new_grade: Grade) -> int:
@@ -680,12 +812,17 @@ def process_regrade(case: GradingCase, *, actor, data: dict[str, Any]) -> str:
         case.new_spine_point = point
         summary += f", spine point {point}"
     if case.post is not None:
-        from gradepath.people.services import update_post
+        from gradepath.people.services import change_post_grade, update_post
 
         version = case.proposed_version
         if version.status == JDVersion.Status.DRAFT:
             jd_services.submit_version(actor=None, version=version)
-        update_post(actor=None, post=case.post, changes={"grade": grade, "jd_version": version})
+        # The approved JD is the post's from now; the grade from the effective date (policy §3.4).
+        reason = PostGrade.Reason.APPEAL if case.events.filter(action="uphold_appeal").exists() \
+            else PostGrade.Reason.REGRADE
+        update_post(actor=None, post=case.post, changes={"jd_version": version})
+        change_post_grade(actor=None, post=case.post, grade=grade, effective_from=effective, reason=reason,
+                          source=case.reference, jd_version=version)
         others = list(case.also_regraded.order_by("post_number"))
         for post in others:  # the knock-on regrades the HRBP recorded at the fairness step
             for appointment in Appointment.objects.current(effective).filter(
@@ -698,7 +835,9 @@ def process_regrade(case: GradingCase, *, actor, data: dict[str, Any]) -> str:
                             f"{effective:%d %b %Y} it is {grade}, spine point {point}, with the approved job "
                             f"description. Ask your line manager or HR Business Partner if you have questions.",
                        link=reverse("people:person-detail", args=[appointment.person.pk]))
-            update_post(actor=None, post=post, changes={"grade": grade, "jd_version": version})
+            update_post(actor=None, post=post, changes={"jd_version": version})
+            change_post_grade(actor=None, post=post, grade=grade, effective_from=effective, reason=reason,
+                              source=case.reference, jd_version=version)
         if others:
             summary += f"; also post{'s' if len(others) > 1 else ''} " + ", ".join(p.post_number for p in others)
     return summary
@@ -736,12 +875,19 @@ def log_and_send_jd(case: GradingCase, *, actor) -> None:
     if version.status == JDVersion.Status.DRAFT:
         jd_services.submit_version(actor=None, version=version)
         version.refresh_from_db()
-    grade = case.decided_grade or case.recommended_grade
+    grade = case.decided_grade or checked_grade(case)
     if version.status == JDVersion.Status.SUBMITTED:
         entry = jd_services.log_agreed_jd(actor=None, version=version, grade=grade)
         logged = f"It is logged in the agreed JD library as {entry.reference}."
+    elif (entry := AgreedJD.objects.filter(version=version).first()) is not None and entry.grade_id != grade.pk:
+        # Logged before an appeal that was upheld at another grade: the library says the grade finally decided.
+        jd_services.record_final_grade(actor=actor, entry=entry, grade=grade,
+                                       reason=f"the appeal on {case.reference} was upheld at {grade}")
+        logged = (f"Its entry {entry.reference} in the agreed JD library now states {grade}, the grade decided on "
+                  "appeal.")
     else:
         logged = "It was already in the agreed JD library."
+    version.refresh_from_db()  # as logged: agreed, at the grade the library states (for its Word and PDF)
     if case.post is not None and case.post.jd_version_id != version.pk:
         # No HR processing (reallocation, or the same grade confirmed): the post still gets its approved JD,
         # and with the same grade confirmed so do the other posts the HRBP included at the fairness step.
@@ -770,28 +916,30 @@ def due_date_for(state: str, start: dt.date | None = None) -> dt.date:
     return add_working_days(start or timezone.localdate(), targets.get(state, targets["default"]))
 
 
-def people_for_role(case: GradingCase, role: str) -> list[tuple[Person | None, str]]:
-    """Who must act in ``role`` now: delegation resolved today (an active delegate takes the task)."""
+def people_for_role(case: GradingCase, role: str,
+                    excluding: set[int] | frozenset[int] = frozenset()) -> list[tuple[Person | None, str]]:
+    """Who must act in ``role`` now, with the capacity in words: delegation resolved today (an active
+    delegate takes the task); people in ``excluding`` (see :func:`ineligible`) never, the FM/HPS or HRBP
+    role then passing to a delegate or the holder above."""
     if role == "staff_member":
-        return [(case.subject, "staff member")] if case.subject else []
+        return [(case.subject, "staff member")] if case.subject and case.subject_id not in excluding else []
     if role == "line_manager":
-        return [(case.line_manager, "line manager")] if case.line_manager else []
+        return ([(case.line_manager, "line manager")] if case.line_manager
+                and case.line_manager_id not in excluding else [])
     if role == "initiator":
         return []
     if role in ("fm_hps", "hrbp"):
-        holder = nearest_holder(case.org_unit, role)
-        if holder is None or holder.pk == case.subject_id:
+        candidates = eligible_holders(case.org_unit, role, subject=case.subject, excluding=excluding)
+        if not candidates:
             return []  # nobody acts on their own case, not even through a delegate
-        delegation = (Delegation.objects.active()
-                      .filter(delegator=holder, role=role, org_unit_id__in=case.org_unit.ancestor_ids or [case.org_unit.pk])
-                      .exclude(delegate_id=case.subject_id).select_related("delegate").first())
-        if delegation is not None:
-            return [(delegation.delegate, f"delegate of {holder}")]
-        return [(holder, "")]
+        person, capacity = next(((p, c) for p, c in candidates if c.delegate_of is not None), candidates[0])
+        plain = capacity.delegate_of is None and capacity.instead_of is None
+        return [(person, "" if plain else str(capacity))]
     if role == "hr_services":
         return [(None, "HR Services")]
     if role == "panel":
-        return [(m.person, "appeal panel member") for m in case.panel.select_related("person")]
+        return [(m.person, "appeal panel member") for m in case.panel.select_related("person")
+                if m.person_id not in excluding]
     return []
 
 
@@ -802,15 +950,17 @@ def _refresh_tasks(case: GradingCase) -> None:
     if case.state in workflow.CLOSED_STATES:
         return
     due = due_date_for(case.state)
+    acts = CaseActs.of(case)
     seen: set[tuple[int | None, str]] = set()
     for move in workflow.moves_from(case.route, case.state):
         if move.action in ("withdraw",) or move.style == "danger" or unmet_condition(case, move) is not None:
             continue
-        done = _agreed_roles(case, move.action) if move.once_per_role else set()
+        done = _agreed_roles(case, move.action, acts) if move.once_per_role else set()
+        barred = ineligible(move, acts)
         for role in move.roles:
             if role in done:
                 continue
-            for person, capacity in people_for_role(case, role):
+            for person, capacity in people_for_role(case, role, barred):
                 key = (person.pk if person else None, role)
                 if key in seen:
                     continue
@@ -874,7 +1024,8 @@ def get_case_for_user(user, pk) -> GradingCase:
 
     try:
         return visible_cases(user).select_related(
-            "org_unit", "post", "subject", "line_manager", "initiator", "jd", "proposed_version__jd", "baseline_version__jd",
+            "org_unit", "post", "subject", "line_manager", "initiator", "jd", "proposed_version__jd",
+            "proposed_version__grade", "baseline_version__jd", "baseline_version__grade", "checked_grade",
             "current_grade", "recommended_grade", "decided_grade", "matched_agreed__version").get(pk=pk)
     except (GradingCase.DoesNotExist, ValueError, TypeError):
         raise Http404("No such grading case.") from None

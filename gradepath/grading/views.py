@@ -159,7 +159,8 @@ def _render_case(request: HttpRequest, case: GradingCase, *, bound: ActionForm |
     confidential = services.can_see_confidential(user, case)
     events = selectors.case_events(case)
     actions, not_yet = [], []
-    for available in services.available_actions(case, user, with_unmet=True):
+    for available in services.available_actions(case, user, with_unmet=True,
+                                                acts=services.CaseActs.of(case, events)):
         move = available.move
         if (why := services.unmet_condition(case, move)) is not None:
             # A move the user's role allows that must wait for something; the appeal has its own line,

@@ -1,9 +1,10 @@
 """The grading process as data: states, and one table of every legal move per route.
 
-Reading this file tells a newcomer the whole process (DOMAIN.md §4.1–4.3). Each move names the
-action, the states it may start from, the state it leads to, who may take it, the fields it
-requires, and the policy step it implements (shown to users). ``docs/workflows/`` is generated
-from this table by ``gradepath grading-workflow-docs``; a test walks every state × action × role.
+Reading this file tells a newcomer the whole process (docs/policy.md §4.1–4.3). Each move names the
+action, the states it may start from, the state it leads to, who may take it, what it requires, the
+input fields it takes (with their types and limits), whose earlier moves make someone ineligible to
+take it, and the policy step it implements (shown to users). ``docs/workflows/`` is generated from
+this table by ``gradepath grading-workflow-docs``; a test walks every state × action × role.
 
 Who may act ("roles") are relationships resolved for the case at the time:
 
@@ -15,14 +16,16 @@ Who may act ("roles") are relationships resolved for the case at the time:
 * ``initiator`` – whoever started the case
 * ``panel`` – a member of the case's appeal panel
 
-Nobody acts on their own case except as its ``staff_member``.
+Nobody acts on their own case except as its ``staff_member``, and nobody approves their own
+submission (``Move.independent_of``, policy §2).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from gradepath.grading.models import Route
+from gradepath.core.inputs import BOOLEAN, CHOICE, DATE, ID_LIST, INTEGER, SCORES, TEXT, InputField
+from gradepath.grading.models import Outcome, Route
 
 # --- States ---------------------------------------------------------------------------------
 
@@ -45,6 +48,7 @@ STATES: dict[str, str] = {
     "hrbp_review": "HRBP grade check",
     "evaluation": "Full job evaluation (HERA)",
     "fairness": "HRBP fairness check",
+    "fairness_issue_open": "Knock-on fairness issue being resolved by the HRBP",
     "manager_discussion": "HRBP to discuss the new grade with the line manager",
     "decision": "Decision to be recorded",
     "hr_processing": "HR Services processing",
@@ -60,17 +64,18 @@ START_STATE = {Route.NEW_JOB: "draft", Route.AGREED: "agreements", Route.DIRECT:
 # States in which the case is "before a decision" (it can be withdrawn by its initiator).
 BEFORE_DECISION = ("draft", "fm_approval", "agreements", "jd_amendment", "jd_agreement", "discussion",
                    "staff_proposal", "manager_review", "manager_submission", "fm_brokering",
-                   "staff_direct_submission", "hrbp_review", "evaluation", "fairness", "manager_discussion")
+                   "staff_direct_submission", "hrbp_review", "evaluation", "fairness", "fairness_issue_open",
+                   "manager_discussion")
 
 # The order of states on the process map of each route.
 PROCESS_MAP: dict[str, list[str]] = {
-    Route.NEW_JOB: ["draft", "fm_approval", "hrbp_review", "evaluation", "fairness", "decision", "hr_processing",
-                    "logging", "closed"],
+    Route.NEW_JOB: ["draft", "fm_approval", "hrbp_review", "evaluation", "fairness", "fairness_issue_open",
+                    "decision", "hr_processing", "logging", "closed"],
     Route.AGREED: ["agreements", "jd_amendment", "jd_agreement", "hrbp_review", "evaluation", "fairness",
-                   "decision", "hr_processing", "logging", "closed"],
+                   "fairness_issue_open", "decision", "hr_processing", "logging", "closed"],
     Route.DIRECT: ["discussion", "staff_proposal", "manager_review", "manager_submission", "fm_brokering",
-                   "staff_direct_submission", "hrbp_review", "evaluation", "fairness", "manager_discussion",
-                   "decision", "hr_processing", "logging", "closed"],
+                   "staff_direct_submission", "hrbp_review", "evaluation", "fairness", "fairness_issue_open",
+                   "manager_discussion", "decision", "hr_processing", "logging", "closed"],
 }
 
 ALL_ROUTES = (Route.NEW_JOB, Route.AGREED, Route.DIRECT)
@@ -84,7 +89,13 @@ ROLE_LABELS = {
 
 @dataclass(frozen=True)
 class Move:
-    """One legal move. ``target`` None means the service decides (e.g. after the third agreement)."""
+    """One legal move. ``target`` None means the service decides (e.g. after the third agreement).
+
+    ``inputs`` declares every field the move takes, with its type and limits: the web form is built
+    from them and the service checks what it is given against them (unknown fields are refused).
+    ``independent_of`` names earlier moves whose actors may not take this one: nobody approves their
+    own submission (policy §2); the role then falls to a delegate or the holder above.
+    """
 
     action: str
     label: str
@@ -94,8 +105,10 @@ class Move:
     roles: tuple[str, ...]
     policy: str
     requires: tuple[str, ...] = ()
-    once_per_role: bool = False  # agreements: each role records it once in the state
+    inputs: tuple[InputField, ...] = ()
+    once_per_role: bool = False  # agreements: each role records it once in the state, each by another person
     when: tuple[str, ...] = ()  # conditions on the case (CONDITIONS) besides its state
+    independent_of: tuple[str, ...] = ()
     style: str = "primary"  # button style: primary, secondary, danger
     notes: str = ""
     extra: dict = field(default_factory=dict)
@@ -112,95 +125,186 @@ CONDITIONS: dict[str, str] = {
 NJ, AR, DR = Route.NEW_JOB.value, Route.AGREED.value, Route.DIRECT.value
 ALL = (NJ, AR, DR)
 
+# --- Input fields (types and limits), shared by the moves that take them ----------------------
+
+TEXT_LIMIT = 5000
+HERA_ELEMENTS = (
+    "communication", "teamwork and motivation", "liaison and networking", "service delivery",
+    "decision making processes and outcomes", "planning and organising resources", "initiative and problem solving",
+    "analysis and research", "sensory and physical demands", "work environment", "pastoral care and welfare",
+    "team development", "teaching and learning support", "knowledge and experience",
+)
+
+
+REQUIRED_REASON = "Give a reason: it is kept with the case and shown to the people involved."
+
+
+def reason(label: str = "Reason") -> InputField:
+    """A required reason: kept with the case and shown to the people involved."""
+    return InputField("reason", TEXT, label, required=True, max_length=TEXT_LIMIT, required_message=REQUIRED_REASON)
+
+
+NOTE = InputField("reason", TEXT, "Note for the case record (optional)", max_length=TEXT_LIMIT)
+
+
+def grade_field(name: str, label: str, *, required: bool = False) -> InputField:
+    return InputField(name, INTEGER, label, required=required, min_value=1, max_value=99,
+                      help_text="The grade's number (1 to 10 in the grade structure in force).")
+
+
+RECOMMENDED = InputField("recommended_grade", INTEGER, "Recommended grade", required=True, min_value=1,
+                         max_value=99, required_message="Choose a recommended grade before submitting.")
+RECOMMENDED_IF_ANY = grade_field("recommended_grade", "Recommended grade (if it changes)")
+MATCHED = InputField("matched_agreed", INTEGER, "Agreed job description it matches (if any)", min_value=1,
+                     max_value=2**62, help_text="The id of a current entry of the agreed JD library.")
+SUBMISSION = (RECOMMENDED, MATCHED, NOTE)
+FAIRNESS_ISSUE = InputField("fairness_issue", BOOLEAN, "Is there a knock-on fairness issue for other post holders?",
+                            required=True, required_message="Say whether there is a knock-on fairness issue for "
+                                                            "other post holders.")
+ASSESSMENT = InputField("assessment", TEXT, "Fairness assessment: the impact on other holders of this and "
+                        "similar job descriptions", required=True, max_length=TEXT_LIMIT,
+                        required_message="Record the fairness assessment: the impact on other holders of this "
+                                         "and similar JDs.")
+RESOLUTION = InputField("resolution", TEXT, "How the issue was resolved", max_length=TEXT_LIMIT)
+ALSO_REGRADE = InputField("also_regrade", ID_LIST, "Other posts on the same JD version to regrade with this one",
+                          max_items=500, help_text="Ids of posts holding the same JD version as this post.")
+
+# Who submitted the JD and grade on its way to the HRBP: none of them checks or decides it (policy §2).
+SUBMITTERS = ("submit_for_approval", "approve", "submit_amended_jd", "agree_amended_jd", "submit_proposal",
+              "confirm_jd", "submit_to_fm", "record_grade_agreement", "submit_to_hrbp")
+
 MOVES: list[Move] = [
-    # --- New job (4.1) -------------------------------------------------------------------------
+    # --- New job (policy §4.1) -------------------------------------------------------------------
     Move("submit_for_approval", "Submit to the FM/HPS for approval", (NJ,), ("draft",), "fm_approval",
-         ("line_manager", "initiator"), "4.1 step 3: the JD and recommended grade go to the FM/HPS (or delegate); "
-         "the HoD or departmental contact is copied", requires=("recommended_grade", "submitted_jd")),
+         ("line_manager", "initiator"), "§4.1 step 3: the JD and recommended grade go to the FM/HPS (or delegate); "
+         "the HoD or departmental contact is copied", requires=("recommended_grade", "submitted_jd"),
+         inputs=SUBMISSION),
     Move("approve", "Approve the JD and recommended grade", (NJ,), ("fm_approval",), "hrbp_review", ("fm_hps",),
-         "4.1 step 3–4: FM/HPS approval, then submitted to the HRBP"),
+         "§4.1 step 3–4: FM/HPS approval, then submitted to the HRBP", inputs=(NOTE,),
+         independent_of=("submit_for_approval",)),
     Move("return_to_manager", "Return to the manager", (NJ,), ("fm_approval",), "draft", ("fm_hps",),
-         "4.1 step 3: the FM/HPS may return the JD for changes", requires=("reason",), style="secondary"),
-    # --- Agreed Route (4.2) --------------------------------------------------------------------
+         "§4.1 step 3: the FM/HPS may return the JD for changes", requires=("reason",), inputs=(reason(),),
+         independent_of=("submit_for_approval",), style="secondary"),
+    # --- Agreed Route (policy §4.2) --------------------------------------------------------------
     Move("agree_duties_changed", "Agree that the duties have changed significantly", (AR,), ("agreements",), None,
-         ("staff_member", "line_manager", "fm_hps"), "4.2: staff member, line manager and FM/HPS (or delegate) "
-         "all agree the duties have changed significantly", once_per_role=True),
+         ("staff_member", "line_manager", "fm_hps"), "§4.2: staff member, line manager and FM/HPS (or delegate) "
+         "all agree the duties have changed significantly", inputs=(NOTE,), once_per_role=True),
     Move("decline_agreed_route", "Do not agree (use the Direct Route instead)", (AR,), ("agreements",), "not_agreed",
-         ("line_manager", "fm_hps"), "4.2/4.3: without all three agreements the staff member may use the Direct "
-         "Route", requires=("reason",), style="danger"),
+         ("line_manager", "fm_hps"), "§4.2/4.3: without all three agreements the staff member may use the Direct "
+         "Route", requires=("reason",), inputs=(reason(),), style="danger"),
     Move("submit_amended_jd", "Submit the amended JD with a recommended grade", (AR,), ("jd_amendment",),
-         "jd_agreement", ("line_manager", "staff_member"), "4.2: the JD is amended to reflect the changed duties, "
-         "with a recommended grade by reference to an agreed JD", requires=("recommended_grade", "submitted_jd")),
+         "jd_agreement", ("line_manager", "staff_member"), "§4.2: the JD is amended to reflect the changed duties, "
+         "with a recommended grade by reference to an agreed JD", requires=("recommended_grade", "submitted_jd"),
+         inputs=SUBMISSION),
     Move("agree_amended_jd", "Agree the amended JD and recommended grade", (AR,), ("jd_agreement",), None,
-         ("staff_member", "line_manager", "fm_hps"), "4.2: all three agree the redrafted JD and recommended grade; "
-         "the case then continues at step 4 of the new-job process", once_per_role=True),
+         ("staff_member", "line_manager", "fm_hps"), "§4.2: all three agree the redrafted JD and recommended grade; "
+         "the case then continues at step 4 of the new-job process", inputs=(NOTE,), once_per_role=True),
     Move("return_for_amendment", "Return the JD for further amendment", (AR,), ("jd_agreement",), "jd_amendment",
-         ("staff_member", "line_manager", "fm_hps"), "4.2: the redrafted JD is not yet agreed",
-         requires=("reason",), style="secondary"),
-    # --- Direct Route (4.3) --------------------------------------------------------------------
+         ("staff_member", "line_manager", "fm_hps"), "§4.2: the redrafted JD is not yet agreed",
+         requires=("reason",), inputs=(reason(),), style="secondary"),
+    # --- Direct Route (policy §4.3) --------------------------------------------------------------
     Move("record_discussion", "Record the discussion with the staff member", (DR,), ("discussion",),
-         "staff_proposal", ("line_manager", "fm_hps"), "4.3 step 1: the line manager or FM/HPS discusses it with "
-         "the staff member", requires=("reason",)),
+         "staff_proposal", ("line_manager", "fm_hps"), "§4.3 step 1: the line manager or FM/HPS discusses it with "
+         "the staff member", requires=("reason",),
+         inputs=(reason("Notes of the discussion (when, who, what was said)"),)),
     Move("submit_proposal", "Submit my proposed JD and recommended grade", (DR,), ("staff_proposal",),
-         "manager_review", ("staff_member",), "4.3 step 2: the staff member proposes JD revisions showing tracked "
-         "changes, with a recommended grade", requires=("recommended_grade", "submitted_jd")),
+         "manager_review", ("staff_member",), "§4.3 step 2: the staff member proposes JD revisions showing tracked "
+         "changes, with a recommended grade", requires=("recommended_grade", "submitted_jd"), inputs=SUBMISSION),
     Move("confirm_jd", "Confirm the JD reflects the duties required", (DR,), ("manager_review",),
-         "manager_submission", ("line_manager",), "4.3 step 3: the line manager confirms the JD"),
+         "manager_submission", ("line_manager",), "§4.3 step 3: the line manager confirms the JD", inputs=(NOTE,),
+         independent_of=("submit_proposal",)),
     Move("return_to_staff", "Return to the staff member for further amendment", (DR,), ("manager_review",),
-         "staff_proposal", ("line_manager",), "4.3 step 3: or returns it for further amendment (a loop)",
-         requires=("reason",), style="secondary"),
+         "staff_proposal", ("line_manager",), "§4.3 step 3: or returns it for further amendment (a loop)",
+         requires=("reason",), inputs=(reason(),), independent_of=("submit_proposal",), style="secondary"),
     Move("submit_to_fm", "Submit the JD and recommended grade to the FM/HPS", (DR,), ("manager_submission",),
-         "fm_brokering", ("line_manager",), "4.3 step 4: the manager submits to the FM/HPS (or delegate), "
-         "copied to the HoD or departmental contact"),
+         "fm_brokering", ("line_manager",), "§4.3 step 4: the manager submits to the FM/HPS (or delegate), "
+         "copied to the HoD or departmental contact", inputs=(NOTE,)),
     Move("record_grade_agreement", "Record that the grade is agreed", (DR,), ("fm_brokering",), "hrbp_review",
-         ("fm_hps",), "4.3 step 5: agreement reached: the case goes to the HRBP as in 4.2"),
+         ("fm_hps",), "§4.3 step 5: agreement reached: the case goes to the HRBP as in §4.2",
+         inputs=(RECOMMENDED_IF_ANY, MATCHED, NOTE),
+         independent_of=("submit_to_fm",)),
     Move("record_no_agreement", "Record that no agreement was reached", (DR,), ("fm_brokering",),
-         "staff_direct_submission", ("fm_hps",), "4.3 step 6: no agreement: the staff member may submit to the "
-         "HRBP directly", requires=("reason",), style="secondary"),
+         "staff_direct_submission", ("fm_hps",), "§4.3 step 6: no agreement: the staff member may submit to the "
+         "HRBP directly", requires=("reason",), inputs=(reason(),), independent_of=("submit_to_fm",),
+         style="secondary"),
     Move("submit_to_hrbp", "Submit my JD and recommended grade to the HRBP", (DR,), ("staff_direct_submission",),
-         "hrbp_review", ("staff_member",), "4.3 step 6: the staff member submits to the HRBP with the agreed JD it "
-         "was matched to, if any"),
-    # --- Shared: HRBP, decision, HR Services, logging (4.1 steps 4–9) ----------------------------
+         "hrbp_review", ("staff_member",), "§4.3 step 6: the staff member submits to the HRBP with the agreed JD it "
+         "was matched to, if any", inputs=(RECOMMENDED_IF_ANY, MATCHED, NOTE)),
+    # --- Shared: HRBP, decision, HR Services, logging (policy §4.1 steps 4–9) ----------------------
     Move("confirm_by_match", "Grade checked by match to an agreed JD", ALL, ("hrbp_review",), "fairness",
-         ("hrbp",), "4.1 step 4: grade check by match to an agreed JD", requires=("matched_agreed",)),
+         ("hrbp",), "§4.1 step 4: grade check by match to an agreed JD", requires=("matched_agreed",),
+         inputs=(MATCHED, NOTE), independent_of=SUBMITTERS),
     Move("refer_to_evaluation", "Refer for full job evaluation (HERA)", ALL, ("hrbp_review",), "evaluation",
-         ("hrbp",), "4.1 step 4: referral to full job evaluation where nothing matches", style="secondary"),
+         ("hrbp",), "§4.1 step 4: referral to full job evaluation where nothing matches", inputs=(NOTE,),
+         independent_of=SUBMITTERS, style="secondary"),
     Move("return_to_submitter", "Return for more information", ALL, ("hrbp_review",), None, ("hrbp",),
-         "4.1 step 4: the HRBP may return an incomplete submission", requires=("reason",), style="secondary"),
+         "§4.1 step 4: the HRBP may return an incomplete submission", requires=("reason",), inputs=(reason(),),
+         independent_of=SUBMITTERS, style="secondary"),
     Move("record_evaluation", "Record the evaluation result", ALL, ("evaluation",), "fairness", ("hrbp",),
          "§5: element levels and scores as entered; the total falls into a grade band",
-         requires=("evaluation",)),
+         requires=("evaluation",),
+         inputs=(InputField("scores", SCORES, "HERA element scores", required=True, min_value=0, max_value=1000,
+                            keys=HERA_ELEMENTS, required_message="Enter the score of each of the 14 HERA elements."),
+                 InputField("levels", SCORES, "HERA element levels (if recorded)", min_value=0, max_value=20,
+                            keys=HERA_ELEMENTS), NOTE),
+         independent_of=SUBMITTERS),
     Move("record_fairness", "Record the fairness assessment", ALL, ("fairness",), None, ("hrbp",),
-         "4.1 step 5 / 4.2: impact on other post holders; any knock-on issue must be resolved and recorded "
-         "before HR Services may act", requires=("fairness",)),
+         "§4.1 step 5 / §4.2: impact on other post holders; a knock-on issue may stay open while it is assessed, "
+         "and must be resolved and recorded before the decision and HR Services", requires=("fairness",),
+         inputs=(FAIRNESS_ISSUE, ASSESSMENT, RESOLUTION, ALSO_REGRADE, NOTE), independent_of=SUBMITTERS),
+    Move("resolve_fairness_issue", "Record how the fairness issue was resolved", ALL, ("fairness_issue_open",), None,
+         ("hrbp",), "§4.1 step 5 / §4.2: the knock-on issue is resolved and recorded before the case goes on",
+         requires=("resolution",),
+         inputs=(InputField("resolution", TEXT, "How the issue was resolved", required=True, max_length=TEXT_LIMIT),
+                 ALSO_REGRADE, NOTE), independent_of=SUBMITTERS),
     Move("record_manager_discussion", "Record the discussion with the line manager", (DR,),
-         ("manager_discussion",), "decision", ("hrbp",), "4.3 step 8: a new grade is discussed with the line "
-         "manager first", requires=("reason",)),
+         ("manager_discussion",), "decision", ("hrbp",), "§4.3 step 8: a new grade is discussed with the line "
+         "manager first", requires=("reason",), inputs=(reason("Notes of the discussion with the line manager"),),
+         independent_of=SUBMITTERS),
     Move("decide", "Record the decision", ALL, ("decision",), None, ("hrbp",),
-         "4.1 step 6 / 4.3 step 9: grade confirmed or changed; higher grade, reallocation of the additional "
-         "duties, or no change", requires=("outcome",)),
+         "§4.1 step 6 / §4.3 step 9: grade confirmed or changed; higher grade, reallocation of the additional "
+         "duties, or no change", requires=("outcome",),
+         inputs=(InputField("outcome", CHOICE, "Outcome", required=True, choices=tuple(Outcome.choices),
+                            required_message="Choose the outcome."),
+                 grade_field("grade", "Grade decided (for a confirmed or different grade)"),
+                 InputField("grade_difference_reason", TEXT, "Why the decided grade differs from the grade the "
+                            "check gave", max_length=TEXT_LIMIT), NOTE),
+         independent_of=SUBMITTERS),
     Move("record_finance_approval", "Record the finance approval (grant-funded post)", ALL, ("hr_processing",),
-         "hr_processing", ("hr_services",), "4.1 step 7: grant-funded posts need a finance approval",
-         requires=("reason",), when=("finance_pending",), style="secondary"),
+         "hr_processing", ("hr_services",), "§4.1 step 7: grant-funded posts need a finance approval",
+         requires=("reason",), inputs=(reason("Finance approval (who approved, and the reference)"),),
+         when=("finance_pending",), style="secondary"),
     Move("process", "Process the change (grade, spine point, effective date)", ALL, ("hr_processing",), "logging",
-         ("hr_services",), "4.1 step 7: HR Services processes the new grade, spine point, effective date and "
-         "allowances", when=("finance_if_grant_funded",)),
+         ("hr_services",), "§4.1 step 7: HR Services processes the new grade, spine point, effective date and "
+         "allowances", when=("finance_if_grant_funded",),
+         inputs=(InputField("effective_date", DATE, "Effective date"),
+                 InputField("allowances_stopped", TEXT, "Allowances stopped (if any)", max_length=2000),
+                 InputField("pay_protection", BOOLEAN, "Record pay protection (keep the current spine point if the "
+                            "new one is lower)"), NOTE)),
     Move("log_and_send", "Log the approved JD and send it to the job evaluation mailbox", ALL, ("logging",),
-         "closed", ("hrbp",), "4.1 step 8 / 4.3 step 10: the approved JD with its grade goes to the job "
-         "evaluation mailbox and is logged in the agreed JD library"),
-    # --- Appeal (4.1 step 9) -------------------------------------------------------------------
+         "closed", ("hrbp",), "§4.1 step 8 / §4.3 step 10: the approved JD with its grade goes to the job "
+         "evaluation mailbox and is logged in the agreed JD library", inputs=(NOTE,)),
+    # --- Appeal (policy §4.1 step 9) -------------------------------------------------------------
     Move("lodge_appeal", "Appeal against the decision", ALL, ("closed",), "appeal",
-         ("staff_member", "line_manager"), "4.1 step 9: within the appeal window, with grounds",
-         requires=("reason",), when=("appeal_window_open",)),
+         ("staff_member", "line_manager"), "§4.1 step 9: within the appeal window, with grounds",
+         requires=("reason",), inputs=(reason("Grounds of appeal"),), when=("appeal_window_open",)),
     Move("convene_panel", "Convene the appeal panel", ALL, ("appeal",), "appeal_hearing", ("hr_services",),
-         "4.1 step 9: a panel of people not involved in the case", requires=("panel",)),
+         "§4.1 step 9: a panel of people not involved in the case", requires=("panel",),
+         inputs=(InputField("panel", ID_LIST, "Panel members (people not involved in this case; at least two)",
+                            required=True, max_items=12, help_text="Ids of people.",
+                            required_message="An appeal panel needs at least two members."), NOTE)),
     Move("uphold_appeal", "Uphold the appeal and change the grade", ALL, ("appeal_hearing",), "hr_processing",
-         ("panel",), "4.1 step 9: the outcome can change the grade", requires=("reason", "grade")),
+         ("panel",), "§4.1 step 9: the outcome can change the grade", requires=("reason", "grade"),
+         inputs=(reason("Reasons of the panel"),
+                 InputField("grade", INTEGER, "Grade decided on appeal", required=True, min_value=1, max_value=99,
+                            required_message="Choose the grade decided on appeal (1 to 10)."))),
     Move("dismiss_appeal", "Dismiss the appeal", ALL, ("appeal_hearing",), "closed", ("panel",),
-         "4.1 step 9: the decision stands", requires=("reason",), style="secondary"),
+         "§4.1 step 9: the decision stands", requires=("reason",), inputs=(reason("Reasons of the panel"),),
+         style="secondary"),
     # --- Any time before a decision ----------------------------------------------------------
     Move("withdraw", "Withdraw the case", ALL, BEFORE_DECISION, "withdrawn", ("initiator",),
-         "A case can be withdrawn by its initiator before a decision", requires=("reason",), style="danger"),
+         "A case can be withdrawn by its initiator before a decision", requires=("reason",), inputs=(reason(),),
+         style="danger"),
 ]
 
 MOVES_BY_ACTION: dict[str, Move] = {m.action: m for m in MOVES}
@@ -218,7 +322,9 @@ SERVICE_TARGETS: dict[str, dict[str, tuple[str, ...]]] = {
     "agree_duties_changed": {AR: ("agreements", "jd_amendment")},
     "agree_amended_jd": {AR: ("jd_agreement", "hrbp_review")},
     "return_to_submitter": {NJ: ("draft",), AR: ("jd_amendment",), DR: ("staff_proposal",)},
-    "record_fairness": {NJ: ("decision",), AR: ("decision",), DR: ("decision", "manager_discussion")},
+    "record_fairness": {NJ: ("decision", "fairness_issue_open"), AR: ("decision", "fairness_issue_open"),
+                        DR: ("decision", "manager_discussion", "fairness_issue_open")},
+    "resolve_fairness_issue": {NJ: ("decision",), AR: ("decision",), DR: ("decision", "manager_discussion")},
     "decide": {NJ: ("hr_processing",), AR: ("hr_processing", "logging"), DR: ("hr_processing", "logging")},
 }
 

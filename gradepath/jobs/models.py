@@ -9,6 +9,8 @@ them.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -134,6 +136,16 @@ class JDVersion(models.Model):
     @property
     def is_draft(self) -> bool:
         return self.status == self.Status.DRAFT
+
+    def stated_grade(self) -> tuple[str, Any]:
+        """(label, grade) a document of this version states: the grade it was agreed at in the library
+        (the decided grade, appeals included) once it is agreed, otherwise the recommended grade."""
+        if self.status in (self.Status.AGREED, self.Status.SUPERSEDED):
+            entry = AgreedJD.objects.filter(version_id=self.pk).select_related("grade").first()
+            if entry is not None:
+                return "Agreed grade", entry.grade
+            return "Agreed grade", self.grade
+        return "Recommended grade", self.grade
 
     def essential_criteria(self) -> list[dict]:
         return [c for c in self.person_spec if c.get("kind") == "essential"]

@@ -46,13 +46,14 @@ def version_context(version: Any) -> dict[str, Any]:
         key: [p for p in re.split(r"\n", getattr(version, key) or "") if p.strip()]
         for key in ("purpose", "line_management", "working_relationships", "additional_information")
     }
-    grade_label = "Agreed grade" if version.status in ("agreed", "superseded") else "Recommended grade"
+    grade_label, grade = version.stated_grade()
     return {
         "version": version,
         "jd": jd,
         "status": STATUS_WORDS.get(version.status, version.status),
         "is_draft": version.status == "draft",
         "grade_label": grade_label,
+        "grade": grade,
         "paragraphs": paragraphs,
         "essential": version.essential_criteria(),
         "desirable": version.desirable_criteria(),

@@ -249,8 +249,9 @@ def copy_and_adapt(*, actor, version: JDVersion, org_unit: OrgUnit, area: str | 
     return draft
 
 
-def submit_version(*, actor, version: JDVersion) -> JDVersion:
-    """Freeze a draft: from now on its text cannot change."""
+def submit_version(*, actor, version: JDVersion, grade: Grade | None = None) -> JDVersion:
+    """Freeze a draft: from now on its text cannot change. ``grade``, when given, is the recommended
+    grade it is submitted with (a grading case's recommendation: one place for it, the case)."""
     if not can_edit_jd(actor, version.jd):
         raise PermissionDenied("You cannot submit this job description.")
     with transaction.atomic():
@@ -261,7 +262,11 @@ def submit_version(*, actor, version: JDVersion) -> JDVersion:
             raise ServiceError("A job description needs a purpose and at least one duty before it is submitted.")
         version.status = JDVersion.Status.SUBMITTED
         version.submitted_at = timezone.now()
-        version.save(update_fields=["status", "submitted_at"])
+        fields = ["status", "submitted_at"]
+        if grade is not None and version.grade_id != grade.pk:
+            version.grade = grade
+            fields.append("grade")
+        version.save(update_fields=fields)
         record_history(actor=actor, action="jd.submitted", obj=version.jd,
                        summary=f"Submitted v{version.number} “{version.job_title}”.")
     return version
@@ -300,6 +305,25 @@ def log_agreed_jd(*, actor, version: JDVersion, grade: Grade, area: str | None =
         pending = transaction.get_connection().run_on_commit
         if not any(item[1] is _refresh_matching_index for item in pending):
             transaction.on_commit(_refresh_matching_index)
+    return entry
+
+
+def record_final_grade(*, actor, entry: AgreedJD, grade: Grade, reason: str) -> AgreedJD:
+    """The grade finally decided for a logged agreed JD (an appeal upheld at another grade): the library
+    says that grade, and the change and its reason stay in the JD's history (policy §3.6)."""
+    with transaction.atomic():
+        entry = AgreedJD.objects.select_for_update().select_related("version", "version__jd", "grade").get(
+            pk=entry.pk)
+        if entry.grade_id == grade.pk:
+            return entry
+        before = entry.grade
+        entry.grade = grade
+        entry.save(update_fields=["grade"])
+        record_history(actor=actor, action="jd.agreed_grade_changed", obj=entry.version.jd,
+                       before={"grade": str(before)}, after={"grade": str(grade)},
+                       summary=f"{entry.reference} (v{entry.version.number}) is now at {grade}, was {before}: "
+                               f"{reason}")
+        transaction.on_commit(_refresh_matching_index)
     return entry
 
 

@@ -238,10 +238,10 @@ def _meta_line(version: Any) -> str:
         bits.append(f"Version {version.number}")
     if getattr(version, "status", None):
         bits.append(STATUS_WORDS.get(version.status, version.status))
-    grade = getattr(version, "grade", None)
-    if grade is not None:
-        word = "Agreed grade" if version.status in ("agreed", "superseded") else "Recommended grade"
-        bits.append(f"{word}: {grade}")
+    if hasattr(version, "stated_grade"):
+        word, grade = version.stated_grade()
+        if grade is not None:
+            bits.append(f"{word}: {grade}")
     return " · ".join(bits)
 
 

@@ -62,17 +62,69 @@ def nearest_holder(unit: OrgUnit, role: str) -> Person | None:
 
 @dataclass(frozen=True)
 class Capacity:
-    """How a person holds a role for a unit: in their own right, or as someone's delegate."""
+    """How a person holds a role for a unit: in their own right, as someone's delegate, or as the
+    holder above standing in for a holder who may not act on this matter."""
 
     role: str
     unit: OrgUnit
     delegate_of: Person | None = None
+    instead_of: Person | None = None
 
     def __str__(self) -> str:
         label = UnitRole(self.role).label
-        if self.delegate_of is None:
-            return f"{label} of {self.unit}"
-        return f"delegate of {self.delegate_of} ({label} of {self.unit})"
+        if self.delegate_of is not None:
+            return f"delegate of {self.delegate_of} ({label} of {self.unit})"
+        if self.instead_of is not None:
+            return f"{label} above {self.instead_of} (who may not act on this), for {self.unit}"
+        return f"{label} of {self.unit}"
+
+
+def _holders_up(unit: OrgUnit, role: str) -> list[tuple[Person, list[int]]]:
+    """The distinct holders of ``role`` from ``unit`` up the tree, nearest first, each with the ids of
+    the units from ``unit`` up to where they are named (their delegations must cover one of those)."""
+    ids = unit.ancestor_ids or [unit.pk]
+    units = {u.pk: u for u in OrgUnit.objects.filter(pk__in=ids).select_related(role)}
+    found: list[tuple[Person, list[int]]] = []
+    for position, uid in enumerate(reversed(ids)):
+        holder = getattr(units[uid], role) if uid in units else None
+        if holder is not None and all(holder.pk != h.pk for h, _ in found):
+            found.append((holder, list(reversed(ids))[: position + 1]))
+    return found
+
+
+def eligible_holders(
+    unit: OrgUnit,
+    role: str,
+    *,
+    on: dt.date | None = None,
+    subject: Person | None = None,
+    excluding: set[int] | frozenset[int] = frozenset(),
+) -> list[tuple[Person, Capacity]]:
+    """Everyone who may act as ``role`` for ``unit`` on a matter, with the capacity they act in.
+
+    The nearest holder and their active delegates. Nobody acts on a matter about themselves, and a
+    delegate never acts on a matter about the holder they stand in for. People in ``excluding`` (those
+    who submitted what is to be approved: nobody approves their own submission) may not act either.
+    When nobody at the nearest level may act, the role passes to the holder above (and their
+    delegates), and so on up the tree.
+    """
+    on = on or timezone.localdate()
+    barred = set(excluding) | ({subject.pk} if subject is not None else set())
+    passed_over: Person | None = None
+    for holder, covered in _holders_up(unit, role):
+        found: list[tuple[Person, Capacity]] = []
+        if holder.pk not in barred:
+            found.append((holder, Capacity(role=role, unit=unit, instead_of=passed_over)))
+        if subject is None or holder.pk != subject.pk:
+            delegations = (Delegation.objects.active(on)
+                           .filter(delegator=holder, role=role, org_unit_id__in=covered)
+                           .exclude(delegate_id__in=barred).select_related("delegate", "delegator")
+                           .order_by("start_date", "pk"))
+            found += [(d.delegate, Capacity(role=role, unit=unit, delegate_of=d.delegator)) for d in delegations]
+        if found:
+            return found
+        passed_over = passed_over or holder
+    return []
 
 
 def acting_capacity(
@@ -82,34 +134,20 @@ def acting_capacity(
     *,
     on: dt.date | None = None,
     subject: Person | None = None,
+    excluding: set[int] | frozenset[int] = frozenset(),
 ) -> Capacity | None:
-    """How ``person`` may act as ``role`` for ``unit`` on a date, or None if they may not.
+    """How ``person`` may act as ``role`` for ``unit`` on a date, or None if they may not
+    (see :func:`eligible_holders`).
 
     ``subject`` is the person the matter is about: nobody acts on a matter about themselves,
     whether in their own right or as a delegate.
     """
     if person is None:
         return None
-    if subject is not None and subject.pk == person.pk:
-        return None
-    on = on or timezone.localdate()
-    holder = nearest_holder(unit, role)
-    if holder is None:
-        return None
-    if holder.pk == person.pk:
-        return Capacity(role=role, unit=unit)
-    ancestor_ids = unit.ancestor_ids or [unit.pk]
-    delegation = (
-        Delegation.objects.active(on)
-        .filter(delegate=person, delegator=holder, role=role, org_unit_id__in=ancestor_ids)
-        .select_related("delegator")
-        .first()
-    )
-    if delegation is None:
-        return None
-    if subject is not None and subject.pk == holder.pk:
-        return None  # the holder's own matter: no approving it by proxy
-    return Capacity(role=role, unit=unit, delegate_of=delegation.delegator)
+    for candidate, capacity in eligible_holders(unit, role, on=on, subject=subject, excluding=excluding):
+        if candidate.pk == person.pk:
+            return capacity
+    return None
 
 
 def scope_unit_ids(person: Person, on: dt.date | None = None) -> set[int]:

@@ -105,7 +105,7 @@ def test_available_actions_name_the_role_capacity_requirements_and_policy(p, cas
     assert body["step"] == 0 and body["state"] == "discussion"
     discussion = next(a for a in body["actions"] if a["action"] == "record_discussion")
     assert discussion["role"] == "line_manager" and discussion["capacity"] == "line manager"
-    assert discussion["requires"] == ["reason"] and discussion["policy"].startswith("4.3 step 1")
+    assert discussion["requires"] == ["reason"] and discussion["policy"].startswith("§4.3 step 1")
     assert api(p.outsider).get(reverse("api:grading-case-actions", args=[case.pk])).status_code == 404
 
 

@@ -12,6 +12,7 @@ from rest_framework.response import Response
 
 from gradepath.api.base import ApiView, paginated, paginated_serializer
 from gradepath.api.serializers import OrgUnitRefSerializer, PersonRefSerializer
+from gradepath.core.inputs import KINDS
 from gradepath.grading import services, workflow
 from gradepath.grading.models import CaseEvent, GradingCase, Route
 from gradepath.jobs.permissions import get_version_for_user
@@ -137,15 +138,38 @@ def case_detail(user, case: GradingCase) -> dict:
     return data
 
 
+class _InputSerializer(serializers.Serializer):
+    """One field the action takes in ``data``: its name, type, label and limits."""
+
+    name = serializers.CharField()
+    type = serializers.ChoiceField(choices=list(KINDS))
+    label = serializers.CharField()
+    required = serializers.BooleanField()
+    max_length = serializers.IntegerField(required=False)
+    min_value = serializers.IntegerField(required=False, allow_null=True)
+    max_value = serializers.IntegerField(required=False, allow_null=True)
+    choices = serializers.ListField(child=serializers.CharField(), required=False)
+    max_items = serializers.IntegerField(required=False)
+    keys = serializers.ListField(child=serializers.CharField(), required=False)
+
+    class Meta:
+        ref_name = "GradingActionInput"
+
+
 class ActionSerializer(serializers.Serializer):
-    """An action the caller may take on the case now (the same list drives the page's buttons)."""
+    """An action the caller may take on the case now (the same list drives the page's buttons), with the
+    fields it takes in ``data`` (the page's form is built from the same declarations)."""
 
     action = serializers.CharField(source="move.action")
     label = serializers.CharField(source="move.label")
     role = serializers.CharField()
     capacity = serializers.CharField()
     requires = serializers.ListField(child=serializers.CharField(), source="move.requires")
+    inputs = serializers.SerializerMethodField()
     policy = serializers.CharField(source="move.policy")
+
+    def get_inputs(self, available) -> list[dict]:
+        return [spec.describe() for spec in available.move.inputs]
 
     class Meta:
         ref_name = "GradingCaseAction"
@@ -202,14 +226,18 @@ class CaseActionsApi(ApiView):
 
 class CasePerformApi(ApiView):
     """Take an action on a case. ``step`` is the case step you saw (409 if it has moved on);
-    a repeated request with the same ``idempotency_key`` has one effect. ``data`` carries what the
-    action needs (for example ``reason``, ``recommended_grade``, ``outcome`` and ``grade``)."""
+    a repeated request with the same ``idempotency_key`` has one effect. ``data`` carries the fields
+    the action takes, exactly as ``GET …/actions/`` lists them under ``inputs`` (for example
+    ``reason``, ``recommended_grade``, ``outcome`` and ``grade``): a field the action does not take,
+    a wrong type or a value beyond its limits is refused with 400 and nothing changes. Who acts, and in
+    which role, is worked out by the server."""
 
     class InputSerializer(serializers.Serializer):
         action = serializers.ChoiceField(choices=sorted(workflow.MOVES_BY_ACTION))
-        step = serializers.IntegerField(min_value=0)
+        step = serializers.IntegerField(min_value=0, max_value=2**31 - 1)
         idempotency_key = serializers.CharField(max_length=100, required=False, allow_blank=True)
-        data = serializers.DictField(required=False, default=dict)
+        data = serializers.DictField(required=False, default=dict,
+                                     help_text="The action's input fields (see the actions endpoint).")
 
         class Meta:
             ref_name = "GradingCasePerform"
@@ -251,10 +279,15 @@ class CaseStartApi(ApiView):
 
 
 class CaseStartNewJobApi(ApiView):
-    """Start grading a new job from a version of its job description."""
+    """Start grading a new job from a version of its job description, saying whether the new post is
+    grant-funded and by which grant (the same fields as the page: a grant-funded post needs a finance
+    approval before HR Services completes)."""
 
     class InputSerializer(serializers.Serializer):
-        jd_version = serializers.IntegerField(help_text="The JD version (normally the draft) to grade.")
+        jd_version = serializers.IntegerField(min_value=1, help_text="The JD version (normally the draft) to grade.")
+        grant_funded = serializers.BooleanField(required=False, default=False)
+        funding_source = serializers.CharField(required=False, default="", allow_blank=True, max_length=200,
+                                               help_text="The grant that funds the post (required if grant-funded).")
 
         class Meta:
             ref_name = "GradingCaseStartNewJob"
@@ -264,7 +297,9 @@ class CaseStartNewJobApi(ApiView):
     def post(self, request):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        version = get_version_for_user(request.user, data.validated_data["jd_version"])
-        case = services.start_new_job_case(actor=request.user, jd_version=version)
+        values = data.validated_data
+        version = get_version_for_user(request.user, values["jd_version"])
+        case = services.start_new_job_case(actor=request.user, jd_version=version,
+                                           grant_funded=values["grant_funded"], funding_source=values["funding_source"])
         return Response(case_detail(request.user, services.get_case_for_user(request.user, case.pk)),
                         status=status.HTTP_201_CREATED)

@@ -2,6 +2,7 @@ import pytest
 
 from gradepath.grades.models import Grade
 from gradepath.jobs import services as jd_services
+from gradepath.people.models import Post
 from gradepath.people.services import update_post
 from gradepath.testing.factories import JobFamilyFactory
 
@@ -29,3 +30,8 @@ def grading(personas):
     update_post(actor=None, post=personas.staff_post, changes={"jd_version": version})
     personas.agreed = agreed
     return personas
+
+
+def grade_on(post, day) -> int | None:
+    """The number of the grade ``post`` holds on ``day`` (post grades are effective-dated: policy §3.4)."""
+    return Post.objects.with_grade_on(day).get(pk=post.pk).grade_on_number

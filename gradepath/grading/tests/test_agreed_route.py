@@ -9,6 +9,7 @@ from gradepath.core.errors import PermissionDenied, ServiceError, StaleStateErro
 from gradepath.grades.models import Grade, PayRecord
 from gradepath.grading import services
 from gradepath.grading.models import CaseEvent
+from gradepath.grading.tests.conftest import grade_on
 from gradepath.grading.tests.test_workflow_matrix import act
 from gradepath.jobs.models import AgreedJD, JDVersion
 from gradepath.jobs.services import save_draft
@@ -73,14 +74,18 @@ def test_agreed_route_from_three_agreements_to_a_higher_grade(grading, django_ca
     assert offered(case, p.hr_services) == set()
     with pytest.raises(StaleStateError):
         act(case, p.hr_services, "process")
-    # A knock-on fairness issue needs a recorded resolution.
-    with pytest.raises(ServiceError, match="record how it was resolved"):
-        act(case, p.hrbp, "record_fairness", fairness_issue=True,
-            assessment="Two other technicians hold the same JD at grade 5.")
-    case.refresh_from_db()
-    assert case.state == "fairness" and case.fairness_issue is None
+    # A knock-on fairness issue may be recorded open while the HRBP assesses the other holders: the case
+    # waits at the fairness step, HR Services cannot act and nobody can decide until it is resolved.
     case = act(case, p.hrbp, "record_fairness", fairness_issue=True,
-               assessment="Two other technicians hold the same JD at grade 5.",
+               assessment="Two other technicians hold the same JD at grade 5.")
+    assert case.state == "fairness_issue_open" and case.fairness_issue is True and case.fairness_resolution == ""
+    assert offered(case, p.hr_services) == set()
+    assert offered(case, p.hrbp) == {"resolve_fairness_issue", "withdraw"} - {"withdraw"}
+    with pytest.raises(StaleStateError):
+        act(case, p.hrbp, "decide", outcome="higher_grade", grade=6)
+    with pytest.raises(ServiceError, match="How the issue was resolved: this is required"):
+        act(case, p.hrbp, "resolve_fairness_issue")
+    case = act(case, p.hrbp, "resolve_fairness_issue",
                resolution="Their managers confirmed they do not supervise or hold a budget; no change for them.")
     assert case.state == "decision" and case.fairness_resolution.startswith("Their managers")
     assert offered(case, p.hr_services) == set()
@@ -93,7 +98,7 @@ def test_agreed_route_from_three_agreements_to_a_higher_grade(grading, django_ca
         case = act(case, p.hrbp, "log_and_send")
     assert case.state == "closed"
     p.staff_post.refresh_from_db()
-    assert p.staff_post.grade.number == 6 and p.staff_post.jd_version_id == case.proposed_version_id
+    assert grade_on(p.staff_post, case.effective_date) == 6 and p.staff_post.jd_version_id == case.proposed_version_id
     assert AgreedJD.objects.get(version_id=case.proposed_version_id).grade.number == 6
     assert CaseEvent.objects.filter(case=case).count() == case.step
 

@@ -12,6 +12,7 @@ from gradepath.core.errors import PermissionDenied, ServiceError
 from gradepath.grades.models import Grade, PayRecord
 from gradepath.grading import services
 from gradepath.grading.models import GradingCase, Outcome, Route
+from gradepath.grading.tests.conftest import grade_on
 from gradepath.grading.tests.test_workflow_matrix import act, make_case
 from gradepath.notifications.models import Notification
 
@@ -57,7 +58,7 @@ def test_the_staff_member_appeals_and_the_panel_upholds_a_higher_grade(grading):
     case = act(case, p.hrbp, "log_and_send")
     assert case.state == "closed"
     p.staff_post.refresh_from_db()
-    assert p.staff_post.grade.number == 7
+    assert grade_on(p.staff_post, case.effective_date) == 7
     # One appeal per case: its outcome is final.
     with pytest.raises(ServiceError, match="already been heard"):
         act(case, p.staff_member, "lodge_appeal", reason="Again.")

@@ -21,6 +21,7 @@ from gradepath.grading.models import (
     Route,
 )
 from gradepath.grading.services import visible_cases
+from gradepath.grading.tests.conftest import grade_on
 from gradepath.people import roles
 from gradepath.people.models import Person, User
 from gradepath.people.relations import acting_capacity, nearest_holder
@@ -137,7 +138,7 @@ def test_outcomes_include_reallocation_no_change_and_a_higher_grade_processed_an
     assert record.grade == processed.decided_grade and record.reason == PayRecord.Reason.REGRADE
     assert processed.events.filter(action="log_and_send").exists()
     processed.post.refresh_from_db()
-    assert processed.post.grade == processed.decided_grade
+    assert grade_on(processed.post, processed.effective_date) == processed.decided_grade.number
 
 
 def test_a_direct_submission_to_the_hrbp_and_a_hera_evaluation_are_there(demo):
@@ -217,6 +218,7 @@ def test_one_case_regrades_the_other_posts_on_its_jd_version_with_it(demo):
     case = GradingCase.objects.filter(also_regraded__isnull=False).distinct().get()
     assert case.state == "closed" and case.outcome == "higher_grade" and case.fairness_issue
     for post in case.also_regraded.all():
-        assert post.grade == case.decided_grade and post.jd_version == case.proposed_version
+        assert grade_on(post, case.effective_date) == case.decided_grade.number
+        assert post.jd_version == case.proposed_version
         for holder in post.appointments.filter(end_date__isnull=True).values_list("person_id", flat=True):
             assert PayRecord.objects.filter(person_id=holder, reason="regrade", note__contains=case.reference).exists()

@@ -1,10 +1,13 @@
 """The Direct Route (DOMAIN.md §4.3), walked end to end as the policy reads."""
 
+import datetime as dt
+
 import pytest
 
 from gradepath.grades.models import Grade, PayRecord
 from gradepath.grading import services
 from gradepath.grading.models import CaseEvent
+from gradepath.grading.tests.conftest import grade_on
 from gradepath.jobs.services import save_draft
 
 pytestmark = pytest.mark.django_db
@@ -50,7 +53,10 @@ def test_direct_route_from_discussion_to_higher_grade(grading, mailoutbox, djang
         case = act(case, p.hrbp, "log_and_send")
     assert case.state == "closed" and case.appeal_deadline is not None
     p.staff_post.refresh_from_db()
-    assert p.staff_post.grade.number == 6 and p.staff_post.jd_version == case.proposed_version
+    # The approved JD is the post's now; the new grade from the effective date (the 1st of next month).
+    assert p.staff_post.jd_version == case.proposed_version
+    assert grade_on(p.staff_post, case.effective_date) == 6
+    assert grade_on(p.staff_post, case.effective_date - dt.timedelta(days=1)) == 5
     assert any(m.to == ["job-evaluation@example.ac.uk"] and len(m.attachments) == 2 for m in mailoutbox)
     assert CaseEvent.objects.filter(case=case).count() == case.step
 

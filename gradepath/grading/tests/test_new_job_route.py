@@ -109,7 +109,8 @@ def test_new_job_referred_to_full_job_evaluation_gets_the_grade_of_its_band(grad
     # 420 falls in the grade 7 band (400–494) of the default HERA bands.
     case = act(case, p.hrbp, "record_evaluation", scores=hera_scores(420))
     assert case.state == "fairness" and case.evaluation["total"] == 420 and case.evaluation["grade"] == 7
-    assert case.recommended_grade.number == 7
+    # The check gave grade 7; the manager's recommendation (6) stays on record beside it.
+    assert case.checked_grade.number == 7 and case.recommended_grade.number == 6
     case = act(case, p.hrbp, "record_fairness", fairness_issue=False, assessment="A new post; nobody else affected.")
     case = act(case, p.hrbp, "decide", outcome="grade_confirmed")
     assert case.decided_grade.number == 7 and case.state == "hr_processing"

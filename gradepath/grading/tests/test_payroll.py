@@ -36,7 +36,8 @@ def regrade(p, *, effective=EFFECTIVE, process=True, outcome="higher_grade", gra
     case = act(case, p.hrbp, "record_fairness", fairness_issue=False, assessment="No other holder of this JD.")
     if case.state == "manager_discussion":
         case = act(case, p.hrbp, "record_manager_discussion", reason="Discussed with the line manager.")
-    case = act(case, p.hrbp, "decide", outcome=outcome, grade=grade)
+    case = act(case, p.hrbp, "decide", outcome=outcome, grade=grade,
+               **({"grade_difference_reason": "Decided on the evidence."} if grade != 6 else {}))
     if process:
         case = act(case, p.hr_services, "process", effective_date=effective.isoformat(), **process_data)
     return case

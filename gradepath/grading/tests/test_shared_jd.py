@@ -16,6 +16,7 @@ from gradepath.core.models import HistoryEntry
 from gradepath.grades.models import Grade, PayRecord
 from gradepath.grading import services
 from gradepath.grading.forms import ActionForm
+from gradepath.grading.tests.conftest import grade_on
 from gradepath.grading.tests.test_workflow_matrix import act
 from gradepath.jobs.models import JDVersion
 from gradepath.jobs.permissions import can_edit_jd
@@ -120,7 +121,7 @@ def test_the_hrbp_regrades_the_other_post_on_the_jd_and_processing_updates_every
     grade6 = Grade.objects.get(number=6)
     for post, person, point in ((p.staff_post, p.staff_member, 21), (p.colleague_post, p.colleague, 21)):
         post.refresh_from_db()
-        assert post.grade == grade6 and post.jd_version == case.proposed_version
+        assert grade_on(post, case.effective_date) == 6 and post.jd_version == case.proposed_version
         record = PayRecord.objects.get(person=person, reason=PayRecord.Reason.REGRADE)
         assert (record.grade, record.spine_point, record.post) == (grade6, point, post)
         assert case.reference in record.note
@@ -160,7 +161,8 @@ def test_a_pay_cut_for_another_holder_needs_pay_protection_and_nothing_is_half_w
     case = act(case, p.hrbp, "record_fairness", fairness_issue=True, assessment="Same work.",
                resolution="Regraded together.", also_regrade=[p.colleague_post.pk])
     case = act(case, p.hrbp, "record_manager_discussion", reason="Discussed.")
-    case = act(case, p.hrbp, "decide", outcome="lower_grade", grade=4)
+    case = act(case, p.hrbp, "decide", outcome="lower_grade", grade=4,
+               grade_difference_reason="The team leader duties were taken away: a lower grade than the match.")
     with pytest.raises(ServiceError, match="for Rosa Khan: that is a pay cut"):
         act(case, p.hr_services, "process")
     assert not PayRecord.objects.filter(reason=PayRecord.Reason.REGRADE).exists()
@@ -177,7 +179,8 @@ def test_the_same_grade_confirmed_gives_the_included_posts_the_approved_jd_witho
     case = act(case, p.hrbp, "record_fairness", fairness_issue=True, assessment="Rosa does the same work.",
                resolution="Both posts take the revised JD.", also_regrade=[p.colleague_post.pk])
     case = act(case, p.hrbp, "record_manager_discussion", reason="Discussed.")
-    case = act(case, p.hrbp, "decide", outcome="grade_confirmed", grade=5)
+    case = act(case, p.hrbp, "decide", outcome="grade_confirmed", grade=5,
+               grade_difference_reason="The added duties are occasional: the current grade stands.")
     assert case.state == "logging"  # the same grade: nothing for HR Services to process
     case = act(case, p.hrbp, "log_and_send")
     for post in (p.staff_post, p.colleague_post):

@@ -185,9 +185,18 @@ def test_hrbp_forms_record_the_evaluation_fairness_and_decision(login, grading, 
     assert post_action(client, case, "record_evaluation", **scores).status_code == 302
     case.refresh_from_db()
     assert case.state == "fairness" and case.evaluation["total"] == 350 and case.recommended_grade.number == 6
+    assert case.checked_grade.number == 6
+    # An issue may be left open while the other holders are assessed; the resolution is recorded later.
     response = post_action(client, case, "record_fairness", fairness_issue="yes", assessment="Two others hold it.")
+    assert response.status_code == 302
+    case.refresh_from_db()
+    assert case.state == "fairness_issue_open"
+    page = client.get(case_url(case))
+    assert "Knock-on fairness issue being resolved" in page.content.decode()
+    assert buttons(page) >= {"resolve_fairness_issue"}
+    response = post_action(client, case, "resolve_fairness_issue", resolution="")
     assert response.status_code == 400 and "resolved" in response.content.decode()
-    post_action(client, case, "record_fairness", fairness_issue="no", assessment="No other holder.")
+    post_action(client, case, "resolve_fairness_issue", resolution="Both are at the same grade already.")
     case.refresh_from_db()
     assert case.state == "manager_discussion"
     post_action(client, case, "record_manager_discussion", reason="Discussed with the line manager.")
