@@ -15,6 +15,7 @@ from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404
+from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils import timezone
@@ -37,7 +38,6 @@ from gradepath.people.models import (
 from gradepath.people.permissions import (
     PERSON_FIELDS_ADMIN,
     can_view_equality_data,
-    get_equality_data_for_user,
 )
 
 # --- Org units ------------------------------------------------------------------------------------
@@ -404,7 +404,7 @@ class DelegationAdmin(ServiceAdmin):
 @admin.register(EqualityData)
 class EqualityDataAdmin(admin.ModelAdmin):
     """Special-category data: only equality data viewers see it, nobody edits it here, and opening
-    a record writes a history row (through people.permissions.get_equality_data_for_user). The list
+    a record leads to the people pages, which ask the purpose of the read and record it. The list
     shows names only, and search is by name only, so browsing it reveals nothing sensitive."""
 
     list_display = ("person", "updated_at")
@@ -441,8 +441,9 @@ class EqualityDataAdmin(admin.ModelAdmin):
             object_id).isdigit() else None
         if record is None:
             raise Http404("No such record.")
-        get_equality_data_for_user(request.user, record.person)  # the audited read
-        return super().change_view(request, object_id, form_url, extra_context)
+        # Every individual read states a purpose (policy §6.2): the record is read on the people pages,
+        # which ask for it and record it with the read.
+        return redirect("people:person-equality", record.person_id)
 
 
 # --- Logins --------------------------------------------------------------------------------------------------

@@ -276,9 +276,12 @@ def test_equality_data_viewers_read_it_and_each_read_is_audited(personas, login)
     assert listing.status_code == 200 and b"Any other ethnic group" not in listing.content
     assert not HistoryEntry.objects.filter(action="equality_data.viewed").exists()
 
+    # Opening a record leads to the page that asks the purpose of the read: nothing is read yet.
     page = client.get(reverse("admin:people_equalitydata_change", args=[record.pk]))
-
-    assert page.status_code == 200 and b"Any other ethnic group" in page.content
+    target = reverse("people:person-equality", args=[personas.staff_member.pk])
+    assert page.status_code == 302 and page["Location"] == target
+    assert not HistoryEntry.objects.filter(action="equality_data.viewed").exists()
+    read = client.post(target, {"purpose": "equal_pay_audit"})
+    assert read.status_code == 200 and b"Any other ethnic group" in read.content
     entry = HistoryEntry.objects.get(action="equality_data.viewed")
     assert entry.actor == personas.equality_viewer.user and entry.person_id == personas.staff_member.pk
-    assert client.post(reverse("admin:people_equalitydata_change", args=[record.pk]), {}).status_code == 403
