@@ -35,6 +35,8 @@ class SpineSalary(models.Model):
 
     class Meta:
         ordering = ["point__number", "-effective_from"]
+        verbose_name = "spine point salary"
+        verbose_name_plural = "spine point salaries"
         constraints = [
             models.UniqueConstraint(fields=["point", "effective_from"], name="one_salary_per_point_and_year"),
             models.CheckConstraint(condition=Q(annual_salary__gt=0), name="salary_positive"),
