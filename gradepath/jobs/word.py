@@ -7,7 +7,8 @@
 * :func:`comparison_docx` — the later version laid out the same way, with every difference
   from the earlier one written as a Word revision: ``w:ins`` and ``w:del`` (deleted text in
   ``w:delText``), inserted and deleted paragraph marks and table rows, each with
-  ``w:author`` and ``w:date`` = who made the later version and when. Word and LibreOffice
+  ``w:author`` and ``w:date`` = who made the later version (the people who saved it, from the
+  history, else its creator) and when (its last save). Word and LibreOffice
   show them as tracked changes that can be accepted or rejected; accepting all gives the
   later version, rejecting all gives the earlier one (:mod:`gradepath.jobs.docx_import`
   reads both back).
@@ -26,6 +27,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.utils import timezone
 from docx import Document
 from docx.enum.table import WD_TABLE_ALIGNMENT
@@ -33,6 +35,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
 
+from gradepath.core.models import HistoryEntry
 from gradepath.jobs.redline import (
     ASSESSED_LABELS,
     KIND_LABELS,
@@ -63,15 +66,41 @@ class Revision:
         return cls(author=author_of(version), date=revision_date(version))
 
 
-def author_of(version: Any) -> str:
-    """The person who made a version: their name on their staff record, else their user name."""
-    user = getattr(version, "created_by", None)
-    if user is None:
-        return "Gradepath"
+def _name_of(user: Any) -> str:
+    """A user's name on their staff record, else their full name, else their user name."""
     person = getattr(user, "person", None) if hasattr(user, "person") else None
     if person is not None:
         return person.full_name
     return user.get_full_name() or user.get_username()
+
+
+def savers_of(version: Any) -> list[Any]:
+    """The people who saved changes to a version while it was a draft, in the order they first did,
+    from the history (a JD has one draft at a time, so the JD's draft saves between the version's
+    creation and its submission are this version's)."""
+    if getattr(version, "pk", None) is None or getattr(version, "jd_id", None) is None:
+        return []
+    rows = HistoryEntry.objects.filter(object_type="jobs.jobdescription", object_id=str(version.jd_id),
+                                       action="jd.draft_saved", actor__isnull=False,
+                                       created_at__gte=version.created_at)
+    if getattr(version, "submitted_at", None) is not None:  # saved no more once submitted
+        rows = rows.filter(created_at__lte=version.submitted_at)
+    rows = rows.order_by("chain_seq").values_list("actor_id", flat=True)
+    ids = list(dict.fromkeys(rows))
+    users = get_user_model().objects.select_related("person").in_bulk(ids)
+    return [users[i] for i in ids if i in users]
+
+
+def author_of(version: Any) -> str:
+    """Who made a version: the people who saved its changes (from the history), else whoever created
+    it; their names on their staff records. "Gradepath" only for a version the system made alone."""
+    people = savers_of(version)
+    if not people and getattr(version, "created_by", None) is not None:
+        people = [version.created_by]
+    if not people:
+        return "Gradepath"
+    names = list(dict.fromkeys(_name_of(user) for user in people))
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
 
 def revision_date(version: Any) -> str:
@@ -373,7 +402,11 @@ def comparison_docx(old: Any, new: Any) -> bytes:
     attributed to whoever made the later version, at its last save."""
     comparison = compare_versions(old, new)
     revision = Revision.for_version(new)
-    note = (f"Tracked changes from version {old.number} to version {new.number}, made by {revision.author}. "
+    if old.jd_id == new.jd_id:
+        sides = f"version {old.number} to version {new.number}"
+    else:  # two different JDs (a proposal on a post's own copy, or any two JDs compared)
+        sides = f"{old.jd.reference} version {old.number} to {new.jd.reference} version {new.number}"
+    note = (f"Tracked changes from {sides}, made by {revision.author}. "
             "Accept all changes to get the later version; reject all to get the earlier one.")
     return build_document(comparison, version=new, revision=revision, note=note)
 
@@ -383,7 +416,12 @@ def version_filename(version: Any) -> str:
 
 
 def comparison_filename(old: Any, new: Any) -> str:
-    return _safe_name(f"{new.jd.reference} v{old.number} to v{new.number} tracked changes") + ".docx"
+    """ "JD-0012-v1-to-v2-tracked-changes.docx"; for two different JDs both are named
+    ("JD-0012-v4-to-JD-0040-v1-tracked-changes.docx"), never as if one JD went from v4 to v1."""
+    if old.jd_id == new.jd_id:
+        return _safe_name(f"{new.jd.reference} v{old.number} to v{new.number} tracked changes") + ".docx"
+    return _safe_name(f"{old.jd.reference} v{old.number} to {new.jd.reference} v{new.number} tracked changes") \
+        + ".docx"
 
 
 def _safe_name(text: str) -> str:

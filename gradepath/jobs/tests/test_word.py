@@ -12,6 +12,7 @@ from django.utils import timezone
 from lxml import etree
 
 from gradepath.jobs import services
+from gradepath.jobs.models import JDVersion
 from gradepath.jobs.word import author_of, comparison_docx, revision_date, version_docx
 from gradepath.testing.factories import JobFamilyFactory, UserFactory
 
@@ -136,12 +137,13 @@ def test_control_characters_pasted_from_elsewhere_do_not_break_the_export(two_ve
 
 def test_author_falls_back_to_the_user_name_and_dates_are_utc(two_versions):
     _, v2 = two_versions
-    v2.created_by = UserFactory(username="jbloggs", first_name="", last_name="")
-    assert author_of(v2) == "jbloggs"
+    unsaved = JDVersion(jd=v2.jd, number=9, created_at=v2.created_at, updated_at=v2.updated_at)  # no saves
+    unsaved.created_by = UserFactory(username="jbloggs", first_name="", last_name="")
+    assert author_of(unsaved) == "jbloggs"
     v2.updated_at = timezone.make_aware(dt.datetime(2026, 3, 1, 14, 5, 9), dt.timezone(dt.timedelta(hours=1)))
     assert revision_date(v2) == "2026-03-01T13:05:09Z"
-    v2.created_by = None
-    assert author_of(v2) == "Gradepath"
+    unsaved.created_by = None
+    assert author_of(unsaved) == "Gradepath"  # made by the system alone
 
 
 @pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed")
