@@ -29,7 +29,8 @@ class Command(BaseCommand):
         action = parser.add_mutually_exclusive_group()
         action.add_argument("--apply", action="store_true", help="Run the SQL as the owner instead of printing it.")
         action.add_argument("--check", action="store_true",
-                            help="Check the application account's rights; exit status 1 if it can change history.")
+                            help="Check the application account's rights (default: DATABASE_URL's user); exit status 1 "
+                                 "if it can change history, decisions or pay history.")
         parser.add_argument("--database", default="default", help="The database alias (default: default).")
 
     def handle(self, *args, owner, app, create_app_role, apply, check, database, **options):
@@ -42,6 +43,9 @@ class Command(BaseCommand):
                 raise CommandError(message)
             self.stdout.write(message)
             return
+        if check:  # the account this process uses, unless named
+            self._check(connection, app or settings.DATABASES[database].get("USER") or "")
+            return
         try:
             accounts = db_accounts.accounts_for(database, owner=owner, app=app)
         except ValueError as exc:
@@ -50,9 +54,6 @@ class Command(BaseCommand):
             raise CommandError(f"The application account and the owner account are both {accounts.app}: the "
                                "application could disable the triggers and TRUNCATE history. Give the application "
                                "its own role (--app, or DATABASE_URL with GRADEPATH_MIGRATE_DATABASE_URL).")
-        if check:
-            self._check(connection, accounts.app)
-            return
         password = None
         if create_app_role and accounts.app == settings.DATABASES[database].get("USER"):
             password = settings.DATABASES[database].get("PASSWORD") or None
