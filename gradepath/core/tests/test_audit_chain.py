@@ -103,7 +103,7 @@ def test_values_hash_the_same_after_the_database_gives_them_back(personas):
            "day": dt.date(2027, 1, 1).isoformat(), "flag": True}
     _record(personas, 1, before=snapshot(personas.staff_post, ["grade", "title"]), after=odd)
     code, output = _verify()
-    assert code == 0, output
+    assert code == 0, output  # the chain, and the triggers put back
 
 
 @pytest.mark.postgres_only
@@ -135,7 +135,7 @@ def test_twenty_simultaneous_appends_make_one_unbroken_chain(personas):
     assert errors == []
     assert HistoryEntry.objects.filter(action="test.burst").count() == threads
     code, output = _verify()
-    assert code == 0, output
+    assert code == 0, output  # the chain, and the triggers put back
 
 
 def test_the_chain_continues_from_the_last_row_when_its_head_is_missing(personas):
@@ -259,3 +259,36 @@ def test_the_append_only_triggers_exist_after_all_migrations():
                 {"core_historyentry_no_update", "core_historyentry_no_delete",
                  "grading_caseevent_no_update", "grading_caseevent_no_delete"})
     assert expected <= names
+
+
+# --- Rows written before the chain ------------------------------------------------------------------------
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_the_migration_chains_the_rows_written_before_it():
+    from django.db.migrations.executor import MigrationExecutor
+
+    def migrate(target: str) -> None:
+        executor = MigrationExecutor(connection)
+        executor.loader.build_graph()
+        executor.migrate([("core", target)])
+
+    latest = MigrationExecutor(connection).loader.graph.leaf_nodes("core")[0][1]
+    migrate("0003_history_append_only")
+    try:
+        with connection.cursor() as cursor:
+            for n in range(3):
+                cursor.execute(
+                    "INSERT INTO core_historyentry (created_at, actor_id, actor_label, capacity, action, object_type, "
+                    "object_id, object_repr, person_id, summary, before, after) VALUES "
+                    "(%s, NULL, 'System', '', 'person.updated', 'people.person', %s, 'Sam Patel', 1, %s, %s, %s)",
+                    [dt.datetime(2025, 1, n + 1, 10, 0, 0, 123456, tzinfo=dt.UTC), str(n), f"Old change {n}.", "{}",
+                     '{"spine_point": 1.0, "grade": "Grade 5"}'],
+                )
+    finally:
+        migrate(latest)
+    rows = list(HistoryEntry.objects.order_by("chain_seq"))
+    assert [(r.chain_seq, r.summary) for r in rows] == [(1, "Old change 0."), (2, "Old change 1."), (3, "Old change 2.")]
+    assert rows[0].prev_hash == chain.GENESIS and rows[1].prev_hash == rows[0].row_hash
+    code, output = _verify()
+    assert code == 0, output  # the chain, and the triggers put back
