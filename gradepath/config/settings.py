@@ -221,14 +221,28 @@ CONTENT_SECURITY_POLICY = {
 # --- Static files (Bootstrap from npm, htmx from django-htmx) ---------------------------
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(env("GRADEPATH_STATIC_ROOT", default=str(DATA_DIR / "static")))
-STATICFILES_DIRS = []
-_node_modules = Path(env("GRADEPATH_NODE_MODULES", default=str(REPO_DIR / "node_modules")))
-# Only the built files of each npm package (not all of node_modules: thousands of files
-# would make collectstatic take minutes).
-for _prefix, _folder in [("vendor/bootstrap/dist", "bootstrap/dist"),
-                         ("vendor/bootstrap-icons/font", "bootstrap-icons/font")]:
-    if (_node_modules / _folder).is_dir():
-        STATICFILES_DIRS.append((_prefix, str(_node_modules / _folder)))
+STATICFILES_DIRS: list = []
+GRADEPATH_NODE_MODULES = Path(env("GRADEPATH_NODE_MODULES", default=str(REPO_DIR / "node_modules")))
+# Only the files pages load from each npm package, served as vendor/<path in node_modules>
+# (config/static_finders.py), with the source maps the minified files name. Collecting whole
+# dist folders (every variant, and compressing each) made the first start take minutes.
+GRADEPATH_NPM_STATIC_FILES = [
+    "bootstrap/dist/css/bootstrap.min.css", "bootstrap/dist/css/bootstrap.min.css.map",
+    "bootstrap/dist/js/bootstrap.bundle.min.js", "bootstrap/dist/js/bootstrap.bundle.min.js.map",
+    "bootstrap-icons/font/bootstrap-icons.min.css",
+    "bootstrap-icons/font/fonts/bootstrap-icons.woff", "bootstrap-icons/font/fonts/bootstrap-icons.woff2",
+]
+STATICFILES_FINDERS = [
+    "django.contrib.staticfiles.finders.FileSystemFinder",
+    "django.contrib.staticfiles.finders.AppDirectoriesFinder",
+    "gradepath.config.static_finders.NpmFilesFinder",
+]
+# Source maps are only fetched by a browser's developer tools: not worth compressing (the largest
+# files collected, and most of the time collectstatic took).
+WHITENOISE_SKIP_COMPRESS_EXTENSIONS = [
+    "jpg", "jpeg", "png", "gif", "webp", "zip", "gz", "tgz", "bz2", "tbz", "xz", "br", "swf", "flv", "woff",
+    "woff2", "3gp", "3gpp", "asf", "avi", "m4v", "mov", "mp4", "mpeg", "mpg", "webm", "wmv", "map",
+]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
