@@ -32,6 +32,7 @@ from gradepath.core.history import record_history
 from gradepath.grading import workflow
 from gradepath.grading.dates import working_days_between
 from gradepath.grading.models import CaseTask
+from gradepath.grading.services import task_key
 from gradepath.notifications.services import notify
 from gradepath.people import roles
 from gradepath.people.models import Person
@@ -112,7 +113,7 @@ def _remind(task: CaseTask, now) -> tuple[bool, list[Person]]:
                    body=(f"A grading task{queue} is due by {task.due_date:%A %d %B %Y}: "
                          f"{workflow.STATES.get(case.state, case.state)} – {case.reference}, {case.title}. "
                          "Please act on it by then."),
-                   link=_link(task))
+                   link=_link(task), key=task_key(task))
     return True, recipients
 
 
@@ -130,7 +131,7 @@ def _escalate(task: CaseTask, now, today: dt.date) -> tuple[bool, Person | None]
                    body=(f"A grading task was due on {task.due_date:%d %B %Y} and is {late}: "
                          f"{workflow.STATES.get(case.state, case.state)} – {case.reference}, {case.title}. "
                          f"It is waiting for {who}. Please follow it up."),
-                   link=_link(task))
+                   link=_link(task), key=task_key(task))
         record_history(actor=None, action="grading.task_escalated", obj=case, person_id=case.subject_id,
                        summary=(f"{case.reference}: the task for {who} due on {task.due_date:%d %b %Y} is {late}; "
                                 + (f"escalated to {target}." if target else "nobody to escalate it to.")))

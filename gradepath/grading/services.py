@@ -38,7 +38,7 @@ from gradepath.grading.models import (
 from gradepath.jobs import services as jd_services
 from gradepath.jobs.models import AgreedJD, JDVersion
 from gradepath.jobs.permissions import can_edit_jd
-from gradepath.notifications.services import notify, send_email
+from gradepath.notifications.services import notify, send_email, withdraw_notifications
 from gradepath.people import roles
 from gradepath.people.models import Appointment, OrgUnit, Person, Post, PostGrade
 from gradepath.people.relations import acting_capacity, eligible_holders, nearest_holder, person_of
@@ -276,7 +276,7 @@ def _create(*, actor, route: str, org_unit: OrgUnit, initiator: Person, jd_versi
             )
             record_history(actor=actor, action="grading.case_started", obj=case, person_id=case.subject_id,
                            summary=f"Started {case.reference}: {case.get_route_display()} for “{title}”.")
-            _refresh_tasks(case)
+            _refresh_tasks(case, actor=initiator)
     except IntegrityError:
         raise ServiceError("This post already has an open grading case.") from None
     return case
@@ -425,8 +425,10 @@ def perform_action(*, actor, case: GradingCase, action: str, step: int, data: di
                        capacity=chosen.capacity if chosen.capacity not in ("staff member", "initiator") else "",
                        summary=f"{case.reference}: {summary or move.label}."
                                + (f" Reason: {reason}" if reason else ""))
-        _refresh_tasks(case)
-        _notify_transition(case, move, me, from_state, reason)
+        told = _refresh_tasks(case, stayed=target == from_state, actor=me, news=_news(case, move, me, reason),
+                              news_to=frozenset(p.pk for p in _those_involved(case, me))
+                              if move.action in workflow.TOLD_TO_THOSE_INVOLVED else frozenset())
+        _notify_transition(case, move, me, from_state, reason, already_told=told)
     return case
 
 
@@ -943,55 +945,191 @@ def people_for_role(case: GradingCase, role: str,
     return []
 
 
-def _refresh_tasks(case: GradingCase) -> None:
-    """Close the open tasks and create one per person who must act in the new state."""
+def _day(date: dt.date) -> str:
+    return f"{date.day} {date:%b %Y}"
+
+
+def task_key(task: CaseTask) -> str:
+    """The key of a task's "waiting for you" message: it goes when the task does."""
+    return f"grading.task:{task.pk}"
+
+
+def _role_moves(case: GradingCase, role: str) -> list[str]:
+    """What a person in ``role`` can do now, as words: "approve the JD … or return to the manager"."""
+    labels = [m.label[:1].lower() + m.label[1:] for m in workflow.moves_from(case.route, case.state)
+              if role in m.roles and m.style != "danger" and unmet_condition(case, m) is None]
+    return labels
+
+
+def _refresh_tasks(case: GradingCase, *, stayed: bool = False, actor: Person | None = None,
+                   news: str = "", news_to: frozenset[int] = frozenset()) -> set[int]:
+    """Make the open tasks match who must act now, and tell each new assignee.
+
+    A task still needed when the case stays in its state (an agreement recorded, a finance approval)
+    stays as it is, due date included; every other open task is completed and its "waiting for you"
+    message withdrawn, so a message never outlives its task. One task (and one message) per person and
+    role. ``news`` (what just happened) opens the message of the people in ``news_to``; returns who got it."""
     now = timezone.now()
-    case.tasks.filter(completed_at__isnull=True).update(completed_at=now)
-    if case.state in workflow.CLOSED_STATES:
-        return
-    due = due_date_for(case.state)
-    acts = CaseActs.of(case)
-    seen: set[tuple[int | None, str]] = set()
-    for move in workflow.moves_from(case.route, case.state):
-        if move.action in ("withdraw",) or move.style == "danger" or unmet_condition(case, move) is not None:
-            continue
-        done = _agreed_roles(case, move.action, acts) if move.once_per_role else set()
-        barred = ineligible(move, acts)
-        for role in move.roles:
-            if role in done:
+    wanted: list[tuple[Person | None, str, str]] = []
+    if case.state not in workflow.CLOSED_STATES:
+        acts = CaseActs.of(case)
+        seen: set[tuple[int | None, str]] = set()
+        for move in workflow.moves_from(case.route, case.state):
+            if move.action in ("withdraw",) or move.style == "danger" or unmet_condition(case, move) is not None:
                 continue
-            for person, capacity in people_for_role(case, role, barred):
-                key = (person.pk if person else None, role)
-                if key in seen:
+            done = _agreed_roles(case, move.action, acts) if move.once_per_role else set()
+            barred = ineligible(move, acts)
+            for role in move.roles:
+                if role in done:
                     continue
-                seen.add(key)
-                CaseTask.objects.create(case=case, step=case.step, assignee=person, role=role, capacity=capacity,
-                                        description=f"{workflow.STATES[case.state]}: {case.reference} {case.title}",
-                                        due_date=due)
-            if not move.once_per_role:
-                break
-
-
-def _notify_transition(case: GradingCase, move: workflow.Move, actor: Person, from_state: str, reason: str) -> None:
+                for person, capacity in people_for_role(case, role, barred):
+                    key = (person.pk if person else None, role)
+                    if key not in seen:
+                        seen.add(key)
+                        wanted.append((person, role, capacity))
+                if not move.once_per_role:
+                    break
+    open_tasks = list(case.tasks.filter(completed_at__isnull=True))
+    kept: dict[tuple[int | None, str], CaseTask] = {}
+    if stayed:
+        wanted_keys = {(p.pk if p else None, role) for p, role, _ in wanted}
+        kept = {(t.assignee_id, t.role): t for t in open_tasks if (t.assignee_id, t.role) in wanted_keys}
+    finished = [t for t in open_tasks if t not in kept.values()]
+    if finished:
+        CaseTask.objects.filter(pk__in=[t.pk for t in finished]).update(completed_at=now)
+        withdraw_notifications(keys=[task_key(t) for t in finished])
+    told: set[int] = set()
+    if not wanted:
+        return told
+    due = due_date_for(case.state)
     link = f"/grading/{case.pk}/"
-    state = workflow.STATES[case.state]
-    for task in case.tasks.filter(completed_at__isnull=True, assignee__isnull=False).select_related("assignee"):
-        if task.assignee_id != actor.pk:
-            notify(recipient=task.assignee, subject=f"{case.reference} needs your action",
-                   body=f"Grading case {case.reference} ({case.title}) is now: {state}. Please act by "
-                        f"{task.due_date:%d %b %Y}.", link=link)
-    if case.state in ("fm_approval", "fm_brokering"):
+    for person, role, capacity in wanted:
+        if (person.pk if person else None, role) in kept:
+            continue
+        task = CaseTask.objects.create(case=case, step=case.step, assignee=person, role=role, capacity=capacity,
+                                       description=f"{workflow.STATES[case.state]}: {case.reference} {case.title}",
+                                       due_date=due)
+        if person is None or (actor is not None and person.pk == actor.pk):
+            continue  # the HR Services queue is on their case list; nobody is told about their own move
+        can = _role_moves(case, role)
+        acting = capacity or workflow.ROLE_LABELS.get(role, role).lower()
+        opening = news + " " if news and person.pk in news_to else ""
+        if opening:
+            told.add(person.pk)
+        notify(recipient=person, key=task_key(task), link=link,
+               subject=f"{case.reference} {case.title}: waiting for you by {_day(due)}",
+               body=f"{opening}Grading case {case.reference} ({case.title}) is at the step "
+                    f"“{workflow.STATES[case.state]}”. As {acting}, you can {' or '.join(can) if can else 'act on it'}."
+                    f" Please act by {_day(due)}.")
+    return told
+
+
+def what_next(case: GradingCase) -> str:
+    """Who acts next and by when, in a sentence ("" when nobody has to)."""
+    if case.state in workflow.CLOSED_STATES:
+        return ""
+    tasks = list(case.tasks.filter(completed_at__isnull=True).select_related("assignee").order_by("due_date", "id"))
+    if not tasks:
+        return f"{case.reference} is now at the step “{workflow.STATES[case.state]}”."
+    who = ", ".join(t.assignee.full_name + (f" ({t.capacity})" if t.capacity and t.capacity != "line manager"
+                                            and not t.capacity.startswith("staff") else "")
+                    if t.assignee else "HR Services" for t in tasks)
+    return (f"{case.reference} is now at the step “{workflow.STATES[case.state]}”, waiting for {who}, "
+            f"by {_day(tasks[0].due_date)}.")
+
+
+def _news(case: GradingCase, move: workflow.Move, actor: Person, reason: str) -> str:
+    """What the people involved are told about ``move`` (a sentence written for them, with the reason)."""
+    news = workflow.SENTENCES[move.action][1].format(actor=actor.full_name, title=case.title)
+    return news + (f" The reason given: “{reason}”." if reason else "")
+
+
+def _those_involved(case: GradingCase, actor: Person) -> set[Person]:
+    return {case.subject, case.line_manager, case.initiator} - {None, actor}
+
+
+def _notify_transition(case: GradingCase, move: workflow.Move, actor: Person, from_state: str, reason: str,
+                       *, already_told: set[int] = frozenset()) -> None:
+    """Tell the people involved what happened, in sentences written for them (workflow.SENTENCES); those with a
+    new task were told in its message (``already_told``)."""
+    link = f"/grading/{case.pk}/"
+    if case.state in ("fm_approval", "fm_brokering") and case.state != from_state:
         head = nearest_holder(case.org_unit, "head")
         if head is not None and head.pk not in (actor.pk, case.subject_id):
-            notify(recipient=head, subject=f"For information: {case.reference} submitted to the FM/HPS",
-                   body=f"Copied for information ({case.org_unit.head_title}): grading case {case.reference} "
-                        f"({case.title}) has been submitted to the FM/HPS.", link=link)
-    if move.action in ("decide", "uphold_appeal", "dismiss_appeal", "return_to_staff", "return_to_manager",
-                       "return_for_amendment", "return_to_submitter", "withdraw"):
-        for person in {case.subject, case.line_manager, case.initiator} - {None, actor}:
-            notify(recipient=person, subject=f"{case.reference}: {move.label.lower()}",
-                   body=f"Grading case {case.reference} ({case.title}) is now: {state}."
-                        + (f" Reason given: {reason}" if reason else ""), link=link)
+            notify(recipient=head, link=link,
+                   subject=f"For information: {case.reference} {case.title} went to the FM/HPS",
+                   body=f"You are copied for information as {case.org_unit.head_title}: the JD of {case.title} "
+                        f"({case.reference}) and its recommended grade went to the FM/HPS for approval. "
+                        "Nothing is needed from you.")
+    if move.action in workflow.TELLS_THE_OUTCOME:
+        _tell_outcome(case, move, actor)
+        return
+    if move.action not in workflow.TOLD_TO_THOSE_INVOLVED:
+        return
+    news = _news(case, move, actor, reason)
+    headline = workflow.SENTENCES[move.action][1].format(actor=actor.full_name, title=case.title)
+    for person in _those_involved(case, actor):
+        if person.pk not in already_told:
+            notify(recipient=person, link=link, subject=f"{case.reference}: {headline}"[:200],
+                   body=f"{news} {what_next(case)}".rstrip())
+
+
+def _appeal_words(case: GradingCase) -> str:
+    if case.events.filter(action="lodge_appeal").exists():
+        return "The appeal has been heard: its outcome is final."
+    if case.appeal_deadline is not None:
+        return (f"If you disagree, you or your line manager can appeal until {_day(case.appeal_deadline)}, giving "
+                "your grounds: open the case and choose “Appeal against the decision”.")
+    return (f"If you disagree, you or your line manager can appeal within {policy('APPEAL_WORKING_DAYS')} working "
+            "days of the case closing, giving your grounds; you will be told the last day when it closes.")
+
+
+def _tell_outcome(case: GradingCase, move: workflow.Move, actor: Person) -> None:
+    """The staff member and line manager (and whoever asked for a new job) are told the outcome in plain words:
+    the grade, when it takes effect, and how and by when to appeal (policy §4.1 step 6)."""
+    link = f"/grading/{case.pk}/"
+    grade, title, ref = case.decided_grade, case.title, case.reference
+    outcome = case.outcome
+    stays = outcome in (Outcome.REALLOCATION, Outcome.NO_CHANGE) or (
+        outcome == Outcome.GRADE_CONFIRMED and case.current_grade is not None and grade == case.current_grade)
+    when = case.effective_date or (None if stays or grade is None else effective_date_for(case))
+    if move.action == "decide":
+        if outcome == Outcome.REALLOCATION:
+            said = (f"The HR Business Partner decided that {title} stays at {grade}: the additional duties are to be "
+                    "reallocated rather than the job regraded. The JD is adjusted and logged next.")
+        elif outcome == Outcome.NO_CHANGE:
+            said = f"The HR Business Partner decided that there is no change: {title} stays at {grade}."
+        elif stays:
+            said = f"The HR Business Partner confirmed the grade of {title}: {grade}, as now. Pay does not change."
+        else:
+            said = (f"The HR Business Partner decided the grade of {title}: {grade} ({Outcome(outcome).label.lower()})."
+                    f" HR Services process it next; by the policy it takes effect from {_day(when)}, and HR "
+                    "Services confirm the date.")
+        if case.grade_difference_reason:
+            said += f" Why it differs from the grade the check gave: “{case.grade_difference_reason}”."
+        subject = f"{ref} {title}: decided at {grade}"
+    elif move.action == "process":
+        said = f"HR Services processed the change to {title}: {grade} from {_day(case.effective_date)}."
+        subject = f"{ref} {title}: {grade} from {_day(case.effective_date)}"
+    elif move.action == "log_and_send":
+        said = f"The grading case for {title} is closed. The decision: {grade}" + (
+            f", from {_day(when)}." if when and not stays else ".")
+        subject = f"{ref} {title}: closed, {grade}"
+    elif move.action == "uphold_appeal":
+        said = (f"The appeal panel upheld the appeal: {title} is graded {grade}. HR Services process it next and "
+                "you will be told the date it takes effect.")
+        subject = f"{ref} {title}: appeal upheld, {grade}"
+    else:  # dismiss_appeal
+        said = f"The appeal panel dismissed the appeal: the decision stands, {title} stays at {grade}."
+        subject = f"{ref} {title}: appeal dismissed"
+    if move.action in ("decide", "log_and_send", "dismiss_appeal", "uphold_appeal"):
+        said += " " + _appeal_words(case)
+    for person in {case.subject, case.line_manager, case.initiator} - {None, actor}:
+        body = said
+        if move.action == "process" and person.pk == case.subject_id and case.new_spine_point:
+            body += f" Your spine point from then: {case.new_spine_point}" + (
+                " (pay protected)." if case.pay_protected else ".")
+        notify(recipient=person, link=link, subject=subject[:200], body=body)
 
 
 # --- Reads used by pages and the API -------------------------------------------------------------

@@ -260,8 +260,7 @@ def case_action_view(request: HttpRequest, pk: int, action: str) -> HttpResponse
         return _render_case(request, case, alert=user_message(exc), status=403)
     except ServiceError as exc:
         return _render_case(request, case, bound=form, alert="Nothing was recorded: " + user_message(exc), status=400)
-    messages.success(request, f"Recorded: {lower_first(move.label)}. {case.reference} is now at the step "
-                              f"“{workflow.STATES.get(case.state, case.state)}”.")
+    messages.success(request, f"{workflow.SENTENCES[action][0]} {services.what_next(case)}".rstrip())
     return redirect("grading:case-detail", case.pk)
 
 

@@ -307,8 +307,91 @@ MOVES: list[Move] = [
          style="danger"),
 ]
 
+# What people read after each move, written for them (never the action's internal name):
+# (what the person who took it is told, what the people involved are told). "{actor}" is who took it,
+# "{title}" the job; the outcome moves (decide, process, log_and_send, uphold and dismiss an appeal) tell the
+# staff member and line manager the outcome itself (services._tell_outcome).
+SENTENCES: dict[str, tuple[str, str]] = {
+    "submit_for_approval": ("You submitted the JD and recommended grade to the FM/HPS for approval.",
+                            "{actor} submitted the JD of {title} and a recommended grade to the FM/HPS for approval."),
+    "approve": ("You approved the JD and recommended grade: the case goes to the HR Business Partner.",
+                "{actor} approved the JD and recommended grade of {title}: it goes to the HR Business Partner."),
+    "return_to_manager": ("You returned the JD to the manager with your reason.",
+                          "{actor} returned the JD of {title} to you for changes."),
+    "agree_duties_changed": ("You agreed that the duties have changed significantly.",
+                             "{actor} agreed that the duties of {title} have changed significantly."),
+    "decline_agreed_route": ("You recorded that you do not agree: the Agreed Route request is closed.",
+                             "{actor} did not agree that the duties of {title} have changed enough for the Agreed "
+                             "Route, so that request is closed. The staff member may still propose changes through "
+                             "the Direct Route."),
+    "submit_amended_jd": ("You submitted the amended JD with a recommended grade for the others to agree.",
+                          "{actor} submitted the amended JD of {title} with a recommended grade for your agreement."),
+    "agree_amended_jd": ("You agreed the amended JD and recommended grade.",
+                         "{actor} agreed the amended JD and recommended grade of {title}."),
+    "return_for_amendment": ("You returned the JD for further amendment with your reason.",
+                             "{actor} returned the amended JD of {title} for further amendment."),
+    "record_discussion": ("You recorded the discussion: the staff member may now propose changes to the JD.",
+                          "{actor} recorded the discussion about {title}: you may now propose changes to the JD."),
+    "submit_proposal": ("You submitted your proposed JD and recommended grade to your line manager.",
+                        "{actor} submitted a proposed JD for {title} with a recommended grade for your review."),
+    "confirm_jd": ("You confirmed that the JD reflects the duties required.",
+                   "{actor} confirmed that the proposed JD of {title} reflects the duties required."),
+    "return_to_staff": ("You returned the proposed JD to the staff member with your reason.",
+                        "{actor} returned your proposed JD of {title} for further amendment."),
+    "submit_to_fm": ("You submitted the JD and recommended grade to the FM/HPS.",
+                     "{actor} submitted the JD of {title} and its recommended grade to the FM/HPS."),
+    "record_grade_agreement": ("You recorded that the grade is agreed: the case goes to the HR Business Partner.",
+                               "{actor} recorded that the grade of {title} is agreed: it goes to the HR Business "
+                               "Partner."),
+    "record_no_agreement": ("You recorded that no agreement was reached: the staff member may submit directly to "
+                            "the HR Business Partner.",
+                            "{actor} recorded that no agreement was reached on the grade of {title}: the staff "
+                            "member may submit it directly to the HR Business Partner."),
+    "submit_to_hrbp": ("You submitted your JD and recommended grade to the HR Business Partner.",
+                       "{actor} submitted the JD of {title} directly to the HR Business Partner."),
+    "confirm_by_match": ("You recorded the grade check against the matched agreed JD.",
+                         "{actor} checked the grade of {title} against an agreed JD."),
+    "refer_to_evaluation": ("You referred the job for full job evaluation (HERA).",
+                            "{actor} referred {title} for full job evaluation (HERA)."),
+    "return_to_submitter": ("You returned the submission for more information with your reason.",
+                            "{actor} returned the submission of {title} for more information."),
+    "record_evaluation": ("You recorded the job evaluation result.",
+                          "{actor} recorded the job evaluation of {title}."),
+    "record_fairness": ("You recorded the fairness assessment.",
+                        "{actor} recorded the fairness assessment of {title}."),
+    "resolve_fairness_issue": ("You recorded how the knock-on fairness issue was resolved.",
+                               "{actor} recorded how the knock-on fairness issue of {title} was resolved."),
+    "record_manager_discussion": ("You recorded the discussion with the line manager.",
+                                  "{actor} recorded the discussion of the new grade of {title} with the line "
+                                  "manager."),
+    "decide": ("You recorded the decision: the staff member and line manager are told the outcome.",
+               "{actor} recorded the decision on {title}."),
+    "record_finance_approval": ("You recorded the finance approval.",
+                                "{actor} recorded the finance approval for {title}."),
+    "process": ("You processed the change: the pay history and the post's grade change from the effective date.",
+                "{actor} processed the change to {title}."),
+    "log_and_send": ("You logged the approved JD in the agreed JD library and sent it to the job evaluation "
+                     "mailbox: the case is closed.",
+                     "{actor} logged the approved JD of {title}: the case is closed."),
+    "lodge_appeal": ("You lodged the appeal: HR Services will convene a panel of people not involved in the case.",
+                     "{actor} lodged an appeal against the decision on {title}."),
+    "convene_panel": ("You convened the appeal panel: its members are asked to hear the appeal.",
+                      "{actor} convened the appeal panel for {title}."),
+    "uphold_appeal": ("You upheld the appeal: HR Services will process the grade the panel decided.",
+                      "{actor} upheld the appeal on {title}."),
+    "dismiss_appeal": ("You dismissed the appeal: the decision stands.",
+                       "{actor} dismissed the appeal on {title}."),
+    "withdraw": ("You withdrew the case.", "{actor} withdrew the grading case for {title}."),
+}
+# Moves whose news goes to the staff member, line manager and initiator (besides the next person's task).
+TOLD_TO_THOSE_INVOLVED = ("return_to_manager", "decline_agreed_route", "return_for_amendment", "return_to_staff",
+                          "record_no_agreement", "return_to_submitter", "lodge_appeal", "withdraw")
+# Moves after which the staff member and line manager are told the outcome in plain words (policy §4.1 step 6).
+TELLS_THE_OUTCOME = ("decide", "process", "log_and_send", "uphold_appeal", "dismiss_appeal")
+
 MOVES_BY_ACTION: dict[str, Move] = {m.action: m for m in MOVES}
 assert len(MOVES_BY_ACTION) == len(MOVES), "action names must be unique"
+assert set(SENTENCES) == set(MOVES_BY_ACTION), "every move has its sentences"
 
 
 def moves_from(route: str, state: str) -> list[Move]:

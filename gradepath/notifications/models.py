@@ -16,12 +16,17 @@ class Notification(models.Model):
     subject = models.CharField(max_length=200)
     body = models.TextField()
     link = models.CharField(max_length=300, blank=True, help_text="Path inside Gradepath, e.g. /people/12/.")
+    key = models.CharField(
+        max_length=100, blank=True,
+        help_text='What the message asks for, when that can stop being needed (e.g. "grading.task:42"): '
+                  "the message goes when it does (notifications.services.withdraw_notifications).")
     created_at = models.DateTimeField(default=timezone.now)
     read_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["recipient", "read_at"], name="notification_unread_idx")]
+        indexes = [models.Index(fields=["recipient", "read_at"], name="notification_unread_idx"),
+                   models.Index(fields=["key"], name="notification_key_idx", condition=~models.Q(key=""))]
 
     def __str__(self) -> str:
         return f"To {self.recipient}: {self.subject}"

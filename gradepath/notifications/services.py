@@ -10,9 +10,15 @@ from gradepath.notifications.models import Notification, OutboxAttachment, Outbo
 from gradepath.people.models import Person
 
 
-def notify(*, recipient: Person, subject: str, body: str, link: str = "", email: bool = True) -> Notification:
-    """Add an in-app notification and (optionally) an outbox e-mail; sending waits for commit."""
-    note = Notification.objects.create(recipient=recipient, subject=subject, body=body, link=link)
+def notify(*, recipient: Person, subject: str, body: str, link: str = "", email: bool = True,
+           key: str = "") -> Notification:
+    """Add an in-app notification and (optionally) an outbox e-mail; sending waits for commit.
+
+    ``key`` names what the message asks the recipient to do when that can stop being needed (a task):
+    :func:`withdraw_notifications` removes the in-app message when it is (the e-mail has gone)."""
+    if len(subject) > 200:  # a long job title: the subject is a headline, the body says it all
+        subject = subject[:199].rstrip() + "…"
+    note = Notification.objects.create(recipient=recipient, subject=subject, body=body, link=link, key=key)
     if email and recipient.work_email:
         from django.conf import settings
 
@@ -24,6 +30,15 @@ def notify(*, recipient: Person, subject: str, body: str, link: str = "", email:
         )
         transaction.on_commit(_enqueue_sending)
     return note
+
+
+def withdraw_notifications(*, keys) -> int:
+    """Remove the in-app messages asking for things no longer needed (a task done or gone): a
+    "needs your action" never outlives its task. Returns how many went."""
+    keys = [k for k in keys if k]
+    if not keys:
+        return 0
+    return Notification.objects.filter(key__in=keys).delete()[0]
 
 
 def send_email(*, to_address: str, subject: str, body: str,

@@ -50,7 +50,7 @@ def test_the_staff_member_appeals_and_the_panel_upholds_a_higher_grade(grading):
             act(case, person, "uphold_appeal", reason="Upheld.", grade=7)
     case = act(case, p.tc_lead, "uphold_appeal", reason="The budget responsibility is at grade 7.", grade=7)
     assert case.state == "hr_processing" and case.decided_grade.number == 7 and case.outcome == Outcome.HIGHER_GRADE
-    assert Notification.objects.filter(recipient=p.staff_member, subject__contains="uphold the appeal").exists()
+    assert Notification.objects.filter(recipient=p.staff_member, subject__contains="appeal upheld, Grade 7").exists()
     # Back to HR Services: the new grade is processed.
     case = act(case, p.hr_services, "process")
     latest = PayRecord.objects.filter(person=p.staff_member, reason="regrade").order_by("-id").first()

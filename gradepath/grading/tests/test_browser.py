@@ -7,7 +7,6 @@ import pytest
 
 from gradepath.grading import workflow
 from gradepath.grading.models import GradingCase
-from gradepath.grading.views import lower_first
 from gradepath.testing.browser import ARTIFACTS, BROWSER_MARKS, sign_in
 from gradepath.testing.personas import PASSWORD
 
@@ -51,8 +50,8 @@ def submit(page, name: str) -> None:
     """Submit one action's form and wait for the page that confirms that very action."""
     with page.expect_navigation():
         action(page, name).get_by_role("button").last.click()
-    label = lower_first(workflow.MOVES_BY_ACTION[name].label)
-    page.locator(".alert-success").get_by_text(f"Recorded: {label}.").wait_for()
+    done = workflow.SENTENCES[name][0]  # what the person who acted is told, in their words
+    page.locator(".alert-success").get_by_text(done).wait_for()
 
 
 def state(page) -> str:

@@ -48,7 +48,7 @@ def approved_by_fm(p, **start):
     # The delegate covers this month: the task is theirs, and they are told.
     task = CaseTask.objects.get(case=case, completed_at__isnull=True)
     assert task.assignee == p.delegate and task.capacity.startswith("delegate of Fiona Marsh")
-    assert Notification.objects.filter(recipient=p.delegate, subject__contains="needs your action").exists()
+    assert Notification.objects.filter(recipient=p.delegate, subject__contains="waiting for you").exists()
     # 4. Approved: submitted to the HRBP.
     case = act(case, p.fm_hps, "approve")
     assert case.state == "hrbp_review" and case.complete_submission_on == timezone.localdate()
@@ -70,7 +70,8 @@ def test_new_job_from_draft_to_the_agreed_jd_library_by_match(grading, mailoutbo
     # 6. Decision recorded and communicated.
     case = act(case, p.hrbp, "decide", outcome="grade_confirmed", grade=6)
     assert case.state == "hr_processing" and case.decided_grade.number == 6 and case.decided_at
-    assert Notification.objects.filter(recipient=p.line_manager, subject__contains="record the decision").exists()
+    told = Notification.objects.get(recipient=p.line_manager, subject__contains="decided at Grade 6")
+    assert "takes effect from" in told.body and "appeal" in told.body
     # 7. HR Services processes it: a grant-funded post needs the finance approval first.
     assert {a.move.action for a in services.available_actions(case, p.hr_services.user)} == {
         "record_finance_approval"}

@@ -92,7 +92,7 @@ def test_a_start_that_fails_gives_its_number_back(grading, monkeypatch):
     p = grading
     first = services.start_new_job_case(actor=p.line_manager.user, jd_version=_drafts(p, 1)[0])
 
-    def fail(case):
+    def fail(case, **kwargs):
         raise ServiceError("The task list could not be written.")
 
     monkeypatch.setattr(services, "_refresh_tasks", fail)
