@@ -120,10 +120,8 @@ TEMPLATES = [
 # instead of failing half-way; the busy timeout makes the second one wait.
 SQLITE_PATH = DATA_DIR / "gradepath.sqlite3"
 DATABASES = {
-    "default": env.db_url(
-        "DATABASE_URL",
-        default=f"sqlite:///{SQLITE_PATH}",
-    )
+    # An empty DATABASE_URL means the default too (a CI or shell that sets it to "").
+    "default": env.db_url_config(env("DATABASE_URL", default="") or f"sqlite:///{SQLITE_PATH}"),
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {}).update(

@@ -23,6 +23,7 @@ from django.utils import timezone
 from gradepath.core.errors import PermissionDenied, ServiceError, StaleStateError, ValidationError
 from gradepath.core.history import record_history
 from gradepath.core.inputs import clean_input
+from gradepath.core.locking import lock
 from gradepath.core.text import clean_text, text_problem
 from gradepath.grades.models import Grade, GradeStructure, PayRecord
 from gradepath.grading import workflow
@@ -376,7 +377,7 @@ def perform_action(*, actor, case: GradingCase, action: str, step: int, data: di
                                         or text_problem(idempotency_key) is not None):
         raise ServiceError("The request key must be text of at most 100 characters.")
     with transaction.atomic():
-        case = GradingCase.objects.select_for_update().get(pk=case.pk)
+        case = lock(case)  # the history chain, then the case row (one lock order: core.locking)
         # Checked under the lock, so a repeat sent while the first request is still running waits for it.
         if idempotency_key and (done := CaseEvent.objects.filter(idempotency_key=idempotency_key).first()):
             if done.case_id != case.pk:
@@ -1067,7 +1068,7 @@ def _notify_transition(case: GradingCase, move: workflow.Move, actor: Person, fr
     if move.action not in workflow.TOLD_TO_THOSE_INVOLVED:
         return
     news = _news(case, move, actor, reason)
-    headline = workflow.SENTENCES[move.action][1].format(actor=actor.full_name, title=case.title)
+    headline = workflow.SENTENCES[move.action][1].format(actor=actor.full_name, title=case.title).split(". ")[0]
     for person in _those_involved(case, actor):
         if person.pk not in already_told:
             notify(recipient=person, link=link, subject=f"{case.reference}: {headline}"[:200],

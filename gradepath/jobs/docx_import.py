@@ -49,6 +49,7 @@ from rapidfuzz import fuzz, process
 
 from gradepath.core.errors import PermissionDenied, ServiceError
 from gradepath.core.history import record_history
+from gradepath.core.locking import lock
 from gradepath.core.text import strip_unstorable
 from gradepath.jobs import services
 from gradepath.jobs.models import JDVersion, JobDescription
@@ -874,7 +875,7 @@ def import_jd_from_docx(*, actor, uploaded_file, org_unit=None, job_family=None,
                 draft = services.start_new_draft(actor=actor, version=versions[0])
                 versions.append(_fill(actor, draft, proposed, job_family=None))
         else:
-            jd = JobDescription.objects.select_for_update().get(pk=jd.pk)
+            jd = lock(jd)
             latest = jd.versions.order_by("-number").first()
             if latest is not None and latest.status == JDVersion.Status.DRAFT:
                 raise DocxImportError(f"{jd.reference} already has a draft (version {latest.number}). Submit that "

@@ -312,8 +312,7 @@ def record_final_grade(*, actor, entry: AgreedJD, grade: Grade, reason: str) -> 
     """The grade finally decided for a logged agreed JD (an appeal upheld at another grade): the library
     says that grade, and the change and its reason stay in the JD's history (policy §3.6)."""
     with transaction.atomic():
-        entry = AgreedJD.objects.select_for_update().select_related("version", "version__jd", "grade").get(
-            pk=entry.pk)
+        entry = lock(entry)
         if entry.grade_id == grade.pk:
             return entry
         before = entry.grade

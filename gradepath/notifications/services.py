@@ -16,8 +16,7 @@ def notify(*, recipient: Person, subject: str, body: str, link: str = "", email:
 
     ``key`` names what the message asks the recipient to do when that can stop being needed (a task):
     :func:`withdraw_notifications` removes the in-app message when it is (the e-mail has gone)."""
-    if len(subject) > 200:  # a long job title: the subject is a headline, the body says it all
-        subject = subject[:199].rstrip() + "…"
+    subject = _headline(subject, 200)
     note = Notification.objects.create(recipient=recipient, subject=subject, body=body, link=link, key=key)
     if email and recipient.work_email:
         from django.conf import settings
@@ -25,11 +24,16 @@ def notify(*, recipient: Person, subject: str, body: str, link: str = "", email:
         url = f"{settings.SITE_URL}{link}" if link else settings.SITE_URL
         OutboxEmail.objects.create(
             to_address=recipient.work_email,
-            subject=f"[Gradepath] {subject}",
+            subject=_headline(f"[Gradepath] {subject}", 200),
             body=f"{body}\n\nOpen Gradepath: {url}\n",
         )
         transaction.on_commit(_enqueue_sending)
     return note
+
+
+def _headline(text: str, limit: int) -> str:
+    """A subject within ``limit`` characters (a long job title: the body says it all)."""
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 def withdraw_notifications(*, keys) -> int:
@@ -44,7 +48,7 @@ def withdraw_notifications(*, keys) -> int:
 def send_email(*, to_address: str, subject: str, body: str,
                attachments: list[tuple[str, str, bytes]] = ()) -> OutboxEmail:
     """Queue an e-mail to an address that is not a person (a team mailbox); sent after commit."""
-    email = OutboxEmail.objects.create(to_address=to_address, subject=subject, body=body)
+    email = OutboxEmail.objects.create(to_address=to_address, subject=_headline(subject, 200), body=body)
     for filename, content_type, content in attachments:
         OutboxAttachment.objects.create(email=email, filename=filename, content_type=content_type, content=content)
     transaction.on_commit(_enqueue_sending)
