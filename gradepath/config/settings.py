@@ -229,6 +229,9 @@ GRADEPATH_NPM_STATIC_FILES = [
     "bootstrap/dist/js/bootstrap.bundle.min.js", "bootstrap/dist/js/bootstrap.bundle.min.js.map",
     "bootstrap-icons/font/bootstrap-icons.min.css",
     "bootstrap-icons/font/fonts/bootstrap-icons.woff", "bootstrap-icons/font/fonts/bootstrap-icons.woff2",
+    # The search pickers (core/widgets.py, ADR 0022).
+    "tom-select/dist/js/tom-select.complete.min.js", "tom-select/dist/js/tom-select.complete.min.js.map",
+    "tom-select/dist/css/tom-select.bootstrap5.min.css", "tom-select/dist/css/tom-select.bootstrap5.min.css.map",
 ]
 STATICFILES_FINDERS = [
     "django.contrib.staticfiles.finders.FileSystemFinder",

@@ -9,6 +9,7 @@ urlpatterns = [
     path("new/", views.jd_create_view, name="jd-create"),
     path("library/", views.library_view, name="library"),
     path("library/<int:pk>/", views.library_detail_view, name="library-detail"),
+    path("library/search/", views.agreed_search_view, name="agreed-search"),
     path("versions/<int:pk>/", views.version_detail_view, name="version-detail"),
     path("versions/<int:pk>/edit/", views.version_edit_view, name="version-edit"),
     path("versions/<int:pk>/sections/<str:section>/", views.section_save_view, name="section-save"),

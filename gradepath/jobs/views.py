@@ -15,10 +15,11 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from gradepath.core.downloads import attachment
 from gradepath.core.errors import PermissionDenied, ServiceError, StaleStateError, user_message
+from gradepath.core.widgets import SEARCH_LIMIT, search_response, search_words
 from gradepath.jobs import services
 from gradepath.jobs.docx_import import import_jd_from_docx
 from gradepath.jobs.fairness import fairness_lookup
@@ -46,11 +47,12 @@ from gradepath.jobs.permissions import (
     get_version_for_user,
     jd_timeline_for_user,
     versions_for_user,
+    visible_agreed,
     visible_jds,
     visible_versions,
 )
 from gradepath.jobs.redline import compare_versions, render_comparison_html
-from gradepath.jobs.search import search_library
+from gradepath.jobs.search import agreed_label, agreed_matching, search_library
 from gradepath.jobs.selectors import holders_by_version, jd_list, library_queryset
 from gradepath.jobs.word import (
     DOCX_CONTENT_TYPE,
@@ -340,6 +342,16 @@ def library_view(request: HttpRequest) -> HttpResponse:
     params.pop("page", None)
     template = "jobs/_library_results.html" if request.htmx else "jobs/library.html"
     return render(request, template, {"form": form, "page": page, "q": q, "querystring": params.urlencode()})
+
+
+@require_GET
+def agreed_search_view(request: HttpRequest) -> HttpResponse:
+    """The agreed JD pickers' search (JSON): up to 20 current agreed JDs this user may see whose
+    job title holds every word typed, or whose reference starts with it (``?q=``)."""
+    found = agreed_matching(visible_agreed(request.user), search_words(request))[:SEARCH_LIMIT + 1]
+    return search_response({"value": entry.pk, "text": agreed_label(entry),
+                            "detail": ", ".join(filter(None, [entry.area, str(entry.job_family)]))}
+                           for entry in found)
 
 
 def library_detail_view(request: HttpRequest, pk: int) -> HttpResponse:

@@ -6,11 +6,14 @@ import datetime as dt
 
 from django import forms
 from django.db.models import QuerySet
+from django.urls import reverse
 from django.utils import timezone
 
 from gradepath.core.text import clean_text
+from gradepath.core.widgets import SearchSelect
 from gradepath.people.equality import DETAIL_MAX_LENGTH, OTHER, PURPOSES
 from gradepath.people.models import OrgUnit, Person, UnitRole
+from gradepath.people.search import person_label
 
 LABELS = {
     "work_email": ("Work e-mail", ""),
@@ -39,6 +42,10 @@ class PersonEditForm(forms.Form):
                 self.fields[name] = forms.ModelChoiceField(
                     queryset=choices.exclude(pk=person.pk).order_by("last_name", "first_name"),
                     required=False, label="Line manager", empty_label="No line manager",
+                    widget=SearchSelect(search_url=reverse("people:person-search"), noun="people",
+                                        label=person_label, placeholder="Type a surname or a staff number…"),
+                    error_messages={"invalid_choice": "Choose a current member of staff other than "
+                                                      f"{person.full_name} as the line manager."},
                 )
             else:
                 self.fields[name] = model_field.formfield()
@@ -75,7 +82,13 @@ class DelegationForm(forms.Form):
         self.fields["role_unit"].choices = [
             (f"{role}:{unit.pk}", f"{UnitRole(role).label} of {unit.name}") for role, unit in roles
         ]
-        self.fields["delegate"].queryset = delegates.order_by("last_name", "first_name")
+        delegate = self.fields["delegate"]
+        delegate.queryset = delegates.order_by("last_name", "first_name")
+        # A search picker over the same people (everyone you can see but yourself), never a full list.
+        delegate.widget = SearchSelect(search_url=reverse("people:person-search") + "?not_me=1", noun="people",
+                                       label=person_label, placeholder="Type a surname or a staff number…")
+        delegate.widget.choices = delegate.choices
+        delegate.error_messages["invalid_choice"] = "Choose a current member of staff you can see, other than yourself."
 
     def clean_role_unit(self) -> tuple[str, OrgUnit]:
         role, _, unit_pk = self.cleaned_data["role_unit"].partition(":")

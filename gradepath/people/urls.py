@@ -7,6 +7,7 @@ app_name = "people"
 urlpatterns = [
     path("", views.home, name="home"),
     path("people/", views.person_list, name="person-list"),
+    path("people/search/", views.person_search, name="person-search"),
     # Delegations sit under people/ (services link to /people/delegations/<pk>/) and come
     # before people/<pk>/ so the two never clash.
     path("people/delegations/", views.delegation_list, name="delegation-list"),

@@ -10,9 +10,10 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from gradepath.core.errors import PermissionDenied, ServiceError, user_message
+from gradepath.core.widgets import search_response, search_words
 from gradepath.people import selectors, services
 from gradepath.people.equality import find_people, purpose_sentence
 from gradepath.people.filters import PersonFilter
@@ -37,6 +38,7 @@ from gradepath.people.permissions import (
     visible_units,
 )
 from gradepath.people.relations import person_of
+from gradepath.people.search import picker_rows
 
 PAGE_SIZE = 50
 
@@ -79,6 +81,17 @@ def person_list(request: HttpRequest) -> HttpResponse:
     if request.htmx and request.htmx.target == "person-results":
         return render(request, "people/_person_results.html", context)
     return render(request, "people/person_list.html", context)
+
+
+@require_GET
+def person_search(request: HttpRequest) -> HttpResponse:
+    """The people pickers' search (JSON): up to 20 current members of staff this user may see, by
+    surname, first name or staff number (``?q=``); ``?not_me=1`` leaves the user out (a delegate)."""
+    people = visible_people(request.user).filter(is_active=True)
+    me = person_of(request.user)
+    if request.GET.get("not_me") and me is not None:
+        people = people.exclude(pk=me.pk)
+    return search_response(picker_rows(people, search_words(request)))
 
 
 def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
