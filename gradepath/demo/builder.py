@@ -9,8 +9,14 @@ several years, equality-monitoring data, one login per demo role (see
 The same ``seed`` and ``today`` always give the same university: every random choice comes
 from one seeded :class:`random.Random`, and every date is computed from ``today``. Rows are
 written with ``bulk_create`` (this is seed data, like a test factory, not a change someone
-made), so the only history rows are one "imported" row per person and the history the
-delegation service writes when the FM/HPS delegates their role.
+made), so the only history rows of the people themselves are one "imported" row per person and
+the history the delegation service writes when the FM/HPS delegates their role.
+
+Everything is dated on the university's own timeline (:mod:`gradepath.demo.clock`), never at the
+time the demo was built: Gradepath went live three years before ``today`` (the HR extract was
+imported then, or on a person's first day if they joined later), the agreed JD library was built
+up from then until about six months ago, the delegation was granted on its first day, and each
+grading case took each of its steps on its own dates.
 """
 
 from __future__ import annotations
@@ -31,6 +37,7 @@ from django.utils import timezone
 
 from gradepath.core.models import HistoryEntry
 from gradepath.demo import catalogue as cat
+from gradepath.demo.clock import DemoClock, demo_clock
 from gradepath.demo.logins import DEMO_LOGINS, DEMO_PASSWORD
 from gradepath.demo.names import KNOWN_AS, NAME_GROUPS, NameGroup
 from gradepath.grades.models import Grade, PayRecord
@@ -38,7 +45,7 @@ from gradepath.grades.services import increment_date
 from gradepath.grades.structure import build_default_structure
 from gradepath.grading.demo_cases import DEFAULT_CASES, build_demo_cases
 from gradepath.grading.models import GradingCase
-from gradepath.jobs.demo_content import build_demo_jds
+from gradepath.jobs.demo_content import LibraryDates, build_demo_jds
 from gradepath.jobs.models import AgreedJD, JobDescription
 from gradepath.notifications.models import Notification
 from gradepath.people import roles
@@ -61,6 +68,9 @@ EMAIL_DOMAIN = "example.ac.uk"
 HISTORY_SUMMARY = "Imported from the demo HR extract."
 HISTORY_YEARS = 15  # the grade structure and salaries go back this many pay years
 LONGEST_TENURE_DAYS = 14 * 365
+GO_LIVE_DAYS = 3 * 365  # Gradepath went live this long before the demo's today (the HR extract was imported)
+LIBRARY_UNTIL_DAYS = 190  # the agreed JD library was built up until this long ago (every demo case is younger)
+DRAFTS_DAYS = (45, 3)  # JD drafts in progress were started between these many days ago
 SPAN_OF_CONTROL = 10  # a team leader takes at most this many reports from their own job family
 
 # The organisational group each demo login belongs to (relationship roles need no group).
@@ -194,6 +204,8 @@ class DemoBuilder:
         self.seed = seed
         self.staff = staff
         self.today = today or timezone.localdate()
+        self.now = timezone.now()  # the demo's now (set when the build starts): nothing is dated later
+        self.clock: DemoClock | None = None
         self.rng = random.Random(seed)
         self.pay_year = pay_year_of(self.today)
         self.nodes: list[_Unit] = []
@@ -205,6 +217,16 @@ class DemoBuilder:
         self.reports: Counter[int] = Counter()
         self._emails: set[str] = set()
         self._employee_number = 10_004_000
+
+    def _moment(self, day: dt.date, at: dt.time) -> dt.datetime:
+        """``at`` o'clock on ``day``, never later than the demo's now."""
+        return min(timezone.make_aware(dt.datetime.combine(day, at)), self.now)
+
+    def _imported_at(self, person: _Person) -> dt.datetime:
+        """When the person's record came into Gradepath: at go-live, or on their first day if later."""
+        assert person.start is not None
+        go_live = self.today - dt.timedelta(days=GO_LIVE_DAYS)
+        return self._moment(max(go_live, person.start), dt.time(8, 0))
 
     # --- planning -----------------------------------------------------------------------
 
@@ -622,7 +644,7 @@ class DemoBuilder:
                 user=account_of.get(id(person)), employee_number=person.employee_number,
                 title=person.honorific, first_name=person.first_name, last_name=person.last_name,
                 known_as=person.known_as, work_email=person.email, staff_category=person.category,
-                probation_end=person.probation_end,
+                probation_end=person.probation_end, created_at=self._imported_at(person),
             )
         Person.objects.bulk_create([p.obj for p in self.people], batch_size=500)
         for person in self.people:
@@ -676,8 +698,9 @@ class DemoBuilder:
         HistoryEntry.objects.bulk_create(
             [HistoryEntry(actor=None, actor_label="System", action="person.imported",
                           object_type=Person._meta.label_lower, object_id=str(p.obj.pk),
-                          object_repr=str(p.obj)[:300], person_id=p.obj.pk, summary=HISTORY_SUMMARY)
-             for p in self.people],
+                          object_repr=str(p.obj)[:300], person_id=p.obj.pk, summary=HISTORY_SUMMARY,
+                          created_at=self._imported_at(p))
+             for p in sorted(self.people, key=lambda p: (self._imported_at(p), p.idx))],
             batch_size=500,
         )
 
@@ -743,12 +766,14 @@ class DemoBuilder:
         people = {p.role: p for p in self.people if p.role}
         fm, deputy = people["fmhps"], people["delegate"]
         faculty = self.by_code["LIFE"]
+        if self.clock is not None:  # granted on its first day
+            self.clock.set(self._moment(self.today - dt.timedelta(days=10), dt.time(9, 15)))
         grant_delegation(
             actor=fm.obj.user, delegator=fm.obj, delegate=deputy.obj, role="fm_hps", org_unit=faculty.unit,
             start_date=self.today - dt.timedelta(days=10), end_date=self.today + dt.timedelta(days=45),
             reason="Cover while the Faculty Manager leads the faculty's restructuring review.",
         )
-        now = timezone.now()
+        now = self.now
         staff, manager = people["staff"], people["manager"]
         newcomer = next(p for p in faculty.members + self.by_code["BIOSC"].members
                         if p.manager is manager and p.probation_end and p.probation_end >= self.today)
@@ -816,7 +841,11 @@ class DemoBuilder:
         if Person.objects.exists():
             raise DemoDataError("The database already holds people. Build the demo university into an empty "
                                 "database (use --reset on SQLite).")
-        with transaction.atomic():
+        with demo_clock() as clock, transaction.atomic():
+            self.clock = clock
+            self.now = clock.real_now if timezone.localdate(clock.real_now) <= self.today else \
+                timezone.make_aware(dt.datetime.combine(self.today, dt.time(18, 0)))
+            clock.set(self._moment(self.today - dt.timedelta(days=GO_LIVE_DAYS), dt.time(8, 0)))  # go-live
             for name in roles.ALL_GROUPS:
                 Group.objects.get_or_create(name=name)
             first_year = self.pay_year - HISTORY_YEARS
@@ -836,8 +865,17 @@ class DemoBuilder:
             self._write()
             self._delegate_and_notify()
             if self.jds:
-                # The agreed JD library and the JD each post holds (gradepath.jobs.demo_content).
-                build_demo_jds(rng=random.Random(self.seed + 3), org_units=OrgUnit.objects.all(), count=self.jds)
+                # The agreed JD library and the JD each post holds (gradepath.jobs.demo_content), built up
+                # between go-live and about six months ago; the drafts in progress are recent.
+                go_live = self._moment(self.today - dt.timedelta(days=GO_LIVE_DAYS), dt.time(10, 0))
+                dates = LibraryDates(
+                    first=go_live + dt.timedelta(days=30),
+                    last=self._moment(self.today - dt.timedelta(days=LIBRARY_UNTIL_DAYS), dt.time(11, 0)),
+                    drafts_from=self._moment(self.today - dt.timedelta(days=DRAFTS_DAYS[0]), dt.time(10, 30)),
+                    drafts_to=self._moment(self.today - dt.timedelta(days=DRAFTS_DAYS[1]), dt.time(14, 30)),
+                    set_clock=clock.set)
+                build_demo_jds(rng=random.Random(self.seed + 3), org_units=OrgUnit.objects.all(), count=self.jds,
+                               dates=dates)
             if self.cases:
                 # Grading cases on every route and in every state (gradepath.grading.demo_cases).
                 build_demo_cases(rng=random.Random(self.seed + 5), count=self.cases, today=self.today)

@@ -24,10 +24,20 @@ inbox: ``staff`` has a Direct Route case waiting for ``manager``; ``delegate`` (
 fairness and decision; ``hrservices`` has cases to process (one grant-funded, waiting for the
 finance approval) and an appeal panel to convene.
 
+Each case is built at the dates it shows (:mod:`gradepath.demo.clock`): it starts ``age`` days ago
+and every step is taken at a moment of its own on working days between then and the day the case
+entered its current state (``waiting`` days ago), so its events, history rows, tasks and their due
+dates, notifications, e-mails and pay records are dated on the case's own timeline; overdue tasks
+are those a step left waiting longer than its target. Cases are built oldest first, so their
+references follow the order they started, and each match is chosen from the matcher's real
+suggestions for the JD as it stood, in the library as it stood (never an agreed JD logged later):
+a proposal for the next grade is modelled on the agreed JD one grade up that the library suggests
+for the current JD, and the HRBP checks the grade against the suggestion at the grade the outcome
+needs (a decided grade that still differs from the check carries its reason).
+
 People who must act and have no login get one (the demo password, the local part of their
-e-mail address as user name). The only direct updates are to the dates of the cases and of
-their open tasks, so that the demo shows cases of different ages and some overdue tasks; the
-case events and history rows (append-only) are never touched.
+e-mail address as user name). The only direct update is to the outbox: the demo's e-mails are
+marked sent when they were written, so the worker does not send hundreds when the demo starts.
 
 Every choice comes from the ``rng`` passed in and every query is ordered, so the same seed on
 the same demo university gives the same cases.
@@ -45,17 +55,21 @@ from typing import Any
 
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
+from django.db.models import F, Max
 from django.utils import timezone
 
+from gradepath.demo.clock import DemoClock, demo_clock
 from gradepath.demo.logins import DEMO_LOGINS, DEMO_PASSWORD
-from gradepath.grades.models import Grade, GradeStructure
+from gradepath.grades.models import Grade, GradeStructure, PayRecord
 from gradepath.grading import services
-from gradepath.grading.dates import add_working_days
-from gradepath.grading.models import CaseTask, GradingCase
+from gradepath.grading.models import BankHoliday, CaseTask, GradingCase
 from gradepath.grading.workflow import CLOSED_STATES
 from gradepath.jobs import demo_content
 from gradepath.jobs import services as jd_services
+from gradepath.jobs.matching.backends import TfidfBackend, get_backend
+from gradepath.jobs.matching.matcher import Match, match_version
 from gradepath.jobs.models import AgreedJD, JDVersion
+from gradepath.notifications.models import OutboxEmail
 from gradepath.people.models import Appointment, Delegation, OrgUnit, Person, User
 
 DEFAULT_CASES = 45
@@ -77,6 +91,7 @@ class DemoCasesSummary:
     logins_created: int
     skipped: int  # cases left out because a small university has nobody left to be their subject
     seconds: float
+    schedule_misses: list[str] = field(default_factory=list)  # cases whose steps differed from their plan
 
 
 # --- Scenarios -----------------------------------------------------------------------------------
@@ -87,7 +102,8 @@ class Scenario:
     """One demo case: its route, how far it goes and what happens on the way.
 
     ``upto`` names the first step *not* taken (``""``: walk the whole route); ``waiting`` is how
-    many days the case has been in its current state, ``age`` how many days since it started.
+    many days the case has been in its current state (for a closed case: since it closed), ``age``
+    how many days since it started.
     """
 
     route: str
@@ -133,34 +149,35 @@ SCENARIOS: list[Scenario] = [
     Scenario(AR, upto="decide", fairness_issue=True, waiting=3, age=90),
     Scenario(DR, upto="log_and_send", waiting=2, age=100),
     # Outcomes: higher grade processed and logged, reallocation, no change, HERA.
-    Scenario(DR, loops=1, waiting=0, age=150),
-    Scenario(DR, outcome="reallocation", waiting=0, age=120),
-    Scenario(DR, outcome="no_change", waiting=0, age=110),
-    Scenario(DR, hera=True, outcome="higher_grade", waiting=0, age=140),
+    Scenario(DR, loops=1, waiting=35, age=150),
+    Scenario(DR, outcome="reallocation", waiting=28, age=120),
+    Scenario(DR, outcome="no_change", waiting=21, age=110),
+    Scenario(DR, hera=True, outcome="higher_grade", waiting=30, age=140),
     # Appeals: lodged (panel to convene), dismissed, upheld (back with HR Services).
     Scenario(DR, outcome="no_change", appeal="lodge", waiting=3, age=130),
-    Scenario(DR, outcome="reallocation", appeal="dismiss", waiting=0, age=160),
+    Scenario(DR, outcome="reallocation", appeal="dismiss", waiting=12, age=160),
     Scenario(DR, outcome="no_change", appeal="uphold", upto="process", waiting=2, age=170),
     # Elsewhere in the university (their own FM/HPS and HRBP act).
     Scenario(DR, upto="record_grade_agreement", home=False, waiting=20, age=41),
     Scenario(AR, upto="record_fairness", home=False, waiting=6, age=66),
-    Scenario(DR, outcome="higher_grade", home=False, fairness_issue=True, regrade_others=True, waiting=0, age=125),
+    Scenario(DR, outcome="higher_grade", home=False, fairness_issue=True, regrade_others=True, waiting=45,
+             age=125),
     # Agreed Route: every step.
     Scenario(AR, upto="agree_manager", waiting=4, age=4),
-    Scenario(AR, upto="", decline=True, waiting=0, age=30),
+    Scenario(AR, upto="", decline=True, waiting=20, age=30),
     Scenario(AR, upto="amend", waiting=6, age=25),
     Scenario(AR, upto="agree_amended_manager", waiting=3, age=35),
     Scenario(AR, upto="resubmit_amended", loops=1, waiting=5, age=45),
     Scenario(AR, upto="confirm_by_match", waiting=18, age=50),
-    Scenario(AR, waiting=0, age=180),
+    Scenario(AR, waiting=60, age=180),
     Scenario(AR, upto="log_and_send", waiting=1, age=120),
     # New jobs: every step.
     Scenario(NJ, upto="submit_for_approval", waiting=2, age=2),
     Scenario(NJ, upto="approve", loops=1, waiting=1, age=21),
     Scenario(NJ, upto="submit_for_approval", hrbp_returns=True, waiting=4, age=28),
     Scenario(NJ, upto="decide", waiting=2, age=38),
-    Scenario(NJ, waiting=0, age=90),
-    Scenario(NJ, upto="approve", withdraw=True, waiting=0, age=18),
+    Scenario(NJ, waiting=25, age=90),
+    Scenario(NJ, upto="approve", withdraw=True, waiting=6, age=18),
     # Direct Route: the early steps, another loop, and one withdrawn.
     Scenario(DR, upto="record_discussion", waiting=3, age=3),
     Scenario(DR, upto="resubmit", loops=1, waiting=4, age=24),
@@ -168,7 +185,7 @@ SCENARIOS: list[Scenario] = [
     Scenario(DR, upto="submit_to_fm", waiting=2, age=22),
     Scenario(DR, upto="submit_to_hrbp", no_agreement=True, waiting=5, age=52),
     Scenario(DR, upto="record_evaluation", hera=True, loops=2, waiting=8, age=85),
-    Scenario(DR, upto="confirm_jd", withdraw=True, waiting=0, age=40),
+    Scenario(DR, upto="confirm_jd", withdraw=True, waiting=9, age=40),
     # Beyond the default 45: more of the same, and two more elsewhere.
     Scenario(NJ, upto="process", waiting=1, age=55),
     Scenario(AR, upto="agree_staff", waiting=1, age=1),
@@ -254,6 +271,10 @@ PANEL_REASONS = {
 
 # --- The builder ---------------------------------------------------------------------------------
 
+TOP_SUGGESTIONS = 10  # the match page's list: a case's matched agreed JD is always one of these
+FIRST_CHOICE = 5  # a match is taken from the first five suggestions when one of them has the grade wanted
+WORK_START, WORK_END = dt.time(9, 0), dt.time(17, 30)
+
 
 @dataclass
 class _Context:
@@ -261,19 +282,48 @@ class _Context:
 
     rng: random.Random
     today: dt.date
-    now: dt.datetime
+    now: dt.datetime  # the demo's "now": nothing is dated later
     password: str
     grades: dict[int, Grade]
     hr_services: Person
     panel_pool: list[Person]
+    clock: DemoClock
+    holidays: set[dt.date] = field(default_factory=set)
     logins_created: int = 0
     users: dict[int, User] = field(default_factory=dict)  # person pk -> login
-    waiting: dict[int, tuple[int, int]] = field(default_factory=dict)  # case pk -> (waiting, age)
+    schedule_misses: list[str] = field(default_factory=list)  # cases whose steps differed from their plan
+
+    def working_day(self, day: dt.date) -> dt.date:
+        """``day``, or the working day before it (weekends and bank holidays are not worked)."""
+        while day.weekday() >= 5 or day in self.holidays:
+            day -= dt.timedelta(days=1)
+        return day
+
+    def moment(self, day: dt.date, minutes: int) -> dt.datetime:
+        """``minutes`` after 09:00 (within working hours) on ``day`` or the working day before it, never
+        after the demo's now."""
+        when = timezone.make_aware(dt.datetime.combine(self.working_day(day), WORK_START)
+                                   + dt.timedelta(minutes=max(0, min(minutes, 8 * 60))))
+        return when if when <= self.now else self.snap(self.now - dt.timedelta(hours=1))
+
+    def snap(self, when: dt.datetime) -> dt.datetime:
+        """A working moment at or before ``when``."""
+        local = timezone.localtime(when)
+        day = local.date()
+        if local.time() < WORK_START:
+            day = self.working_day(day - dt.timedelta(days=1))
+            return timezone.make_aware(dt.datetime.combine(day, dt.time(16, 40)))
+        if day != self.working_day(day):
+            return timezone.make_aware(dt.datetime.combine(self.working_day(day), dt.time(15, 50)))
+        if local.time() > WORK_END:
+            return timezone.make_aware(dt.datetime.combine(day, dt.time(17, 10)))
+        return when
 
 
 def build_demo_cases(*, rng: random.Random, count: int = DEFAULT_CASES, today: dt.date | None = None
                      ) -> DemoCasesSummary:
-    """Build ``count`` grading cases in the demo university through the grading services.
+    """Build ``count`` grading cases in the demo university through the grading services, each step
+    at its own moment of the case's timeline (gradepath.demo.clock).
 
     Runs in one transaction; raises DemoCasesError (changing nothing) if the demo university is
     not there. A small university may not have a different person (with a JD of their own) for
@@ -285,36 +335,51 @@ def build_demo_cases(*, rng: random.Random, count: int = DEFAULT_CASES, today: d
     hr_person = Person.objects.filter(user__username="hrservices").select_related("user").first()
     if hr_person is None or not OrgUnit.objects.filter(code=HOME_FACULTY).exists():
         raise DemoCasesError("Build the demo university first: the demo cases need its people and logins.")
-    scenarios = [*SCENARIOS[:count]]
-    while len(scenarios) < count:
-        scenarios.append(FILLERS[(len(scenarios) - len(SCENARIOS)) % len(FILLERS)])
+    chosen = [*SCENARIOS[:count]]
+    while len(chosen) < count:
+        chosen.append(FILLERS[(len(chosen) - len(SCENARIOS)) % len(FILLERS)])
     structure = GradeStructure.objects.in_force()
-    with transaction.atomic():
+    with demo_clock() as clock, transaction.atomic():
+        today = today or timezone.localdate(clock.real_now)
+        now = clock.real_now if timezone.localdate(clock.real_now) <= today else timezone.make_aware(
+            dt.datetime.combine(today, dt.time(18, 0)))
         ctx = _Context(
-            rng=rng, today=today or timezone.localdate(), now=timezone.now(),
-            password=make_password(DEMO_PASSWORD),
+            rng=rng, today=today, now=now, password=make_password(DEMO_PASSWORD),
             grades={g.number: g for g in Grade.objects.filter(structure=structure)},
-            hr_services=hr_person, panel_pool=_panel_pool(),
+            hr_services=hr_person, panel_pool=_panel_pool(), clock=clock,
+            holidays=set(BankHoliday.objects.filter(date__gte=today - dt.timedelta(days=400), date__lte=today)
+                         .values_list("date", flat=True)),
         )
         subjects = _Subjects(ctx)
         made: list[GradingCase] = []
         skipped = 0
-        for scenario in scenarios:
-            case = _run(ctx, subjects, scenario)
+        # Oldest first: references follow the order cases started, and each case's matches come from
+        # the library as it stood at the time (never an agreed JD logged after the step).
+        starts = [_start_and_end(ctx, scenario, salt=index) for index, scenario in enumerate(chosen)]
+        for index in sorted(range(len(chosen)), key=lambda i: (starts[i][0], i)):
+            case = _run(ctx, subjects, chosen[index], *starts[index])
             if case is None:
                 skipped += 1
                 continue
             made.append(case)
-            ctx.waiting[case.pk] = (scenario.waiting, scenario.age)
-        overdue = _backdate(ctx, made)
+        _mark_emails_sent()
     cases = GradingCase.objects.filter(pk__in=[c.pk for c in made])
+    overdue = CaseTask.objects.filter(case__in=cases, completed_at__isnull=True, due_date__lt=ctx.today).count()
     return DemoCasesSummary(
         cases=len(made),
         by_route=dict(Counter(cases.values_list("route", flat=True))),
         by_state=dict(Counter(cases.values_list("state", flat=True))),
         overdue_tasks=overdue, logins_created=ctx.logins_created, skipped=skipped,
-        seconds=time.perf_counter() - started,
+        seconds=time.perf_counter() - started, schedule_misses=list(ctx.schedule_misses),
     )
+
+
+def _mark_emails_sent() -> None:
+    """The demo's e-mails went out when they were written (on each case's timeline): mark them sent
+    then, so the worker does not send hundreds at once when the demo starts. Demo data only: the
+    outbox rows' delivery status, never their content."""
+    OutboxEmail.objects.filter(status=OutboxEmail.Status.PENDING).update(
+        status=OutboxEmail.Status.SENT, sent_at=F("created_at"), attempts=1)
 
 
 def _panel_pool() -> list[Person]:
@@ -348,6 +413,43 @@ def _login(ctx: _Context, person: Person) -> User:
     return user
 
 
+# --- Matching: the matcher's real suggestions ------------------------------------------------------
+
+
+def _backend():
+    backend = get_backend()
+    return TfidfBackend() if backend.heavy else backend  # the demo never waits for a model
+
+
+def suggestions(version: JDVersion, k: int = TOP_SUGGESTIONS) -> list[Match]:
+    """The agreed JDs the match page suggests for ``version``, best first, as the library stood at the
+    demo clock's moment (entries logged later are left out)."""
+    now = timezone.now()
+    found = match_version(version, k=k + 20, backend=_backend()).matches
+    return [m for m in found if m.agreed.logged_at <= now][:k]
+
+
+def pick_match(version: JDVersion, grade: int) -> AgreedJD | None:
+    """An agreed JD among the suggestions for ``version``: the best one at ``grade`` in the first five,
+    else in the first ten, else the best suggestion whatever its grade (None: an empty library)."""
+    found = suggestions(version)
+    for pool in (found[:FIRST_CHOICE], found):
+        for match in pool:
+            if match.grade_number == grade:
+                return match.agreed
+    return found[0].agreed if found else None
+
+
+def next_grade_model(version: JDVersion, grade: int) -> JDVersion | None:
+    """The agreed JD a proposal for ``grade`` takes as its model: the one most like the current JD among
+    the suggestions at that grade (the next step up the same ladder: Research Technician, then Senior
+    Research Technician)."""
+    for match in suggestions(version, k=20):
+        if match.grade_number == grade:
+            return match.agreed.version
+    return None
+
+
 class _Subjects:
     """Staff whose jobs the demo cases are about: one case per post and per JD, nobody who holds a
     role the case needs (FM/HPS, delegate, HRBP, head) and nobody managed by one of them."""
@@ -378,6 +480,12 @@ class _Subjects:
                         .order_by("person__employee_number"))
         grade_of = dict(Appointment.objects.current(ctx.today).filter(kind=Appointment.Kind.SUBSTANTIVE)
                         .values_list("person_id", "post__grade__number"))
+        # When each candidate's pay last changed: a case starts after it (its current grade is the one
+        # in force at the start, and no later pay record contradicts the regrade).
+        self.pay_changed: dict[int, dt.date] = dict(
+            PayRecord.objects.values_list("person_id").annotate(last=Max("effective_from")))
+        self.since: dict[int, dt.date] = {}
+        drafting = set(JDVersion.objects.filter(status=JDVersion.Status.DRAFT).values_list("jd_id", flat=True))
         self.home: list[Person] = []
         self.away: list[Person] = []
         self.grant_funded: list[Person] = []
@@ -390,11 +498,12 @@ class _Subjects:
             jd_id = post.jd_version.jd_id
             if person.pk in not_subjects or person.line_manager_id in not_managers:
                 continue
-            if jd_id in seen_jds or post.grade_id is None or post.grade.number >= 9:
-                continue
+            if jd_id in seen_jds or jd_id in drafting or post.grade_id is None or post.grade.number >= 9:
+                continue  # (a JD with a draft in progress is somebody else's proposal)
             if grade_of.get(person.line_manager_id, 0) <= post.grade.number + 1:
                 continue  # a regrade would bring them level with their line manager
             seen_jds.add(jd_id)
+            self.since[person.pk] = max(appointment.start_date, self.pay_changed.get(person.pk, appointment.start_date))
             in_home = post.org_unit.path.startswith(home.path)
             if post.grant_funded and in_home:
                 self.grant_funded.append(person)
@@ -428,22 +537,33 @@ class _Subjects:
         self.ctx.rng.shuffle(found)
         return found
 
-    def take(self, scenario: Scenario) -> Person | None:
-        """The person the case is about, or None when everyone suitable already has a case."""
+    def take(self, scenario: Scenario, start: dt.date) -> Person | None:
+        """The person the case is about (in post, and with their pay unchanged, since before ``start``),
+        or None when everyone suitable already has a case. A case that asks for the next grade goes to
+        someone whose JD has a next step in the agreed JD library."""
         if scenario.subject == "staff":
             return self.staff
         pools = ([self.grant_funded, self.home, self.away] if scenario.grant_funded
                  else [self.home, self.away, self.grant_funded] if scenario.home else [self.away, self.home])
-        if scenario.regrade_others:  # someone whose JD version other posts share
-            for pool in pools:
-                for person in reversed(pool):
-                    if self._shares_jd(person):
-                        pool.remove(person)
-                        return person
+        wants_ladder = scenario.outcome == "higher_grade" and not scenario.hera
         for pool in pools:
-            if pool:
-                return pool.pop()
+            fitting = [p for p in reversed(pool) if self.since.get(p.pk, start) < start
+                       and (not scenario.regrade_others or self._shares_jd(p))]
+            if not fitting:
+                continue
+            person = next((p for p in fitting[:8] if not wants_ladder or self._has_ladder(p)), fitting[0])
+            pool.remove(person)
+            return person
         return None
+
+    def _has_ladder(self, person: Person) -> bool:
+        """Whether the agreed JD library suggests a JD one grade up for the person's current JD."""
+        post = (Appointment.objects.current(self.ctx.today).filter(person=person, kind=Appointment.Kind.SUBSTANTIVE)
+                .select_related("post__jd_version", "post__grade").first())
+        if post is None or post.post.grade is None:
+            return False
+        wanted = post.post.grade.number + 1
+        return any(m.grade_number == wanted for m in suggestions(post.post.jd_version, k=FIRST_CHOICE))
 
     def _shares_jd(self, person: Person) -> bool:
         """Whether another post in the same unit holds the same JD version (a team on one JD)."""
@@ -466,6 +586,163 @@ class _Subjects:
         return person
 
 
+# --- The timeline of one case --------------------------------------------------------------------
+
+
+def planned_steps(s: Scenario, route: str, *, grant_funded: bool) -> list[str]:
+    """The steps the walk below takes for ``s``, in order (each one at a moment of its own): the
+    schedule spreads them between the case's start and the day it entered its current state."""
+    steps: list[str] = []
+    add = steps.append
+    if route == NJ:
+        add("submit_for_approval")
+        for _ in range(s.loops):
+            steps += ["return_to_manager", "revise", "resubmit"]
+        if s.withdraw:
+            add("withdraw")
+            return _until(steps, s.upto)
+        add("approve")
+        if s.hrbp_returns:
+            add("return_to_submitter")
+            return _until(steps, s.upto)
+    elif route == DR:
+        steps += ["record_discussion", "propose", "submit_proposal"]
+        for n in range(s.loops):
+            steps += [name if n == 0 else f"{name}_{n + 1}" for name in ("return_to_staff", "revise", "resubmit")]
+        if s.withdraw:
+            add("withdraw")
+            return _until(steps, s.upto)
+        steps += ["confirm_jd", "submit_to_fm"]
+        steps += ["record_no_agreement", "submit_to_hrbp"] if s.no_agreement else ["record_grade_agreement"]
+    else:
+        add("agree_staff")
+        if s.decline:
+            add("decline_agreed_route")
+            return _until(steps, s.upto)
+        steps += ["agree_manager", "agree_fm", "amend", "submit_amended_jd"]
+        for _ in range(s.loops):
+            steps += ["return_for_amendment", "reamend", "resubmit_amended"]
+        steps += ["agree_amended_staff", "agree_amended_manager", "agree_amended_fm"]
+    steps += ["refer_to_evaluation", "record_evaluation"] if s.hera else ["confirm_by_match"]
+    add("record_fairness")
+    outcome = s.outcome if route != NJ else "grade_confirmed"
+    if route == DR and (s.hera or outcome == "higher_grade"):
+        add("record_manager_discussion")  # a new grade is discussed with the line manager first
+    add("decide")
+    processed = outcome not in ("reallocation", "no_change")
+    if processed:
+        steps += ["record_finance_approval", "process"] if grant_funded else ["process"]
+    if outcome == "reallocation":
+        add("adjust_jd")
+    add("log_and_send")
+    if s.appeal:
+        add("lodge_appeal")
+        if s.appeal != "lodge":
+            add("convene_panel")
+            if s.appeal == "dismiss":
+                add("dismiss_appeal")
+            else:
+                add("uphold_appeal")
+                steps += ["record_finance_approval", "process"] if grant_funded and not processed else ["process"]
+                add("log_and_send_after_appeal")
+    return _until(steps, s.upto)
+
+
+def _until(steps: list[str], upto: str) -> list[str]:
+    return steps[:steps.index(upto)] if upto and upto in steps else steps
+
+
+def _schedule(ctx: _Context, start: dt.datetime, end: dt.datetime, steps: int) -> list[dt.datetime]:
+    """The moments of ``steps`` steps after a case started at ``start``, the last one at ``end``: spread
+    over the working days between, at varied times of the working day, each after the one before."""
+    moments: list[dt.datetime] = []
+    previous = start
+    for k in range(1, steps + 1):
+        if k == steps:
+            when = end
+        else:
+            day = timezone.localdate(start + (end - start) * k / steps)
+            when = ctx.moment(day, (k * 97 + start.minute * 13 + start.day * 7) % 450)
+        if when <= previous:  # the same day (or a working day squeezed out): a little after the last step
+            when = previous + dt.timedelta(minutes=7 + (k * 13) % 40)
+        moments.append(min(when, ctx.now))
+        previous = moments[-1]
+    return moments
+
+
+def _start_and_end(ctx: _Context, scenario: Scenario, *, salt: int) -> tuple[dt.datetime, dt.datetime]:
+    """When the case started (``age`` days ago) and when it entered its current state (``waiting`` days
+    ago), each at a working moment of its own."""
+    age = max(scenario.age, scenario.waiting)
+    start = ctx.moment(ctx.today - dt.timedelta(days=age), 30 + (salt * 37) % 240)
+    end = ctx.moment(ctx.today - dt.timedelta(days=scenario.waiting), 60 + (salt * 53) % 360)
+    if end <= start:
+        end = start + dt.timedelta(minutes=20) if scenario.waiting < age else start
+    return start, end
+
+
+def _run(ctx: _Context, subjects: _Subjects, scenario: Scenario, start: dt.datetime, end: dt.datetime
+         ) -> GradingCase | None:
+    ctx.clock.set(start)
+    if scenario.route == NJ:
+        walk = _new_job(ctx, subjects, scenario, start)
+    else:
+        subject = subjects.take(scenario, timezone.localdate(start))
+        if subject is None:
+            return None  # a small demo university: fewer cases
+        _login(ctx, subject)
+        manager = subject.line_manager
+        if scenario.route == DR:
+            case = services.start_direct_route_case(actor=subject.user, subject=subject)
+        else:
+            starter = manager if ctx.rng.random() < 0.5 else subject
+            case = services.start_agreed_route_case(actor=_login(ctx, starter), subject=subject)
+        post = case.post
+        walk = _Walk(ctx, scenario, case, demo_content.area_for_title(post.title, post.org_unit))
+    walk.plan = planned_steps(scenario, walk.case.route, grant_funded=walk.case.grant_funded)
+    walk.moments = _schedule(ctx, start, end, len(walk.plan))
+    try:
+        if walk.case.route == NJ:
+            _new_job_steps(walk, walk.grade)
+        else:
+            (_direct if walk.case.route == DR else _agreed)(walk)
+    except _Stop:
+        pass
+    if walk.taken != walk.plan:
+        ctx.schedule_misses.append(f"{walk.case.reference}: planned {walk.plan}, took {walk.taken}")
+    return walk.case
+
+
+def _new_job(ctx: _Context, subjects: _Subjects, scenario: Scenario, start: dt.datetime) -> _Walk:
+    manager = subjects.initiator(scenario)
+    user = _login(ctx, manager)
+    day = timezone.localdate(start)
+    appointment = (Appointment.objects.current(day).filter(person=manager)
+                   .select_related("post__org_unit", "post__grade").order_by("start_date").first())
+    unit = appointment.post.org_unit
+    area = demo_content.area_for_title(appointment.post.title, unit)
+    top = max(2, min(appointment.post.grade.number - 1, 7)) if appointment.post.grade else 5
+    grade = ctx.rng.randint(max(2, top - 2), top)
+    titles = area.titles.get(grade) or next(iter(area.titles.values()))
+    title = ctx.rng.choice(titles)
+    text = demo_content.compose_jd(ctx.rng, area, title, grade, scope=demo_content.scope_of(unit))
+    families = demo_content.ensure_families()
+    # The manager drafts the JD a couple of working days before starting the case.
+    ctx.clock.set(ctx.snap(start - dt.timedelta(days=2)))
+    version = jd_services.create_job_description(
+        actor=user, org_unit=unit, job_family=families[area.family], staff_category=area.category,
+        area=area.label, grade=ctx.grades[grade], **demo_content.sections_of(text))
+    ctx.clock.set(start)
+    # The manager recommends the grade of the agreed JD the new job matches best (policy §4.1 step 2).
+    match = pick_match(version, grade)
+    if match is not None:
+        grade = match.grade.number
+    case = services.start_new_job_case(actor=user, jd_version=version)
+    walk = _Walk(ctx, scenario, case, area)
+    walk.grade, walk.match = grade, match
+    return walk
+
+
 # --- Running one scenario ------------------------------------------------------------------------
 
 
@@ -474,19 +751,30 @@ class _Stop(Exception):
 
 
 class _Walk:
-    """Walks one case through its steps, stopping before ``scenario.upto``."""
+    """Walks one case through its steps, stopping before ``scenario.upto``; each step at its moment."""
 
     def __init__(self, ctx: _Context, scenario: Scenario, case: GradingCase, area: demo_content.Area):
         self.ctx, self.scenario, self.case, self.area = ctx, scenario, case, area
         self.rng = ctx.rng
+        self.plan: list[str] = []
+        self.moments: list[dt.datetime] = []
+        self.taken: list[str] = []
+        self.grade = 0  # the grade asked for (a new job: its recommended grade)
+        self.match: AgreedJD | None = None  # the agreed JD the submission names
 
     def day(self, days_ago: int) -> str:
-        day = self.ctx.today - dt.timedelta(days=days_ago)
+        day = timezone.localdate() - dt.timedelta(days=days_ago)
         return f"{day.day} {day:%B}"
 
     def step(self, name: str, fn: Callable[[], Any]) -> None:
         if self.scenario.upto and name == self.scenario.upto:
             raise _Stop
+        n = len(self.taken)
+        self.taken.append(name)
+        if n < len(self.moments):
+            self.ctx.clock.set(self.moments[n])
+        else:  # more steps than planned (counted in schedule_misses): minutes after the last one
+            self.ctx.clock.set(min(self.ctx.clock.now() + dt.timedelta(minutes=11), self.ctx.now))
         fn()
 
     def person_for(self, role: str) -> Person:
@@ -501,10 +789,11 @@ class _Walk:
         person = self.person_for(role) if role not in ("initiator",) else self.case.initiator
         user = _login(self.ctx, person)
         self.case = services.perform_action(actor=user, case=self.case, action=action, step=self.case.step,
-                                            data=data)
+                                            data={k: v for k, v in data.items() if v is not None})
 
     def edit(self, role: str, *, budget: bool = True) -> None:
-        """Save realistic changes to the draft under review: added duties, more responsibility, a budget."""
+        """Save realistic changes to the draft under review: duties taken on (modelled on the agreed JD one
+        grade up, when the library has one), more responsibility, a budget."""
         person = self.case.initiator if role == "initiator" else self.person_for(role)
         user = _login(self.ctx, person)
         version = JDVersion.objects.get(pk=self.case.proposed_version_id)
@@ -512,9 +801,14 @@ class _Walk:
                  version.grade.number if version.grade else 5)
         duties = list(version.duties)
         last = duties.pop() if duties and duties[-1] == demo_content.LAST_DUTY else None
-        bank = [_fill(d, self.area) for d in (*self.area.lead, *self.area.manage)]
+        model = (next_grade_model(self.case.baseline_version, grade + 1)
+                 if self.case.baseline_version_id and grade < 10 else None)
+        if model is not None:
+            bank = [d for d in model.duties if d != demo_content.LAST_DUTY]
+        else:
+            bank = [_fill(d, self.area) for d in (*self.area.lead, *self.area.manage)]
         bank = [d for d in dict.fromkeys(bank) if d not in duties]
-        added = self.rng.sample(bank, min(len(bank), 1))
+        added = self.rng.sample(bank, min(len(bank), 3 if model is not None else 1))
         added.append(self.rng.choice(SUPERVISION).format(n=self.rng.choice(("two", "three", "four"))))
         if budget:
             added.append(self.rng.choice(BUDGETS).format(amount=self.rng.choice(AMOUNTS), what=self.area.tasks))
@@ -522,10 +816,11 @@ class _Walk:
         new_duties = list(dict.fromkeys([*added[:1], *duties, *added[1:]]))
         if last:
             new_duties.append(last)
-        changes: dict[str, Any] = {"duties": new_duties,
-                                   "line_management": demo_content.line_management_text(
-                                       self.area, min(grade + 1, 10), self.rng)}
-        jd_services.save_draft(actor=user, version=version, changes=changes, base_revision=version.revision)
+        line_management = (model.line_management if model is not None and model.line_management else
+                           demo_content.line_management_text(self.area, min(grade + 1, 10), self.rng))
+        jd_services.save_draft(actor=user, version=version, changes={"duties": new_duties,
+                                                                     "line_management": line_management},
+                               base_revision=version.revision)
         self.case.refresh_from_db()
 
     def reallocate(self) -> None:
@@ -541,15 +836,25 @@ class _Walk:
                                changes={"duties": duties, "line_management": baseline.line_management})
         self.case.refresh_from_db()
 
-    def matched(self, grade: int) -> AgreedJD:
-        """The agreed JD the grade is checked against: same area and grade if there is one."""
-        entries = list(AgreedJD.objects.filter(is_current=True, grade__number=grade)
-                       .select_related("version").order_by("reference"))
-        if not entries:
-            entries = list(AgreedJD.objects.filter(is_current=True).select_related("version").order_by("reference"))
-        same = ([e for e in entries if e.area == self.area.label]
-                or [e for e in entries if e.staff_category == self.area.category] or entries)
-        return same[self.rng.randrange(len(same))]
+    def submission_match(self, grade: int) -> int | None:
+        """The agreed JD the submitter names (their proposal's suggestion at the grade they ask for);
+        None when the suggestions have nothing at that grade (the field is optional)."""
+        match = pick_match(JDVersion.objects.get(pk=self.case.proposed_version_id), grade)
+        if match is None or match.grade.number != grade:
+            return None
+        self.match = match
+        return match.pk
+
+    def checked_match(self, grade: int) -> int | None:
+        """The agreed JD the HRBP checks the grade against: the submitter's, if it is still among the
+        suggestions for the JD as submitted and at ``grade``; else the HRBP's own pick at ``grade``."""
+        version = JDVersion.objects.get(pk=self.case.proposed_version_id)
+        current = self.case.matched_agreed
+        if current is not None and current.grade.number == grade and \
+                any(m.agreed.pk == current.pk for m in suggestions(version)):
+            return current.pk
+        match = pick_match(version, grade)
+        return match.pk if match is not None else None
 
     def scores(self, grade: int) -> dict[str, int]:
         """HERA element scores whose total falls in the middle of the grade's band."""
@@ -573,71 +878,25 @@ def _fill(text: str, area: demo_content.Area) -> str:
     return text.format(equipment=first, equipment2=second, system=system)
 
 
-def _run(ctx: _Context, subjects: _Subjects, scenario: Scenario) -> GradingCase | None:
-    if scenario.route == NJ:
-        return _new_job(ctx, subjects, scenario)
-    subject = subjects.take(scenario)
-    if subject is None:
-        return None  # a small demo university: fewer cases
-    _login(ctx, subject)
-    manager = subject.line_manager
-    if scenario.route == DR:
-        case = services.start_direct_route_case(actor=subject.user, subject=subject)
-    else:
-        starter = manager if ctx.rng.random() < 0.5 else subject
-        case = services.start_agreed_route_case(actor=_login(ctx, starter), subject=subject)
-    post = case.post
-    area = demo_content.area_for_title(post.title, post.org_unit)
-    walk = _Walk(ctx, scenario, case, area)
-    try:
-        (_direct if scenario.route == DR else _agreed)(walk)
-    except _Stop:
-        pass
-    return walk.case
-
-
-def _new_job(ctx: _Context, subjects: _Subjects, scenario: Scenario) -> GradingCase:
-    manager = subjects.initiator(scenario)
-    user = _login(ctx, manager)
-    appointment = (Appointment.objects.current(ctx.today).filter(person=manager)
-                   .select_related("post__org_unit", "post__grade").order_by("start_date").first())
-    unit = appointment.post.org_unit
-    area = demo_content.area_for_title(appointment.post.title, unit)
-    top = max(2, min(appointment.post.grade.number - 1, 7)) if appointment.post.grade else 5
-    grade = ctx.rng.randint(max(2, top - 2), top)
-    titles = area.titles.get(grade) or next(iter(area.titles.values()))
-    title = ctx.rng.choice(titles)
-    text = demo_content.compose_jd(ctx.rng, area, title, grade, scope=demo_content.scope_of(unit))
-    families = demo_content.ensure_families()
-    version = jd_services.create_job_description(
-        actor=user, org_unit=unit, job_family=families[area.family], staff_category=area.category,
-        area=area.label, grade=ctx.grades[grade], **demo_content.sections_of(text))
-    case = services.start_new_job_case(actor=user, jd_version=version)
-    walk = _Walk(ctx, scenario, case, area)
-    try:
-        _new_job_steps(walk, grade)
-    except _Stop:
-        pass
-    return walk.case
-
-
 def _new_job_steps(w: _Walk, grade: int) -> None:
     s = w.scenario
-    match = w.matched(grade)
+    match = w.match.pk if w.match is not None else None
     w.step("submit_for_approval", lambda: w.act("line_manager", "submit_for_approval", recommended_grade=grade,
-                                                matched_agreed=match.pk))
+                                                matched_agreed=match))
     for _ in range(s.loops):
         w.step("return_to_manager", lambda: w.act("fm_hps", "return_to_manager", reason=w.rng.choice(RETURNS)))
         w.step("revise", lambda: w.edit("initiator"))
         w.step("resubmit", lambda: w.act("line_manager", "submit_for_approval", recommended_grade=grade))
     if s.withdraw:
-        w.act("initiator", "withdraw", reason="The post is no longer needed: the work moves to the faculty's "
-                                              "shared service from next term.")
+        w.step("withdraw", lambda: w.act("initiator", "withdraw", reason="The post is no longer needed: the work "
+                                                                         "moves to the faculty's shared service "
+                                                                         "from next term."))
         raise _Stop
     w.step("approve", lambda: w.act("fm_hps", "approve"))
     if s.hrbp_returns:
-        w.act("hrbp", "return_to_submitter", reason="The JD does not say who the post reports to or what budget "
-                                                    "it holds: add both and resubmit.")
+        w.step("return_to_submitter", lambda: w.act(
+            "hrbp", "return_to_submitter",
+            reason="The JD does not say who the post reports to or what budget it holds: add both and resubmit."))
         raise _Stop
     _hrbp_to_end(w, grade)
 
@@ -646,8 +905,9 @@ def _direct(w: _Walk) -> None:
     s = w.scenario
     current = w.case.current_grade.number if w.case.current_grade else 5
     proposed = min(current + 1, 10)
+    w.grade = proposed
     w.step("record_discussion", lambda: w.act("line_manager", "record_discussion",
-                                              reason=w.rng.choice(DISCUSSIONS).format(day=w.day(s.age))))
+                                              reason=w.rng.choice(DISCUSSIONS).format(day=w.day(0))))
     w.step("propose", lambda: w.edit("staff_member"))
     w.step("submit_proposal", lambda: w.act("staff_member", "submit_proposal", recommended_grade=proposed))
     for n in range(s.loops):
@@ -657,18 +917,19 @@ def _direct(w: _Walk) -> None:
         w.step("resubmit" if n == 0 else f"resubmit_{n + 1}",
                lambda: w.act("staff_member", "submit_proposal", recommended_grade=proposed))
     if s.withdraw:
-        w.act("initiator", "withdraw", reason="I have been offered a new post in another department and will "
-                                              "not pursue the regrade.")
+        w.step("withdraw", lambda: w.act("initiator", "withdraw", reason="I have been offered a new post in another "
+                                                                         "department and will not pursue the regrade."))
         raise _Stop
     w.step("confirm_jd", lambda: w.act("line_manager", "confirm_jd"))
     w.step("submit_to_fm", lambda: w.act("line_manager", "submit_to_fm"))
-    match = w.matched(proposed)
     if s.no_agreement:
         w.step("record_no_agreement", lambda: w.act("fm_hps", "record_no_agreement",
-                                                    reason=w.rng.choice(NO_AGREEMENT).format(day=w.day(10))))
-        w.step("submit_to_hrbp", lambda: w.act("staff_member", "submit_to_hrbp", matched_agreed=match.pk))
+                                                    reason=w.rng.choice(NO_AGREEMENT).format(day=w.day(0))))
+        w.step("submit_to_hrbp", lambda: w.act("staff_member", "submit_to_hrbp",
+                                               matched_agreed=w.submission_match(proposed)))
     else:
-        w.step("record_grade_agreement", lambda: w.act("fm_hps", "record_grade_agreement", matched_agreed=match.pk))
+        w.step("record_grade_agreement", lambda: w.act("fm_hps", "record_grade_agreement",
+                                                       matched_agreed=w.submission_match(proposed)))
     _hrbp_to_end(w, proposed)
 
 
@@ -676,18 +937,19 @@ def _agreed(w: _Walk) -> None:
     s = w.scenario
     current = w.case.current_grade.number if w.case.current_grade else 5
     proposed = min(current + 1, 10)
+    w.grade = proposed
     w.step("agree_staff", lambda: w.act("staff_member", "agree_duties_changed"))
     if s.decline:
-        w.act("line_manager", "decline_agreed_route",
-              reason="The new duties are temporary cover for a colleague on leave, so I do not agree they have "
-                     "changed significantly. The Direct Route is open to the staff member.")
+        w.step("decline_agreed_route", lambda: w.act(
+            "line_manager", "decline_agreed_route",
+            reason="The new duties are temporary cover for a colleague on leave, so I do not agree they have "
+                   "changed significantly. The Direct Route is open to the staff member."))
         raise _Stop
     w.step("agree_manager", lambda: w.act("line_manager", "agree_duties_changed"))
     w.step("agree_fm", lambda: w.act("fm_hps", "agree_duties_changed"))
     w.step("amend", lambda: w.edit("line_manager"))
-    match = w.matched(proposed)
     w.step("submit_amended_jd", lambda: w.act("line_manager", "submit_amended_jd", recommended_grade=proposed,
-                                              matched_agreed=match.pk))
+                                              matched_agreed=w.submission_match(proposed)))
     for _ in range(s.loops):
         w.step("return_for_amendment", lambda: w.act("fm_hps", "return_for_amendment",
                                                      reason=w.rng.choice(RETURNS)))
@@ -699,14 +961,32 @@ def _agreed(w: _Walk) -> None:
     _hrbp_to_end(w, proposed)
 
 
+def _difference_reason(w: _Walk) -> str | None:
+    """Why the decided grade differs from the grade the check gave, when it does (policy §4.1 step 6)."""
+    case = w.case
+    check = case.checked_grade
+    decided = case.recommended_grade
+    if check is None or decided is None or check == decided:
+        return None
+    source = (f"the matched agreed JD {case.matched_agreed.reference}" if case.matched_agreed_id
+              else "the evaluation")
+    return (f"The JD now includes responsibilities beyond those of {source} ({check}): "
+            f"{w.area.tasks} with supervision and a budget, which the HRBP assessed at {decided}.")
+
+
 def _hrbp_to_end(w: _Walk, grade: int) -> None:
     """From the HRBP's grade check to the logged JD, the appeal if any, and back to HR Services."""
     s = w.scenario
+    outcome = s.outcome if w.case.route != NJ else "grade_confirmed"
+    current = w.case.current_grade.number if w.case.current_grade else grade
+    # The grade the check gives: the one asked for, or for no change and reallocation the current one.
+    checked = current if outcome in ("no_change", "reallocation") else grade
     if s.hera:
         w.step("refer_to_evaluation", lambda: w.act("hrbp", "refer_to_evaluation"))
-        w.step("record_evaluation", lambda: w.act("hrbp", "record_evaluation", scores=w.scores(grade)))
+        w.step("record_evaluation", lambda: w.act("hrbp", "record_evaluation", scores=w.scores(checked)))
     else:
-        w.step("confirm_by_match", lambda: w.act("hrbp", "confirm_by_match"))
+        w.step("confirm_by_match", lambda: w.act("hrbp", "confirm_by_match",
+                                                 matched_agreed=w.checked_match(checked)))
     if s.fairness_issue and s.regrade_others:
         others = [post for post in services.posts_sharing_baseline(w.case)  # the rest of the team on this JD
                   if post.org_unit_id == w.case.post.org_unit_id
@@ -727,10 +1007,11 @@ def _hrbp_to_end(w: _Walk, grade: int) -> None:
                                                 assessment=w.rng.choice(FAIRNESS_CLEAR)))
     if w.case.state == "manager_discussion":
         w.step("record_manager_discussion", lambda: w.act(
-            "hrbp", "record_manager_discussion", reason=w.rng.choice(MANAGER_DISCUSSIONS).format(day=w.day(5))))
-    outcome = s.outcome if w.case.route != NJ else "grade_confirmed"
+            "hrbp", "record_manager_discussion", reason=w.rng.choice(MANAGER_DISCUSSIONS).format(day=w.day(0))))
     decided = w.case.recommended_grade.number if w.case.recommended_grade else grade
-    w.step("decide", lambda: w.act("hrbp", "decide", outcome=outcome, grade=decided))
+    w.step("decide", lambda: w.act("hrbp", "decide", outcome=outcome, grade=decided,
+                                   grade_difference_reason=None if outcome in ("no_change", "reallocation")
+                                   else _difference_reason(w)))
     if w.case.state == "hr_processing":
         _process(w)
     if w.case.outcome == "reallocation":
@@ -759,39 +1040,7 @@ def _process(w: _Walk) -> None:
     if w.case.grant_funded and w.case.finance_approved_at is None:
         w.step("record_finance_approval", lambda: w.act(
             "hr_services", "record_finance_approval",
-            reason=f"The funder agreed the cost of the regrade on {w.day(2)} ({w.case.funding_source})."))
+            reason=f"The funder agreed the cost of the regrade on {w.day(0)} ({w.case.funding_source})."))
     w.step("process", lambda: w.act("hr_services", "process",
                                     allowances_stopped="" if w.rng.random() < 0.7 else
                                     "The additional responsibility allowance stops on the effective date."))
-
-
-# --- Dates ---------------------------------------------------------------------------------------
-
-
-def _backdate(ctx: _Context, cases: list[GradingCase]) -> int:
-    """Spread the cases over the past months and leave some tasks overdue; returns how many are.
-
-    Demo data only: direct updates of the case dates and of the open tasks' dates, so that the demo
-    shows cases of different ages and overdue tasks. Case events and history rows (append-only)
-    are left as they are.
-    """
-    target = services.policy("STEP_TARGETS")
-    overdue = 0
-    for case in cases:
-        waiting, age = ctx.waiting[case.pk]
-        age = max(age, waiting)
-        created = ctx.now - dt.timedelta(days=age, hours=case.pk % 7)
-        updated = ctx.now - dt.timedelta(days=waiting, hours=case.pk % 5)
-        updates: dict[str, Any] = {"created_at": created, "updated_at": updated}
-        if case.state in CLOSED_STATES:
-            updates["closed_at"] = updated
-        GradingCase.objects.filter(pk=case.pk).update(**updates)
-        if case.state in CLOSED_STATES:
-            continue
-        since = ctx.today - dt.timedelta(days=waiting)
-        due = add_working_days(since, target.get(case.state, target["default"]))
-        CaseTask.objects.filter(case=case, completed_at__isnull=True).update(created_at=updated, due_date=due)
-        if due < ctx.today:
-            overdue += CaseTask.objects.filter(case=case, completed_at__isnull=True).count()
-    return overdue
-

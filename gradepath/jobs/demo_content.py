@@ -22,10 +22,11 @@ people, posts and appointments; ``gradepath demo-jds`` runs it on its own.
 
 from __future__ import annotations
 
+import datetime as dt
 import random
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -1867,6 +1868,41 @@ class DemoJDResult:
         )
 
 
+@dataclass(frozen=True)
+class LibraryDates:
+    """When the demo library was built up (gradepath.demo.clock): agreed JDs logged one after another
+    between ``first`` and ``last``, earlier versions of a JD some weeks before its current one, and the
+    drafts in progress between ``drafts_from`` and ``drafts_to``. ``set_clock`` sets the clock every
+    service reads."""
+
+    first: dt.datetime
+    last: dt.datetime
+    drafts_from: dt.datetime
+    drafts_to: dt.datetime
+    set_clock: Callable[[dt.datetime], Any]
+
+    VERSION_GAP = dt.timedelta(days=63)  # between two versions of one JD
+
+    def logged(self, index: int, count: int) -> dt.datetime:
+        """When the ``index``-th of ``count`` JDs had its current version logged."""
+        return _weekday(self.first + (self.last - self.first) * (index + 1) / (count + 1))
+
+    def version(self, logged: dt.datetime, number: int, versions: int) -> dt.datetime:
+        """When version ``number`` (from 1) of a JD whose last of ``versions`` was logged at ``logged`` was."""
+        return _weekday(max(self.first, logged - self.VERSION_GAP * (versions - number)))
+
+    def draft(self, index: int, count: int) -> dt.datetime:
+        """When the ``index``-th of ``count`` drafts in progress was started."""
+        return _weekday(self.drafts_from + (self.drafts_to - self.drafts_from) * (index + 1) / (count + 1))
+
+
+def _weekday(when: dt.datetime) -> dt.datetime:
+    """``when``, or the same time on the Friday before when it falls at a weekend."""
+    while when.weekday() >= 5:
+        when -= dt.timedelta(days=1)
+    return when
+
+
 def ensure_families() -> dict[str, JobFamily]:
     """The demo job families, reusing any that already exist by code or by name."""
     families: dict[str, JobFamily] = {}
@@ -2028,15 +2064,21 @@ def _choose_histories(rng: random.Random, plan: list[PlannedJD], count: int) -> 
 
 
 def _create_chain(*, actor, item: PlannedJD, texts: list[dict[str, Any]], family: JobFamily,
-                  grades: dict[int, Grade]) -> tuple[JobDescription, list[AgreedJD], JDVersion]:
+                  grades: dict[int, Grade], moments: list[dt.datetime] | None = None,
+                  set_clock: Callable[[dt.datetime], Any] | None = None,
+                  ) -> tuple[JobDescription, list[AgreedJD], JDVersion]:
     """Create the JD with each text as a version in turn, each submitted and agreed (earlier
     ones become superseded as the next is logged). Returns the JD, its library entries and the
-    version in force."""
+    version in force. With ``moments`` (one per text), each version is drafted three days before
+    its moment, submitted the day before and logged at it."""
     entries: list[AgreedJD] = []
     version = None
-    for text in texts:
+    for n, text in enumerate(texts):
         grade = grades[text["grade"]]
         sections = sections_of(text)
+        when = moments[n] if moments and set_clock else None
+        if when is not None:
+            set_clock(_weekday(when - dt.timedelta(days=3)))
         if version is None:
             version = services.create_job_description(
                 actor=actor, org_unit=item.unit, job_family=family, staff_category=item.area.category,
@@ -2046,7 +2088,11 @@ def _create_chain(*, actor, item: PlannedJD, texts: list[dict[str, Any]], family
             version = services.start_new_draft(actor=actor, version=version)
             version = services.save_draft(actor=actor, version=version, base_revision=version.revision,
                                           changes={**sections, "grade": grade})
+        if when is not None:
+            set_clock(_weekday(when - dt.timedelta(days=1)))
         version = services.submit_version(actor=actor, version=version)
+        if when is not None:
+            set_clock(when)
         entries.append(services.log_agreed_jd(actor=actor, version=version, grade=grade))
     assert version is not None
     return version.jd, entries, version
@@ -2093,7 +2139,7 @@ def _professional_and_technical(posts: list[Post]) -> list[Post]:
 
 
 def build_demo_jds(*, rng: random.Random, org_units: Iterable[OrgUnit], posts_by_title: dict[str, list[Post]] | None = None,
-                   actor=None, count: int = 150) -> DemoJDResult:
+                   actor=None, count: int = 150, dates: LibraryDates | None = None) -> DemoJDResult:
     """Write the demo agreed JD library through the job description services.
 
     ``count`` agreed JDs (each grade 1–10 at least once, more at 3–7) across the job families,
@@ -2104,7 +2150,8 @@ def build_demo_jds(*, rng: random.Random, org_units: Iterable[OrgUnit], posts_by
     a JD version keep it. About one JD in eight has two to four versions with realistic edits
     (some were regrades); a few agreed JDs have a draft in progress, and a few new jobs are being
     drafted (one submitted). ``actor`` is ``None`` (the system) or an administrator (posts change
-    through ``people.services.update_post``). Returns what was made; raises ServiceError,
+    through ``people.services.update_post``). With ``dates`` (the demo university), everything is
+    dated on the library's own timeline instead of now. Returns what was made; raises ServiceError,
     changing nothing, when there are no org units or no grade structure in force.
     """
     if count < 1:
@@ -2135,7 +2182,9 @@ def build_demo_jds(*, rng: random.Random, org_units: Iterable[OrgUnit], posts_by
         edits: dict[str, list[str]] = {}
         current_by_title: dict[tuple[str, int], list[tuple[int, JDVersion]]] = defaultdict(list)
         assigned = 0
-        for item in plan:
+        set_clock = dates.set_clock if dates is not None else None
+        in_progress = sum(1 for item in plan if item.open_draft) + max(2, count // 40)  # drafts and new jobs
+        for index, item in enumerate(plan):
             final = compose_jd(rng, item.area, item.title, item.grade, scope=scope_of(item.unit))
             final["grade"] = item.grade
             texts = [final]
@@ -2148,8 +2197,13 @@ def build_demo_jds(*, rng: random.Random, org_units: Iterable[OrgUnit], posts_by
                 texts.insert(0, earlier)
                 later_number = item.versions - step
                 chain_edits = [f"v{later_number - 1}→v{later_number}: {e}" for e in step_edits] + chain_edits
+            moments = None
+            if dates is not None:
+                logged = dates.logged(index, len(plan))
+                moments = [dates.version(logged, n, len(texts)) for n in range(1, len(texts) + 1)]
             jd, entries, current = _create_chain(actor=actor, item=item, texts=texts,
-                                                 family=families[item.area.family], grades=grades)
+                                                 family=families[item.area.family], grades=grades,
+                                                 moments=moments, set_clock=set_clock)
             current = JDVersion.objects.select_related("jd").get(pk=current.pk)  # its str() names the JD
             jds.append(jd)
             agreed.append(entries[-1])
@@ -2157,13 +2211,19 @@ def build_demo_jds(*, rng: random.Random, org_units: Iterable[OrgUnit], posts_by
             if item.versions > 1:
                 multi.append(jd)
                 edits[jd.reference] = chain_edits
+            if dates is not None and moments:
+                dates.set_clock(moments[-1] + dt.timedelta(hours=1))  # the posts take the JD once it is agreed
+            assigned += _assign_posts(actor=actor, version=current, posts=item.posts)
             if item.open_draft:
+                if dates is not None:
+                    dates.set_clock(dates.draft(len(drafts), in_progress))
                 drafts.append(_open_draft_on(actor=actor, version=current, area=item.area, rng=rng,
                                              spare=final["spare_duties"]))
-            assigned += _assign_posts(actor=actor, version=current, posts=item.posts)
             current_by_title[(item.title, item.grade)].append((_root(item.unit).pk, current))
 
         # Posts whose group did not get its own JD share the version of the same job elsewhere.
+        if dates is not None:
+            dates.set_clock(dates.last + dt.timedelta(days=1))
         planned = {p.pk for item in plan for p in item.posts}
         leftover = [p for p in posts if p.pk not in planned]
         unassigned = 0
@@ -2180,6 +2240,8 @@ def build_demo_jds(*, rng: random.Random, org_units: Iterable[OrgUnit], posts_by
 
         # New jobs being drafted: a few drafts and one submitted, not yet in the library.
         for index in range(max(2, count // 40)):
+            if dates is not None:
+                dates.set_clock(dates.draft(len(drafts) + len(submitted), in_progress))
             grade = rng.choices(list(GRADE_WEIGHTS), weights=list(GRADE_WEIGHTS.values()))[0]
             item = _library_only(rng, units, grade)
             text = compose_jd(rng, item.area, item.title, grade, scope=scope_of(item.unit))

@@ -3,9 +3,12 @@ tasks and something in each demo login's inbox, all made through the grading ser
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import Counter
+from io import StringIO
 
 import pytest
+from django.core.management import call_command
 from django.db import transaction
 from django.utils import timezone
 
@@ -22,6 +25,8 @@ from gradepath.grading.models import (
 )
 from gradepath.grading.services import visible_cases
 from gradepath.grading.tests.conftest import grade_on
+from gradepath.jobs.matching.matcher import match_version
+from gradepath.notifications.models import Notification, OutboxEmail
 from gradepath.people import roles
 from gradepath.people.models import Person, User
 from gradepath.people.relations import acting_capacity, nearest_holder
@@ -58,7 +63,7 @@ def demo(django_db_setup, django_db_blocker):
                 first = _snapshot()
                 transaction.set_rollback(True)
             summary = build_demo_university(today=today)
-            yield {"summary": summary, "first": first, "second": _snapshot()}
+            yield {"summary": summary, "first": first, "second": _snapshot(), "built_at": timezone.now()}
         finally:
             transaction.set_rollback(True)
             outer.__exit__(None, None, None)
@@ -222,3 +227,96 @@ def test_one_case_regrades_the_other_posts_on_its_jd_version_with_it(demo):
         assert post.jd_version == case.proposed_version
         for holder in post.appointments.filter(end_date__isnull=True).values_list("person_id", flat=True):
             assert PayRecord.objects.filter(person_id=holder, reason="regrade", note__contains=case.reference).exists()
+
+
+# --- The demo's history at the dates it shows (issue 11, item 17) ------------------------------------
+
+
+def _case_history(case: GradingCase):
+    return HistoryEntry.objects.filter(object_type="grading.gradingcase", object_id=str(case.pk))
+
+
+def test_every_history_row_is_dated_before_now_and_a_cases_within_its_own_timeline(demo):
+    assert not HistoryEntry.objects.filter(created_at__gt=demo["built_at"]).exists()
+    for case in GradingCase.objects.all():
+        dates = list(_case_history(case).values_list("created_at", flat=True))
+        dates += list(case.events.values_list("created_at", flat=True))
+        assert dates, case.reference
+        assert min(dates) >= case.created_at, case.reference
+        assert max(dates) <= case.updated_at, case.reference  # nothing after the case's last change
+
+
+def test_the_started_row_is_dated_when_the_case_says_it_started(demo):
+    for case in GradingCase.objects.all():
+        started = _case_history(case).get(action="grading.case_started")
+        assert started.created_at == case.created_at, case.reference
+
+
+def test_each_cases_timeline_is_in_order_on_working_days(demo):
+    for case in GradingCase.objects.all():
+        events = list(case.events.order_by("step"))
+        times = [case.created_at] + [event.created_at for event in events]
+        assert times == sorted(times) and len(set(times)) == len(times), case.reference
+        for when in times:
+            local = timezone.localtime(when)
+            assert local.weekday() < 5, (case.reference, local)
+            assert dt.time(8, 0) <= local.time() <= dt.time(18, 0), (case.reference, local)
+        rows = list(_case_history(case).order_by("chain_seq").values_list("created_at", flat=True))
+        assert rows == sorted(rows), case.reference  # the history chain follows the case's timeline
+        assert case.updated_at == times[-1], case.reference
+        if case.closed_at is not None:  # when it first closed (an appeal may reopen it)
+            closing = next(e for e in events if e.to_state in ("closed", "withdrawn", "not_agreed"))
+            assert case.closed_at == closing.created_at, case.reference
+
+
+def test_each_task_is_due_after_the_step_that_created_it(demo):
+    for task in CaseTask.objects.select_related("case"):
+        made_at = (task.case.created_at if task.step == 0
+                   else task.case.events.get(step=task.step - 1).created_at)
+        assert task.created_at == made_at, task.case.reference
+        assert task.due_date > timezone.localdate(made_at), (task.case.reference, task.due_date, made_at)
+        if task.completed_at is not None:
+            assert task.completed_at >= task.created_at, task.case.reference
+
+
+def test_messages_and_pay_records_are_dated_on_their_cases_timeline(demo):
+    for case in GradingCase.objects.all():
+        link = f"/grading/{case.pk}/"
+        for when in Notification.objects.filter(link=link).values_list("created_at", flat=True):
+            assert case.created_at <= when <= case.updated_at, case.reference
+        for when in OutboxEmail.objects.filter(body__contains=link).values_list("created_at", flat=True):
+            assert case.created_at <= when <= case.updated_at, case.reference
+        for record in PayRecord.objects.filter(note__startswith=case.reference):
+            processed = case.events.filter(action="process").order_by("step").values_list("created_at", flat=True)
+            assert record.recorded_at in set(processed), case.reference
+    assert not OutboxEmail.objects.filter(status=OutboxEmail.Status.PENDING).exists()  # sent when written
+
+
+def test_every_decided_case_is_matched_to_a_top_suggestion_for_its_jd_at_the_grade_it_checked(demo):
+    decided = GradingCase.objects.filter(decided_grade__isnull=False).select_related(
+        "matched_agreed__grade", "checked_grade", "proposed_version", "decided_grade")
+    assert decided.count() >= 10
+    for case in decided:
+        assert case.matched_agreed is not None, case.reference
+        top = [m.agreed.pk for m in match_version(case.proposed_version, k=10).matches]
+        assert case.matched_agreed_id in top, case.reference
+        if not case.events.filter(action="record_evaluation").exists():
+            assert case.checked_grade == case.matched_agreed.grade, case.reference
+        decision = case.events.get(action="decide")  # (an upheld appeal decides again, on its own grounds)
+        if decision.data["outcome"] in (Outcome.HIGHER_GRADE, Outcome.GRADE_CONFIRMED, Outcome.LOWER_GRADE) and \
+                decision.data.get("grade") != case.checked_grade.number:
+            assert decision.data.get("grade_difference_reason"), case.reference
+    # GC-2026-0009 in the issue: a Senior Research Technician matched to a Project Officer two grades up.
+    for case in GradingCase.objects.filter(matched_agreed__isnull=False).exclude(route="new_job"):
+        assert abs(case.matched_agreed.grade.number - case.current_grade.number) <= 1, case.reference
+
+
+def test_references_follow_the_order_the_cases_started(demo):
+    references = list(GradingCase.objects.order_by("created_at", "pk").values_list("reference", flat=True))
+    assert references == sorted(references)
+
+
+def test_the_history_chain_of_the_built_demo_verifies(demo):
+    out = StringIO()
+    call_command("audit-verify", stdout=out)  # raises (exit status 1) when a row was changed or removed
+    assert "History intact" in out.getvalue()
