@@ -274,10 +274,13 @@ TASKS = {
         ),
     }
 }
+# Without a mail server, e-mails are printed on the console; in demo mode they stay in the outbox
+# only (its "E-mails sent" page shows them), so hundreds of them never bury the demo's logins.
 EMAIL_BACKEND = env(
     "GRADEPATH_EMAIL_BACKEND",
     default="django.core.mail.backends.smtp.EmailBackend"
     if env("GRADEPATH_EMAIL_HOST", default="")
+    else "django.core.mail.backends.dummy.EmailBackend" if DEMO_MODE
     else "django.core.mail.backends.console.EmailBackend",
 )
 EMAIL_HOST = env("GRADEPATH_EMAIL_HOST", default="localhost")

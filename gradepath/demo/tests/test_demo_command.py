@@ -21,6 +21,7 @@ from django.db import connection
 
 from gradepath.core.models import HistoryEntry
 from gradepath.demo.logins import DEMO_LOGINS, DEMO_PASSWORD
+from gradepath.notifications.models import OutboxEmail
 from gradepath.people.models import Person
 
 pytestmark = pytest.mark.django_db
@@ -44,6 +45,39 @@ def test_demo_command_builds_the_university_and_prints_every_login():
     for login in DEMO_LOGINS:
         assert re.search(rf"^{login.username}\s+{DEMO_PASSWORD}\s+{re.escape(login.role)}", output, re.M)
     assert "http://127.0.0.1:8000/" in output
+
+
+def test_links_in_the_demos_emails_use_the_port_it_runs_on(settings):
+    site_url = settings.SITE_URL
+    output = _demo("--staff", "120", "--port", "8101")
+    bodies = list(OutboxEmail.objects.values_list("body", flat=True))
+    assert bodies and all("http://127.0.0.1:8101/" in body for body in bodies if "http" in body)
+    assert not any(":8000" in body for body in bodies)
+    assert "http://127.0.0.1:8101/" in output
+    assert settings.SITE_URL == site_url  # the command's own address does not outlive it
+
+
+def test_the_demos_emails_are_kept_not_printed_and_the_logins_come_last(capsys):
+    output = _demo("--staff", "120")
+    assert not OutboxEmail.objects.filter(status=OutboxEmail.Status.PENDING).exists()  # nothing to send at start
+    assert "Subject:" not in output + capsys.readouterr().out
+    lines = [line for line in output.splitlines() if line.strip()]
+    assert lines.index("Demo logins:") > max(i for i, line in enumerate(lines) if line.startswith("Built the demo"))
+    assert lines[-1].startswith("Gradepath: http://127.0.0.1:8000/")
+
+
+def test_demo_mode_keeps_emails_in_the_outbox_instead_of_printing_them(tmp_path):
+    def backend(**extra: str) -> str:
+        env = {key: value for key, value in os.environ.items()
+               if key not in ("GRADEPATH_EMAIL_BACKEND", "GRADEPATH_EMAIL_HOST", "GRADEPATH_DEMO")}
+        env.update(GRADEPATH_DATA_DIR=str(tmp_path), **extra)
+        return subprocess.run([sys.executable, "-c", "import gradepath.config.settings as s; print(s.EMAIL_BACKEND)"],
+                              env=env, capture_output=True, text=True, check=True).stdout.strip()
+
+    assert backend(GRADEPATH_DEMO="true") == "django.core.mail.backends.dummy.EmailBackend"
+    assert backend() == "django.core.mail.backends.console.EmailBackend"
+    assert backend(GRADEPATH_DEMO="true", GRADEPATH_EMAIL_HOST="smtp.example.ac.uk") == \
+        "django.core.mail.backends.smtp.EmailBackend"
 
 
 def test_demo_command_keeps_an_existing_university():
@@ -126,6 +160,10 @@ def test_demo_serves_the_site_and_stops_both_processes_on_sigterm(tmp_path):
         output = _wait_for(log, "The demo is running", process, timeout=120)
         children = [int(pid) for pid in re.findall(r"\(process (\d+)\)", output)]
         assert len(children) == 2
+        # The logins and the address come last, once the site answers: nothing printed after them buries them.
+        assert output.index("Started the web server") < output.index("Demo logins:") < output.index(
+            f"The demo is running at http://127.0.0.1:{port}/")
+        assert "Booting worker" not in output and "Subject:" not in output
         status, landed_on = _sign_in(f"http://127.0.0.1:{port}/", "staff")
         assert status == 200 and "/accounts/login/" not in landed_on
         process.send_signal(signal.SIGTERM)

@@ -1,9 +1,13 @@
 """`gradepath demo`: load the demo university and run Gradepath with its background worker.
 
 Steps: migrate, collect static files, build the demo university if the database holds no
-people yet (or start afresh with ``--reset`` on SQLite), print the demo logins, then (unless
-``--no-serve``) run ``gradepath db_worker`` and gunicorn with ``GRADEPATH_DEMO=true`` until
-Ctrl-C or SIGTERM stops them both. Refuses to run when ``GRADEPATH_ENV=production``.
+people yet (or start afresh with ``--reset`` on SQLite), then (unless ``--no-serve``) run
+``gradepath db_worker`` and gunicorn with ``GRADEPATH_DEMO=true`` until Ctrl-C or SIGTERM stops
+them both. The logins and the address are printed last, once the site answers, so nothing
+buries them: the servers log only warnings, and in demo mode e-mails stay in the outbox (the
+demo's "E-mails sent" page shows them) instead of being printed. Links in e-mails use the
+demo's own address (``GRADEPATH_SITE_URL`` unless it is set). Refuses to run when
+``GRADEPATH_ENV=production``.
 """
 
 from __future__ import annotations
@@ -63,14 +67,23 @@ class Command(BaseCommand):
             raise CommandError("The port must be a number from 1 to 65535.")
         if options["staff"] < 1:
             raise CommandError("The number of staff must be at least 1.")
-        verbosity = options["verbosity"]
+        # Links in e-mails point at this demo (the build below writes some), not at the default port.
+        site_url = os.environ.get("GRADEPATH_SITE_URL") or _url(options["host"], options["port"]).rstrip("/")
+        previous = settings.SITE_URL
+        settings.SITE_URL = site_url
+        try:
+            self._run(site_url, **options)
+        finally:
+            settings.SITE_URL = previous
 
+    def _run(self, site_url: str, **options: Any) -> None:
+        verbosity = options["verbosity"]
         self.stdout.write("Bringing the database up to date…")
         call_command("migrate", interactive=False, verbosity=max(verbosity - 1, 0), stdout=self.stdout)
         if _static_files_up_to_date():
             self.stdout.write("Static files are up to date.")
         else:
-            self.stdout.write("Collecting static files (the first time takes a few minutes)…")
+            self.stdout.write("Collecting static files…")
             call_command("collectstatic", interactive=False, verbosity=max(verbosity - 1, 0), stdout=self.stdout)
 
         if options["reset"]:
@@ -83,9 +96,10 @@ class Command(BaseCommand):
             summary = build_demo_university(seed=options["seed"], staff=options["staff"])
             counts = ", ".join(f"{value} {name}" for name, value in summary.counts.items())
             self.stdout.write(self.style.SUCCESS(f"Built the demo university in {summary.seconds:.1f} s: {counts}."))
-        self._print_logins(options["host"], options["port"])
-        if not options["no_serve"]:
-            self._serve(options["host"], options["port"])
+        if options["no_serve"]:
+            self._print_logins(options["host"], options["port"], running=False)
+        else:
+            self._serve(options["host"], options["port"], site_url)
 
     def _reset(self) -> None:
         if connection.vendor == "sqlite":
@@ -101,7 +115,8 @@ class Command(BaseCommand):
                 "dropdb and createdb), or point DATABASE_URL at an empty database, then run gradepath demo again."
             )
 
-    def _print_logins(self, host: str, port: int) -> None:
+    def _print_logins(self, host: str, port: int, *, running: bool) -> None:
+        """The demo logins, then the address: the last thing printed, so nothing buries them."""
         existing = set(User.objects.filter(username__in=[d.username for d in DEMO_LOGINS])
                        .values_list("username", flat=True))
         rows = [("Username", "Password", "Role", "What to try")]
@@ -119,10 +134,16 @@ class Command(BaseCommand):
                 "Use --reset to build the demo university afresh."
             ))
         self.stdout.write("")
-        self.stdout.write(f"Gradepath: {_url(host, port)} (sign in with any login above).")
+        if running:
+            self.stdout.write(self.style.SUCCESS(
+                f"The demo is running at {_url(host, port)} (sign in with any login above). "
+                "E-mails it sends are on its \u201cE-mails sent\u201d page. Press Ctrl-C to stop it."))
+        else:
+            self.stdout.write(f"Gradepath: {_url(host, port)} (sign in with any login above, once it is served).")
+        self.stdout.flush()
 
-    def _serve(self, host: str, port: int) -> None:
-        env = {**os.environ, "GRADEPATH_DEMO": "true"}
+    def _serve(self, host: str, port: int, site_url: str) -> None:
+        env = {**os.environ, "GRADEPATH_DEMO": "true", "GRADEPATH_SITE_URL": site_url}
         bind = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
         if host not in settings.ALLOWED_HOSTS and host not in ("0.0.0.0", "::"):  # noqa: S104
             self.stdout.write(self.style.WARNING(
@@ -144,12 +165,13 @@ class Command(BaseCommand):
         failed: str | None = None
         try:
             # Own sessions: Ctrl-C reaches this command only, which then stops both in order.
+            # Quiet: warnings and errors only, so the logins printed below stay on screen.
             children.append(("background worker", subprocess.Popen(
-                [sys.executable, "-m", "gradepath.manage", "db_worker", "--no-reload"],
+                [sys.executable, "-m", "gradepath.manage", "db_worker", "--no-reload", "--verbosity", "0"],
                 env=env, start_new_session=True)))
             children.append(("web server", subprocess.Popen(
                 [sys.executable, "-m", "gunicorn", "gradepath.config.wsgi:application", "--bind", bind,
-                 "--workers", "2", "--access-logfile", "-"],
+                 "--workers", "2", "--log-level", "warning"],
                 env=env, start_new_session=True)))
             for name, child in children:
                 self.stdout.write(f"Started the {name} (process {child.pid}).")
@@ -165,9 +187,7 @@ class Command(BaseCommand):
                 if not ready:
                     ready = _answers(host, port)
                     if ready:
-                        self.stdout.write(self.style.SUCCESS(
-                            f"The demo is running at {_url(host, port)}. Press Ctrl-C to stop it."))
-                        self.stdout.flush()
+                        self._print_logins(host, port, running=True)
                     elif time.monotonic() > ready_by:
                         failed = (f"The web server did not answer on {_url(host, port)} within "
                                   f"{READY_TIMEOUT_SECONDS} seconds. Is the port already in use?")
