@@ -12,13 +12,18 @@ import uuid
 
 from django import forms
 from django.db.models import Prefetch
+from django.urls import reverse
 
 from gradepath.core.inputs import InputField
+from gradepath.core.widgets import SearchSelect, SearchSelectMultiple
 from gradepath.grades.models import Grade, GradeStructure
 from gradepath.grading import services, workflow
 from gradepath.grading.models import GradingCase, Outcome, Route
+from gradepath.jobs.matching import match_version
 from gradepath.jobs.models import AgreedJD
+from gradepath.jobs.search import agreed_label
 from gradepath.people.models import Appointment, Person
+from gradepath.people.search import person_label
 
 ANY = [("", "Any")]
 
@@ -45,7 +50,14 @@ def _grade_choices() -> list[tuple[str, str]]:
 
 class AgreedJDChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: AgreedJD) -> str:
-        return f"{obj.reference} {obj.version.job_title} ({obj.grade.name})"
+        return agreed_label(obj)
+
+
+def _closest_agreed(case: GradingCase):
+    """The matcher's closest current agreed JD to the case's proposed JD (what its match page shows
+    first), or None."""
+    matches = match_version(case.proposed_version, k=1).matches
+    return matches[0] if matches else None
 
 
 class PostChoiceField(forms.ModelMultipleChoiceField):
@@ -139,18 +151,32 @@ class ActionForm(forms.Form):
                     else "Choose the grade.")
 
     def _field_matched_agreed(self, spec: InputField) -> None:
-        # Preselect the case's match, or else the match recorded on the JD's match page.
+        # A search picker (5,000 agreed JDs cannot be listed). Preselected: the case's match, or else the
+        # match recorded on the JD's match page, or else, where the match is required, the matcher's closest
+        # agreed JD (only when the page is shown: a submitted form is validated, not matched again).
         case = self.case
         needed = "matched_agreed" in self.move.requires
         current = case.matched_agreed_id or (
             case.proposed_version.match_decisions.values_list("agreed_jd_id", flat=True).first())
+        help_text = "Type words of the job title, or an AJD reference."
+        if current is None and needed and not self.is_bound:
+            top = _closest_agreed(case)
+            if top is not None:
+                current = top.agreed.pk
+                help_text = (f"Preselected: the closest agreed job description found by matching ({top.percent}% "
+                             "similar). Check it on the match page, or type to choose another.")
+        elif current is not None and current != case.matched_agreed_id:
+            help_text = "Preselected: the match recorded on the job description's match page. " + help_text
         self.fields["matched_agreed"] = AgreedJDChoiceField(
             label="Agreed job description it matches" + ("" if needed else " (if any)"),
-            queryset=AgreedJD.objects.filter(is_current=True).select_related("version", "grade")
-            .order_by("grade__number", "version__job_title"),
+            queryset=AgreedJD.objects.filter(is_current=True).select_related("version", "grade"),
             required=needed and case.matched_agreed_id is None,
             empty_label="Choose an agreed job description…" if needed else "No agreed job description",
-            initial=current, error_messages={"required": "Choose the agreed job description it matches."})
+            initial=current, help_text=help_text,
+            widget=SearchSelect(search_url=reverse("jobs:agreed-search"), noun="agreed job descriptions",
+                                placeholder="Type a job title or an AJD reference…"),
+            error_messages={"required": "Choose the agreed job description it matches.",
+                            "invalid_choice": "Choose a current agreed job description from the library."})
 
     def _field_fairness_issue(self, spec: InputField) -> None:
         self.fields["fairness_issue"] = forms.TypedChoiceField(
@@ -204,12 +230,18 @@ class ActionForm(forms.Form):
             help_text="Policy §4.4: " + services.effective_date_rule_words() + ".")
 
     def _field_panel(self, spec: InputField) -> None:
+        # A search picker over everyone not involved in the case (the search URL is the case's own, which
+        # leaves them out); the ids sent back are checked against the same set, and the service checks again.
         involved = services.involved_people(self.case)
         self.fields["panel"] = forms.ModelMultipleChoiceField(
-            label=spec.label, queryset=Person.objects.filter(is_active=True).exclude(pk__in=involved)
-            .order_by("last_name", "first_name"),
-            widget=forms.SelectMultiple(attrs={"size": 8}),
-            error_messages={"required": "Choose the members of the appeal panel."})
+            label=spec.label, queryset=Person.objects.filter(is_active=True).exclude(pk__in=involved),
+            widget=SearchSelectMultiple(search_url=reverse("grading:panel-candidates", args=[self.case.pk]),
+                                        noun="people", label=person_label,
+                                        placeholder="Type a surname, a first name and surname, or a staff number…"),
+            help_text="Choose each member in turn: type, then pick them from the list.",
+            error_messages={"required": "Choose the members of the appeal panel.",
+                            "invalid_choice": "Choose members of staff who are not involved in this case.",
+                            "invalid_pk_value": "Choose members of staff who are not involved in this case."})
 
     # --- reading it back ----------------------------------------------------------------------
 
@@ -262,15 +294,46 @@ class CommentForm(forms.Form):
             del self.fields["confidential"]
 
 
-class StartAgreedForm(forms.Form):
-    """Whose job the Agreed Route request is about: yours, or one of your reports'."""
+class SubjectChoiceField(forms.ModelChoiceField):
+    """The staff member an Agreed Route request is about: you, or one of your reports."""
 
-    subject = forms.ModelChoiceField(queryset=Person.objects.none(), label="Whose job is it about?",
-                                     empty_label=None, widget=forms.Select(attrs={"class": "form-select"}))
-
-    def __init__(self, *args, people, **kwargs):
+    def __init__(self, *args, me: Person | None = None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["subject"].queryset = people
+        self.me = me
+
+    def label_from_instance(self, obj: Person) -> str:
+        return f"My own job ({obj.full_name})" if self.me is not None and obj.pk == self.me.pk else person_label(obj)
+
+
+class StartAgreedForm(forms.Form):
+    """Whose job the Agreed Route request is about: yours, or one of your reports'.
+
+    Nobody to choose from but yourself: no question. A few reports: one radio button each. More: a
+    search picker over you and your reports (``search_url``); the id sent back is checked against the same
+    people either way."""
+
+    RADIO_LIMIT = 10
+
+    subject = SubjectChoiceField(queryset=Person.objects.none(), label="Whose job is it about?", empty_label=None,
+                                 error_messages={"required": "Choose whose job the request is about.",
+                                                 "invalid_choice": "Choose yourself or one of your reports."})
+
+    def __init__(self, *args, people, me: Person, search_url: str = "", **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["subject"]
+        field.queryset, field.me = people, me
+        self.only_me = not people.exclude(pk=me.pk).exists()
+        if self.only_me:
+            field.widget = forms.HiddenInput()
+        elif people.count() <= self.RADIO_LIMIT:
+            field.widget = forms.RadioSelect(attrs={"class": "form-check-input"})
+            field.widget.choices = field.choices
+        else:
+            field.widget = SearchSelect(search_url=search_url, noun="people", label=field.label_from_instance,
+                                        placeholder="Type a surname or a staff number…",
+                                        attrs={"class": "form-select"})
+            field.widget.choices = field.choices
+            field.help_text = "Type the start of their surname or first name, or their staff number."
 
 
 class DraftChoiceField(forms.ModelChoiceField):

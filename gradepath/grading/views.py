@@ -9,14 +9,16 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Q
+from django.db.models import Case, Q, When
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from gradepath.core.downloads import attachment
 from gradepath.core.errors import PermissionDenied, ServiceError, StaleStateError, user_message
+from gradepath.core.widgets import search_response, search_words
 from gradepath.grading import selectors, services, workflow
 from gradepath.grading.comments import add_comment
 from gradepath.grading.forms import (
@@ -27,13 +29,17 @@ from gradepath.grading.forms import (
     StartNewJobForm,
 )
 from gradepath.grading.models import CaseEvent, GradingCase
+from gradepath.grading.payroll import parse_period
 from gradepath.jobs.fairness import fairness_lookup
 from gradepath.jobs.models import JDVersion
-from gradepath.jobs.permissions import can_edit_jd
+from gradepath.jobs.permissions import can_edit_jd, visible_versions
 from gradepath.jobs.redline import compare_versions, render_comparison_html
 from gradepath.jobs.word import DOCX_CONTENT_TYPE, comparison_docx, comparison_filename
+from gradepath.people import roles
 from gradepath.people.models import Appointment, Person
+from gradepath.people.permissions import visible_people
 from gradepath.people.relations import person_of
+from gradepath.people.search import picker_rows
 
 PAGE_SIZE = 25
 
@@ -60,7 +66,17 @@ def case_list_view(request: HttpRequest) -> HttpResponse:
         "today": timezone.localdate(),
         "states": workflow.STATES,
         "has_person": me is not None,
+        "payroll": _payroll_period(request.user),
     })
+
+
+def _payroll_period(user) -> dict | None:
+    """For HR Services: the payroll change export's default period (this month), for the form that
+    downloads it from the case list. None for everyone else (the export is theirs only)."""
+    if not roles.in_group(user, roles.HR_SERVICES):
+        return None
+    start, end = parse_period(None, None, today=timezone.localdate())
+    return {"start": start, "end": end}
 
 
 # --- Starting a request ---------------------------------------------------------------------------
@@ -97,9 +113,8 @@ def start_agreed_view(request: HttpRequest) -> HttpResponse:
     me = person_of(request.user)
     if me is None:
         raise Http404("No such page.")
-    people = Person.objects.filter(pk=me.pk) | me.reports.filter(is_active=True)
-    people = people.order_by("last_name", "first_name")
-    form = StartAgreedForm(request.POST or None, people=people, initial={"subject": me.pk})
+    form = StartAgreedForm(request.POST or None, people=_agreed_route_subjects(request.user, me), me=me,
+                           search_url=reverse("grading:start-agreed-people"), initial={"subject": me.pk})
     if request.method == "POST" and form.is_valid():
         try:
             case = services.start_agreed_route_case(actor=request.user, subject=form.cleaned_data["subject"])
@@ -111,6 +126,22 @@ def start_agreed_view(request: HttpRequest) -> HttpResponse:
             return redirect("grading:case-detail", case.pk)
     return render(request, "grading/start_agreed.html", {"form": form, "me": me},
                   status=400 if request.method == "POST" else 200)
+
+
+def _agreed_route_subjects(user, me: Person):
+    """Whom an Agreed Route request of this user can be about: themselves and their current reports
+    (through the people gate)."""
+    return (visible_people(user).filter(Q(pk=me.pk) | Q(line_manager=me, is_active=True))
+            .order_by(Case(When(pk=me.pk, then=0), default=1), "last_name", "first_name"))
+
+
+@require_GET
+def start_agreed_people_view(request: HttpRequest) -> HttpResponse:
+    """The Agreed Route start page's search (JSON): you and your reports, by name or staff number."""
+    me = person_of(request.user)
+    if me is None:
+        raise Http404("No such page.")
+    return search_response(picker_rows(_agreed_route_subjects(request.user, me), search_words(request)))
 
 
 def _my_drafts(user):
@@ -151,6 +182,10 @@ def start_new_job_view(request: HttpRequest) -> HttpResponse:
 
 
 NOT_YET_SILENT = ("lodge_appeal", "record_finance_approval")
+# Moves that are always there but rarely the thing to do: offered collapsed, below what happens next.
+LATER = ("withdraw",)
+# At these steps the HRBP assesses the other holders: the fairness panel comes before the JD, open.
+FAIRNESS_STATES = ("fairness", "fairness_issue_open")
 
 
 def _render_case(request: HttpRequest, case: GradingCase, *, bound: ActionForm | None = None,
@@ -158,7 +193,7 @@ def _render_case(request: HttpRequest, case: GradingCase, *, bound: ActionForm |
     user = request.user
     confidential = services.can_see_confidential(user, case)
     events = selectors.case_events(case)
-    actions, not_yet = [], []
+    actions, later_actions, not_yet = [], [], []
     for available in services.available_actions(case, user, with_unmet=True,
                                                 acts=services.CaseActs.of(case, events)):
         move = available.move
@@ -169,7 +204,8 @@ def _render_case(request: HttpRequest, case: GradingCase, *, bound: ActionForm |
                 not_yet.append({"label": move.label, "why": why})
             continue
         form = bound if bound is not None and bound.move.action == move.action else ActionForm(case=case, move=move)
-        actions.append({"available": available, "move": move, "form": form})
+        (later_actions if move.action in LATER else actions).append({"available": available, "move": move,
+                                                                      "form": form})
     comparison = redline = None
     if case.baseline_version_id:
         comparison = compare_versions(case.baseline_version, case.proposed_version)
@@ -186,10 +222,15 @@ def _render_case(request: HttpRequest, case: GradingCase, *, bound: ActionForm |
         "process_map": selectors.process_map(case, events),
         "agreements": selectors.agreements_so_far(case, events),
         "actions": actions,
+        "later_actions": later_actions,
         "not_yet": not_yet,
         "comparison": comparison,
         "redline": redline,
         "can_edit_draft": version.status == JDVersion.Status.DRAFT and can_edit_jd(user, case.jd),
+        # JD pages gate each version: an appeal panel member or a manager two levels up sees the case (and
+        # its redline here) without being able to open the version's own pages.
+        "can_open_version": visible_versions(user).filter(pk=version.pk).exists(),
+        "fairness_step": case.state in FAIRNESS_STATES,
         "fairness": fairness_lookup(version, exclude_person=case.subject, for_user=user,
                                     holders_of=case.baseline_version),
         "comments": selectors.case_comments(case, confidential=confidential),
@@ -219,6 +260,21 @@ def _hera_rows(case: GradingCase) -> list[tuple[str, int]]:
 
 def case_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
     return _render_case(request, services.get_case_for_user(request.user, pk))
+
+
+@require_GET
+def panel_candidates_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """The appeal panel picker's search (JSON): up to 20 current members of staff not involved in the
+    case (nor the person convening it), by name or staff number. Only for whoever may convene the panel
+    now; 404 for anyone else."""
+    case = services.get_case_for_user(request.user, pk)
+    move = workflow.MOVES_BY_ACTION["convene_panel"]
+    if not any(a.move is move for a in services.available_actions(case, request.user)):
+        raise Http404("No such page.")
+    me = person_of(request.user)
+    excluded = services.involved_people(case) | {me.pk}
+    people = visible_people(request.user).filter(is_active=True).exclude(pk__in=excluded)
+    return search_response(picker_rows(people, search_words(request)))
 
 
 def case_changes_docx_view(request: HttpRequest, pk: int) -> HttpResponse:

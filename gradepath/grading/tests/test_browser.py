@@ -33,14 +33,22 @@ def action(page, name: str):
     return page.locator(f'[data-testid="action-{name}"]')
 
 
-def take(page, name: str, *, fill: dict | None = None, select: dict | None = None, check: str = "") -> None:
-    """Fill in one action's form on the case page and submit it; wait for the confirmation."""
+def take(page, name: str, *, fill: dict | None = None, select: dict | None = None, pick: dict | None = None,
+         check: str = "") -> None:
+    """Fill in one action's form on the case page and submit it; wait for the confirmation. ``pick``
+    types into a search picker (label: words) and takes the first match with Enter."""
     form = action(page, name)
     form.wait_for()
     for label, value in (fill or {}).items():
         form.get_by_label(label, exact=False).fill(value)
     for label, value in (select or {}).items():
         form.get_by_label(label, exact=False).select_option(value)
+    for label, words in (pick or {}).items():
+        box = form.get_by_role("combobox", name=label)
+        box.click()
+        box.press_sequentially(words, delay=30)
+        page.locator(".ts-dropdown .option").first.wait_for()
+        box.press("Enter")
     if check:
         form.get_by_label(check, exact=True).check()
     submit(page, name)
@@ -95,8 +103,8 @@ def test_a_direct_route_from_the_staff_members_proposal_to_the_hrbp_decision(liv
     page.goto(f"{live_server.url}/grading/{case.pk}/")
     inserted = page.locator('[data-testid="redline"] ins.redline-ins').all_inner_texts()
     assert any("Supervise two technicians" in text for text in inserted), inserted  # tracked changes
-    take(page, "submit_proposal", select={"Recommended grade": "6",
-                                          "Agreed job description it matches": str(p.senior_agreed.pk)})
+    take(page, "submit_proposal", select={"Recommended grade": "6"},
+         pick={"Agreed job description it matches": "senior research"})
     assert state(page) == "Line manager reviewing the proposed JD"
     shot(page, "direct_manager_review")
 
@@ -120,7 +128,7 @@ def test_a_direct_route_from_the_staff_members_proposal_to_the_hrbp_decision(liv
     # The HRBP confirms the grade by match, records the fairness assessment, discusses the new
     # grade with the line manager and decides.
     as_person(page, live_server, p.hrbp, case)
-    take(page, "confirm_by_match", select={"Agreed job description it matches": str(p.senior_agreed.pk)})
+    take(page, "confirm_by_match", pick={"Agreed job description it matches": "senior research"})
     assert state(page) == "HRBP fairness check"
     form = action(page, "record_fairness")
     form.get_by_label("No", exact=True).check()
