@@ -185,6 +185,8 @@ def save_draft(*, actor, version: JDVersion, changes: dict[str, Any], base_revis
             error.current = version  # type: ignore[attr-defined]
             error.sections = conflicts  # type: ignore[attr-defined]
             raise error
+        if "grade" in cleaned and cleaned["grade"] != version.grade:
+            _refuse_grade_of_a_case_proposal(version)
         changed = [k for k, v in cleaned.items() if getattr(version, k) != v]
         if not changed:
             return version
@@ -197,6 +199,18 @@ def save_draft(*, actor, version: JDVersion, changes: dict[str, Any], base_revis
                        summary=f"Saved draft v{version.number}: "
                                f"{', '.join(SECTION_LABELS.get(k, k.replace('_', ' ')) for k in changed)}.")
     return version
+
+
+def _refuse_grade_of_a_case_proposal(version: JDVersion) -> None:
+    """The recommended grade of a draft that is an open grading case's proposal is given on the case
+    page, with the submission (one place for it: the case sets the version's grade when it is
+    submitted). The editor (web or API) cannot change it. Read through the case's relation to the JD,
+    by name: grading builds on jobs, so jobs does not import it."""
+    reference = (version.jd.grading_cases.filter(proposed_version=version, closed_at__isnull=True)
+                 .values_list("reference", flat=True).first())
+    if reference is not None:
+        raise ServiceError(f"This draft is the proposed job description of grading case {reference}: its "
+                           "recommended grade is given on the case page when the JD is submitted, not here.")
 
 
 def _copy_fields(source: JDVersion) -> dict[str, Any]:

@@ -250,8 +250,10 @@ def _parse_section(request: HttpRequest, section: str, version: JDVersion):
         form = TitleSectionForm(request.POST, prefix="title")
         if not form.is_valid():
             raise ServiceError(" ".join(e for errors in form.errors.values() for e in errors))
-        return ({"job_title": form.cleaned_data["job_title"], "job_family": form.cleaned_data["job_family"],
-                 "grade": form.cleaned_data["grade"]}, {"job_title": request.POST.get("base", "")})
+        changes = {"job_title": form.cleaned_data["job_title"], "job_family": form.cleaned_data["job_family"]}
+        if "title-grade" in request.POST:  # not offered for a grading case's proposal: the case page gives it
+            changes["grade"] = form.cleaned_data["grade"]
+        return changes, {"job_title": request.POST.get("base", "")}
     if section in TEXT_SECTION_KEYS:
         return ({section: request.POST.get(f"{section}-text", "")}, {section: request.POST.get("base", "")})
     if section == "duties":
@@ -290,7 +292,7 @@ def section_save_view(request: HttpRequest, pk: int, section: str) -> HttpRespon
         status = 409
         current = error.current  # type: ignore[attr-defined]
         context.update(conflict=True, message=user_message(error), current=current,
-                       theirs=_section_text(current, section), mine=_posted_text(request, section))
+                       theirs=_readable_text(current, section), mine=_posted_text(request, section))
     except (ServiceError, PermissionDenied) as error:
         status = 400
         context.update(error=user_message(error))
@@ -312,6 +314,18 @@ def _section_text(version: JDVersion, section: str) -> str:
     if section == "title":
         return version.job_title
     return getattr(version, section, "")
+
+
+ASSESSED_WORDS = {"application": "from the application", "interview": "at interview",
+                  "both": "from the application and at interview"}
+
+
+def _readable_text(version: JDVersion, section: str) -> str:
+    """A section as a person reads it (the person specification one criterion a line, not its data)."""
+    if section != "person_spec":
+        return _section_text(version, section)
+    return "\n".join(f"{c.get('text', '')} ({str(c.get('kind', '')).capitalize()}, assessed "
+                     f"{ASSESSED_WORDS.get(c.get('assessed'), c.get('assessed', ''))})" for c in version.person_spec)
 
 
 def _posted_text(request: HttpRequest, section: str) -> str:
