@@ -16,14 +16,27 @@ class DemoLogin:
 
 
 DEMO_LOGINS: list[DemoLogin] = [
-    DemoLogin("staff", "Staff member", "My home: your job, grade and manager; your Direct Route case in Grading."),
-    DemoLogin("manager", "Line manager", "Grading: confirm or return your report's proposed JD; your reports' records."),
-    DemoLogin("fmhps", "FM/HPS (Faculty Manager)", "Everyone in your faculty; your delegation; your faculty's grading cases."),
-    DemoLogin("delegate", "Delegate of the FM/HPS", "Acts for the Faculty Manager this month: grading approvals wait for you."),
-    DemoLogin("hod", "Head of Department", "Your department and its people; grading cases you are copied on."),
-    DemoLogin("hrbp", "HR Business Partner", "Grading: grade checks, fairness, decisions and logging wait for you."),
-    DemoLogin("hrservices", "HR Services", "Grading: regrades to process (one grant-funded), appeals; pay histories."),
-    DemoLogin("admin", "Administrator", "Org structure, imports and the admin site."),
-    DemoLogin("tclead", "Technician Commitment lead", "Technical staff across the university."),
-    DemoLogin("equality", "Equality data viewer", "Equality-monitoring data (every read is recorded)."),
+    DemoLogin("staff", "Staff member",
+              "My home: your job, grade, pay and manager; Grading: your Direct Route case, waiting for your line manager."),
+    DemoLogin("manager", "Line manager",
+              "Grading: your report's proposed JD waits for you to confirm or return it; your team's records."),
+    DemoLogin("fmhps", "FM/HPS (Faculty Manager)",
+              "Everyone in your faculty; Delegations: yours, to your deputy; your faculty's grading cases."),
+    DemoLogin("delegate", "Delegate of the FM/HPS",
+              "Acts for the Faculty Manager while the delegation lasts: grading approvals wait for you."),
+    DemoLogin("hod", "Head of Department",
+              "Your division and its people; the grading cases you are copied on (see Notifications)."),
+    DemoLogin("hrbp", "HR Business Partner",
+              "Grading: grade checks, evaluations, fairness, decisions and logging wait for you (some overdue)."),
+    DemoLogin("hrservices", "HR Services",
+              "Grading: regrades to process (one grant-funded, waiting for its finance approval), an appeal panel "
+              "to convene, the payroll export; everyone's pay history."),
+    DemoLogin("admin", "Administrator",
+              "Everyone's records and the whole org structure; the admin site (Admin in the menu)."),
+    DemoLogin("tclead", "Technician Commitment lead",
+              "Your own record, and the two appeals you sat on as a panel member (Grading). The Technician "
+              "Commitment pages come with their issue."),
+    DemoLogin("equality", "Equality data viewer",
+              "Equality data (menu): find a member of staff, say why you need their record before it is shown; "
+              "every read is recorded."),
 ]

@@ -3,20 +3,25 @@
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from pathlib import Path
 
 import pytest
 from django.conf import global_settings
 from django.db.models import Count
 from django.utils import timezone
 
+import gradepath
 from gradepath.core.models import HistoryEntry
 from gradepath.demo.builder import HISTORY_SUMMARY
 from gradepath.demo.logins import DEMO_LOGINS, DEMO_PASSWORD
 from gradepath.grades.models import PayRecord
 from gradepath.grades.services import apply_annual_increments
+from gradepath.grading.models import CaseTask, GradingCase
+from gradepath.grading.services import visible_cases
 from gradepath.notifications.models import Notification
 from gradepath.people import roles
 from gradepath.people.models import Appointment, Delegation, EqualityData, OrgUnit, Person, User
+from gradepath.people.permissions import visible_people
 from gradepath.people.relations import acting_capacity, home_unit
 
 pytestmark = pytest.mark.usefixtures("db")
@@ -209,3 +214,68 @@ def test_every_record_fits_its_fields(demo_university):
     for model in (Person, EqualityData, Post, Appointment, OrgUnit, PayRecord, Notification, User):
         for obj in model.objects.all():
             obj.clean_fields(exclude=["password"])
+
+
+# --- What each demo login finds (issue 11, item 18): the hints say only what is there ----------------
+
+
+def _client_for(client, username: str):
+    client.force_login(User.objects.get(username=username))
+    return client
+
+
+def test_the_readme_demo_table_is_the_logins_hints():
+    readme = (Path(gradepath.__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    for login in DEMO_LOGINS:
+        assert f"| `{login.username}` | {login.role} | {login.what_to_try.rstrip('.')} |" in readme, login.username
+
+
+def test_the_tc_lead_finds_their_own_record_and_the_appeals_they_heard(demo_university, client):
+    tclead = _login_person("tclead")
+    assert list(visible_people(tclead.user)) == [tclead]
+    cases = visible_cases(tclead.user)
+    assert cases.count() == 2
+    for case in cases:  # heard by a panel they sat on
+        assert case.panel.filter(person=tclead).exists()
+        assert case.events.filter(action__in=["dismiss_appeal", "uphold_appeal"]).exists()
+    page = _client_for(client, "tclead").get("/grading/")
+    assert page.status_code == 200
+    for case in cases:
+        assert case.reference in page.content.decode()
+    assert "Technician Commitment pages come with their issue" in {d.username: d for d in DEMO_LOGINS}[
+        "tclead"].what_to_try
+
+
+def test_the_equality_viewer_finds_people_and_is_asked_why_before_a_record(demo_university, client):
+    viewer = _client_for(client, "equality")
+    home = viewer.get("/").content.decode()
+    assert 'href="/people/equality/"' in home  # in the menu
+    someone = (Person.objects.filter(equality_data__isnull=False).exclude(user__username="equality")
+               .select_related("equality_data").order_by("pk").first())
+    found = viewer.get("/people/equality/", {"q": someone.last_name}).content.decode()
+    assert f"/people/{someone.pk}/equality/" in found
+    record = viewer.get(f"/people/{someone.pk}/equality/").content.decode()
+    assert "Why do you need to read this record?" in record
+    assert "Ethnicity" not in record  # nothing of the record until a purpose is given
+
+
+def test_each_login_finds_what_its_hint_promises(demo_university, client):
+    staff, manager = _login_person("staff"), _login_person("manager")
+    case = GradingCase.objects.get(subject=staff)
+    assert case.route == "direct" and case.tasks.filter(completed_at__isnull=True, assignee=manager).exists()
+    page = _client_for(client, "manager").get(f"/grading/{case.pk}/").content.decode()
+    assert "Confirm the JD reflects the duties required" in page and "Return to the staff member" in page
+    fmhps, delegate = _login_person("fmhps"), _login_person("delegate")
+    assert Delegation.objects.filter(delegator=fmhps, delegate=delegate).exists()
+    assert CaseTask.objects.filter(completed_at__isnull=True, assignee=delegate, case__state="fm_approval").exists()
+    assert Notification.objects.filter(recipient=_login_person("hod"), subject__startswith="For information").exists()
+    hrbp_states = set(CaseTask.objects.filter(completed_at__isnull=True, assignee=_login_person("hrbp"))
+                      .values_list("case__state", flat=True))
+    assert {"hrbp_review", "evaluation", "fairness", "decision", "logging"} <= hrbp_states
+    queue = CaseTask.objects.filter(completed_at__isnull=True, assignee__isnull=True, role="hr_services")
+    assert queue.filter(case__state="hr_processing", case__grant_funded=True,
+                        case__finance_approved_at__isnull=True).exists()
+    assert queue.filter(case__state="appeal").exists()
+    admin = User.objects.get(username="admin")
+    assert admin.is_staff and visible_people(admin).count() == Person.objects.count()
+    assert _client_for(client, "admin").get("/admin/").status_code == 200
