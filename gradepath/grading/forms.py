@@ -174,7 +174,8 @@ class ActionForm(forms.Form):
             empty_label="Choose an agreed job description…" if needed else "No agreed job description",
             initial=current, help_text=help_text,
             widget=SearchSelect(search_url=reverse("jobs:agreed-search"), noun="agreed job descriptions",
-                                placeholder="Type a job title or an AJD reference…"),
+                                placeholder="Type a job title or an AJD reference…" if needed else
+                                "None: type a job title or an AJD reference to choose one…"),
             error_messages={"required": "Choose the agreed job description it matches.",
                             "invalid_choice": "Choose a current agreed job description from the library."})
 

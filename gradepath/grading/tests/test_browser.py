@@ -45,7 +45,7 @@ def take(page, name: str, *, fill: dict | None = None, select: dict | None = Non
         form.get_by_label(label, exact=False).select_option(value)
     for label, words in (pick or {}).items():
         box = form.get_by_role("combobox", name=label)
-        box.click()
+        box.focus()  # as Tab does (a chosen value hides the text box until then)
         box.press_sequentially(words, delay=30)
         page.locator(".ts-dropdown .option").first.wait_for()
         box.press("Enter")

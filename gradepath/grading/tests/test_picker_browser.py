@@ -17,7 +17,7 @@ pytestmark = BROWSER_MARKS
 def choose(page, label: str, typed: str, *, down: int = 0) -> None:
     """Type into the picker named ``label``, wait for the matches, move ``down`` and press Enter."""
     box = page.get_by_role("combobox", name=label)
-    box.click()
+    box.focus()  # as Tab does (a chosen value hides the text box until then)
     box.press_sequentially(typed, delay=40)
     page.locator(".ts-dropdown.single .option, .ts-dropdown.multi .option").first.wait_for()
     for _ in range(down):
@@ -40,7 +40,7 @@ def test_hr_services_convene_a_panel_by_typing_and_the_keyboard(live_server, gra
 
     # Someone involved in the case is not offered at all.
     box = page.get_by_role("combobox", name="Panel members")
-    box.click()
+    box.focus()  # as Tab does (a chosen value hides the text box until then)
     box.press_sequentially("morgan", delay=40)
     status.get_by_text("No people match").wait_for()
     box.fill("")
@@ -70,7 +70,13 @@ def test_the_hrbp_chooses_the_agreed_jd_by_typing_and_the_keyboard(live_server, 
     form = page.locator('[data-testid="action-confirm_by_match"]')
     assert "closest agreed job description found by matching" in form.inner_text()
 
-    choose(page, "Agreed job description it matches", "senior tech")
+    # By keyboard alone: Shift+Tab from the note reaches the picker; type, then Enter takes the first match.
+    form.get_by_label("Note for the case record").focus()
+    page.keyboard.press("Shift+Tab")
+    assert page.evaluate("document.activeElement.getAttribute('role')") == "combobox"
+    page.keyboard.type("senior tech", delay=40)
+    page.locator(".ts-dropdown .option").first.wait_for()
+    page.keyboard.press("Enter")
     selected = page.eval_on_selector("select[name='confirm_by_match-matched_agreed']", "s => s.value")
     assert selected == str(p.senior_agreed.pk)
     page.screenshot(path=str(ARTIFACTS / "grading_agreed_picker.png"), full_page=True)

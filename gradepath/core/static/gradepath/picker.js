@@ -24,18 +24,21 @@
     var status = statusFor(select);
     var say = function (text) { status.textContent = text; };
     var latest = {};  // the values of the last answer: only they are listed (not earlier choices)
+    // A single picker that may stay empty is emptied with Backspace or its clear button.
+    var optional = !select.required && !select.multiple;
 
     var picker = new window.TomSelect(select, {
       valueField: "value",
       labelField: "text",
       searchField: ["text", "detail"],
       placeholder: select.getAttribute("data-gp-placeholder") || "",
-      plugins: select.multiple ? ["remove_button"] : [],
+      plugins: select.multiple ? ["remove_button"] : (optional ? ["clear_button"] : []),
       maxOptions: 20,
       loadThrottle: 250,
       closeAfterSelect: true,
-      hidePlaceholder: false,
-      allowEmptyOption: !select.required && !select.multiple,
+      openOnFocus: false,  // the list opens with the first letter typed (or the down arrow)
+      hidePlaceholder: !select.multiple,  // one line: the choice, or the hint
+      allowEmptyOption: false,
       // The server has already chosen and ordered the matches: show them as they come.
       score: function () { return function (item) { return latest[String(item.value)] ? 1 : 0; }; },
       shouldLoad: function (query) { return query.trim().length >= minChars; },
