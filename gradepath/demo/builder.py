@@ -96,6 +96,8 @@ class DemoSummary:
     seconds: float
     counts: dict[str, int]
     logins: dict[str, int]  # demo username -> person id
+    # Demo cases whose steps differed from their planned timeline (grading.demo_cases.planned_steps).
+    schedule_misses: list[str] = field(default_factory=list)
 
 
 @dataclass(eq=False)
@@ -876,9 +878,11 @@ class DemoBuilder:
                     set_clock=clock.set)
                 build_demo_jds(rng=random.Random(self.seed + 3), org_units=OrgUnit.objects.all(), count=self.jds,
                                dates=dates)
+            misses: list[str] = []
             if self.cases:
                 # Grading cases on every route and in every state (gradepath.grading.demo_cases).
-                build_demo_cases(rng=random.Random(self.seed + 5), count=self.cases, today=self.today)
+                misses = build_demo_cases(rng=random.Random(self.seed + 5), count=self.cases,
+                                          today=self.today).schedule_misses
         counts = {
             "org units": OrgUnit.objects.count(),
             "faculties and divisions": OrgUnit.objects.filter(parent__isnull=True).count(),
@@ -904,7 +908,7 @@ class DemoBuilder:
         if missing:  # pragma: no cover - a catalogue change that drops a role would be a bug
             raise DemoDataError(f"No demo person holds these logins: {', '.join(sorted(missing))}.")
         return DemoSummary(seed=self.seed, today=self.today, seconds=time.perf_counter() - started,
-                           counts=counts, logins=logins)
+                           counts=counts, logins=logins, schedule_misses=misses)
 
 
 def build_demo_university(*, seed: int = DEFAULT_SEED, staff: int = DEFAULT_STAFF,

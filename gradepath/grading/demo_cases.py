@@ -68,6 +68,7 @@ from gradepath.jobs import demo_content
 from gradepath.jobs import services as jd_services
 from gradepath.jobs.matching.backends import TfidfBackend, get_backend
 from gradepath.jobs.matching.matcher import Match, match_version
+from gradepath.jobs.matching.store import library_stamp
 from gradepath.jobs.models import AgreedJD, JDVersion
 from gradepath.notifications.models import OutboxEmail
 from gradepath.people.models import Appointment, Delegation, OrgUnit, Person, User
@@ -339,6 +340,7 @@ def build_demo_cases(*, rng: random.Random, count: int = DEFAULT_CASES, today: d
     while len(chosen) < count:
         chosen.append(FILLERS[(len(chosen) - len(SCENARIOS)) % len(FILLERS)])
     structure = GradeStructure.objects.in_force()
+    _MATCHES.clear()  # another database (a rolled-back build) may have used the same ids
     with demo_clock() as clock, transaction.atomic():
         today = today or timezone.localdate(clock.real_now)
         now = clock.real_now if timezone.localdate(clock.real_now) <= today else timezone.make_aware(
@@ -421,12 +423,20 @@ def _backend():
     return TfidfBackend() if backend.heavy else backend  # the demo never waits for a model
 
 
+_MATCHES: dict[tuple[int, int, str], list[Match]] = {}  # (version, revision, library stamp) -> ranking
+
+
 def suggestions(version: JDVersion, k: int = TOP_SUGGESTIONS) -> list[Match]:
     """The agreed JDs the match page suggests for ``version``, best first, as the library stood at the
-    demo clock's moment (entries logged later are left out)."""
+    demo clock's moment (entries logged later are left out). A ranking is computed once per version,
+    revision and state of the library (the builder asks about the same JDs again and again)."""
+    key = (version.pk, version.revision, library_stamp())
+    if key not in _MATCHES:
+        if len(_MATCHES) > 2000:
+            _MATCHES.clear()
+        _MATCHES[key] = list(match_version(version, k=k + 20, backend=_backend()).matches)
     now = timezone.now()
-    found = match_version(version, k=k + 20, backend=_backend()).matches
-    return [m for m in found if m.agreed.logged_at <= now][:k]
+    return [m for m in _MATCHES[key] if m.agreed.logged_at <= now][:k]
 
 
 def pick_match(version: JDVersion, grade: int) -> AgreedJD | None:
@@ -551,7 +561,7 @@ class _Subjects:
                        and (not scenario.regrade_others or self._shares_jd(p))]
             if not fitting:
                 continue
-            person = next((p for p in fitting[:8] if not wants_ladder or self._has_ladder(p)), fitting[0])
+            person = next((p for p in fitting[:5] if not wants_ladder or self._has_ladder(p)), fitting[0])
             pool.remove(person)
             return person
         return None
@@ -665,6 +675,8 @@ def _schedule(ctx: _Context, start: dt.datetime, end: dt.datetime, steps: int) -
             when = ctx.moment(day, (k * 97 + start.minute * 13 + start.day * 7) % 450)
         if when <= previous:  # the same day (or a working day squeezed out): a little after the last step
             when = previous + dt.timedelta(minutes=7 + (k * 13) % 40)
+            if timezone.localtime(when).time() > dt.time(17, 55):  # still within the working day
+                when = previous + dt.timedelta(minutes=1)
         moments.append(min(when, ctx.now))
         previous = moments[-1]
     return moments

@@ -311,6 +311,10 @@ def test_every_decided_case_is_matched_to_a_top_suggestion_for_its_jd_at_the_gra
         assert abs(case.matched_agreed.grade.number - case.current_grade.number) <= 1, case.reference
 
 
+def test_every_case_took_the_steps_its_timeline_planned(demo):
+    assert demo["summary"].schedule_misses == []
+
+
 def test_references_follow_the_order_the_cases_started(demo):
     references = list(GradingCase.objects.order_by("created_at", "pk").values_list("reference", flat=True))
     assert references == sorted(references)
