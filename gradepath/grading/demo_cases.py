@@ -128,21 +128,23 @@ class Scenario:
 
 
 NJ, AR, DR = "new_job", "agreed", "direct"
+# A case left waiting three weeks or more is past its step's target (10 working days) whatever the
+# bank holidays in between: the demo always has overdue tasks.
 
 # In order of importance: a smaller ``count`` keeps the first ones.
 SCENARIOS: list[Scenario] = [
     # Direct Route: the staff login's case, returned once and resubmitted, waiting for "manager".
     Scenario(DR, upto="confirm_jd", loops=1, subject="staff", waiting=2, age=26),
     # HR Services: two to process (one grant-funded and waiting for the finance approval).
-    Scenario(AR, upto="record_finance_approval", grant_funded=True, waiting=17, age=95),
+    Scenario(AR, upto="record_finance_approval", grant_funded=True, waiting=22, age=95),
     Scenario(DR, upto="process", waiting=4, age=70),
     # The FM/HPS (delegate): approval and brokering.
     Scenario(NJ, upto="approve", initiator="manager", waiting=3, age=8),
-    Scenario(DR, upto="record_grade_agreement", waiting=16, age=48),
+    Scenario(DR, upto="record_grade_agreement", waiting=21, age=48),
     Scenario(AR, upto="agree_fm", waiting=5, age=12),
     # The HRBP: grade check, evaluation, fairness, manager discussion, decision, logging.
     Scenario(DR, upto="confirm_by_match", no_agreement=True, waiting=6, age=60),
-    Scenario(NJ, upto="confirm_by_match", waiting=19, age=33),
+    Scenario(NJ, upto="confirm_by_match", waiting=24, age=33),
     Scenario(AR, upto="record_fairness", waiting=2, age=80),
     Scenario(DR, upto="decide", fairness_issue=True, waiting=4, age=75),
     Scenario(DR, upto="record_manager_discussion", waiting=1, age=64),
@@ -159,7 +161,7 @@ SCENARIOS: list[Scenario] = [
     Scenario(DR, outcome="reallocation", appeal="dismiss", waiting=12, age=160),
     Scenario(DR, outcome="no_change", appeal="uphold", upto="process", waiting=2, age=170),
     # Elsewhere in the university (their own FM/HPS and HRBP act).
-    Scenario(DR, upto="record_grade_agreement", home=False, waiting=20, age=41),
+    Scenario(DR, upto="record_grade_agreement", home=False, waiting=26, age=41),
     Scenario(AR, upto="record_fairness", home=False, waiting=6, age=66),
     Scenario(DR, outcome="higher_grade", home=False, fairness_issue=True, regrade_others=True, waiting=45,
              age=125),
@@ -169,7 +171,7 @@ SCENARIOS: list[Scenario] = [
     Scenario(AR, upto="amend", waiting=6, age=25),
     Scenario(AR, upto="agree_amended_manager", waiting=3, age=35),
     Scenario(AR, upto="resubmit_amended", loops=1, waiting=5, age=45),
-    Scenario(AR, upto="confirm_by_match", waiting=18, age=50),
+    Scenario(AR, upto="confirm_by_match", waiting=23, age=50),
     Scenario(AR, waiting=60, age=180),
     Scenario(AR, upto="log_and_send", waiting=1, age=120),
     # New jobs: every step.
@@ -182,7 +184,7 @@ SCENARIOS: list[Scenario] = [
     # Direct Route: the early steps, another loop, and one withdrawn.
     Scenario(DR, upto="record_discussion", waiting=3, age=3),
     Scenario(DR, upto="resubmit", loops=1, waiting=4, age=24),
-    Scenario(DR, upto="confirm_jd", waiting=15, age=27),
+    Scenario(DR, upto="confirm_jd", waiting=21, age=27),
     Scenario(DR, upto="submit_to_fm", waiting=2, age=22),
     Scenario(DR, upto="submit_to_hrbp", no_agreement=True, waiting=5, age=52),
     Scenario(DR, upto="record_evaluation", hera=True, loops=2, waiting=8, age=85),
