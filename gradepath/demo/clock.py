@@ -44,22 +44,8 @@ class DemoClock:
         self.moment = min(moment, self.real_now)
         return self.moment
 
-    @contextlib.contextmanager
-    def at(self, moment: dt.datetime) -> Iterator[dt.datetime]:
-        """The clock at ``moment`` for the block, then back where it was."""
-        previous = self.moment
-        try:
-            yield self.set(moment)
-        finally:
-            self.moment = previous
-
 
 _active: DemoClock | None = None
-
-
-def active_clock() -> DemoClock | None:
-    """The clock of the build in progress, if any."""
-    return _active
 
 
 def _fields_defaulting_to_now() -> list:
@@ -92,10 +78,3 @@ def demo_clock() -> Iterator[DemoClock]:
         for field in fields:
             _set_default(field, _real_now)
         _active = None
-
-
-def at(moment: dt.datetime):
-    """The active clock at ``moment`` for a block (a no-op without a demo clock, so builders of parts of
-    the demo still run on their own)."""
-    clock = _active
-    return clock.at(moment) if clock is not None else contextlib.nullcontext(moment)
