@@ -218,7 +218,7 @@ class Command(BaseCommand):
 def _static_files_up_to_date() -> bool:
     """True when the collected files (and their manifest) are newer than every source static file.
 
-    Collecting with compression takes minutes, so a second ``gradepath demo`` skips it unless
+    Collecting with compression takes some seconds, so a second ``gradepath demo`` skips it unless
     a source file changed since.
     """
     from django.contrib.staticfiles.finders import get_finders
