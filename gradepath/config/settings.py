@@ -333,8 +333,8 @@ GRADEPATH_MATCHING_SYNC_LIMIT = env.int("GRADEPATH_MATCHING_SYNC_LIMIT", default
 # Agreed JDs at least this similar count as "closely similar" in the fairness check.
 GRADEPATH_FAIRNESS_SIMILARITY = env.float("GRADEPATH_FAIRNESS_SIMILARITY", default=0.5)
 
-# --- Gradepath policy settings (DOMAIN.md: model policy as configuration) -------------------
-# Grading cases (DOMAIN.md §4): every policy step that differs between universities.
+# --- Gradepath policy settings (docs/policy.md: policy as configuration) -------------------
+# Grading cases (policy §4): every policy step that differs between universities.
 GRADEPATH_GRADING = {
     # Minimum interval between requests for the same post, in months (0: none).
     "MIN_INTERVAL_MONTHS": env.int("GRADEPATH_MIN_INTERVAL_MONTHS", default=12),

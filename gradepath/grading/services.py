@@ -411,6 +411,8 @@ def perform_action(*, actor, case: GradingCase, action: str, step: int, data: di
         if move.once_per_role:
             done = _agreed_roles(case, action, acts) | {chosen.role}
             target = _AGREEMENT_NEXT[action] if done >= set(move.roles) else case.state
+        if target == "hrbp_review" and from_state != "hrbp_review":
+            _enter_hrbp_review(case)  # the complete submission reaches the HRBP now (it dates the regrade)
         case.state = target
         case.step += 1
         case.updated_at = timezone.now()
@@ -533,9 +535,7 @@ def _apply_to_hrbp(case, actor, me, move, data):
 
 
 def _apply_agreement(case, actor, me, move, data):
-    if move.action == "agree_amended_jd":
-        _enter_hrbp_review(case)
-    return None, move.label
+    return None, move.label  # the third agreement moves the case on (perform_action, _AGREEMENT_NEXT)
 
 
 def _apply_confirm_by_match(case, actor, me, move, data):
@@ -975,7 +975,11 @@ def _refresh_tasks(case: GradingCase, *, stayed: bool = False, actor: Person | N
     if case.state not in workflow.CLOSED_STATES:
         acts = CaseActs.of(case)
         seen: set[tuple[int | None, str]] = set()
-        for move in workflow.moves_from(case.route, case.state):
+        moves = workflow.moves_from(case.route, case.state)
+        # Someone who has given their agreement here has nothing left to do in this round (they may still
+        # return the JD, but that is no task of theirs).
+        agreed = {actor for m in moves if m.once_per_role for actor, _ in acts.this_round(m.action) if actor}
+        for move in moves:
             if move.action in ("withdraw",) or move.style == "danger" or unmet_condition(case, move) is not None:
                 continue
             done = _agreed_roles(case, move.action, acts) if move.once_per_role else set()
@@ -985,6 +989,8 @@ def _refresh_tasks(case: GradingCase, *, stayed: bool = False, actor: Person | N
                     continue
                 for person, capacity in people_for_role(case, role, barred):
                     key = (person.pk if person else None, role)
+                    if person is not None and person.pk in agreed:
+                        continue
                     if key not in seen:
                         seen.add(key)
                         wanted.append((person, role, capacity))

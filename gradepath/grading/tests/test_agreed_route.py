@@ -1,4 +1,4 @@
-"""Existing job, Agreed Route (DOMAIN.md §4.2), walked as the policy reads; and the Direct Route
+"""Existing job, Agreed Route (policy §4.2), walked as the policy reads; and the Direct Route
 outcomes that do not regrade (reallocation of the additional duties, no change; §4.3 step 9)."""
 
 from __future__ import annotations

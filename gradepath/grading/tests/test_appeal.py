@@ -1,4 +1,4 @@
-"""Appeals (DOMAIN.md §4.1 step 9): within the window, with grounds, heard by a panel of people not
+"""Appeals (policy §4.1 step 9): within the window, with grounds, heard by a panel of people not
 involved in the case; the outcome can change the grade."""
 
 from __future__ import annotations

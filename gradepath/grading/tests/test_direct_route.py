@@ -1,4 +1,4 @@
-"""The Direct Route (DOMAIN.md §4.3), walked end to end as the policy reads."""
+"""The Direct Route (policy §4.3), walked end to end as the policy reads."""
 
 import datetime as dt
 

@@ -1,4 +1,4 @@
-"""New job grading (DOMAIN.md §4.1), walked end to end as the policy reads."""
+"""New job grading (policy §4.1), walked end to end as the policy reads."""
 
 from __future__ import annotations
 

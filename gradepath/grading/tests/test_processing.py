@@ -1,4 +1,4 @@
-"""HR Services processing arithmetic (DOMAIN.md §4.1 step 7 and the sector-practice settings):
+"""HR Services processing arithmetic (policy §4.1 step 7 and the settings of §4.4):
 effective dates, spine points, pay protection, allowances, one transaction, working days."""
 
 from __future__ import annotations

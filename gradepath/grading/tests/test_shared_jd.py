@@ -1,4 +1,4 @@
-"""Posts that share one JD version (DOMAIN.md §3: "that is why a regrade has knock-on effects").
+"""Posts that share one JD version (policy §3.5: "which is why a regrade has knock-on effects").
 
 A regrading case on one of them amends its own copy of the JD, so one holder's proposal never
 changes the others' JD or cases; the HRBP may regrade the other posts with it at the fairness

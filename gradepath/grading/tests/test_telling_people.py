@@ -142,3 +142,22 @@ def test_my_home_lines_are_links(grading, login):
     assert note is not None
     page = login(p.line_manager).get(reverse("people:home")).content.decode()
     assert f'href="/grading/{case.pk}/"' in page
+
+
+def test_after_agreeing_the_amended_jd_nothing_is_left_for_that_person(grading):
+    from gradepath.grading.tests.test_agreed_route import NEW_DUTIES, amend
+
+    p = grading
+    case = services.start_agreed_route_case(actor=p.staff_member.user, subject=p.staff_member)
+    for person in (p.staff_member, p.line_manager, p.delegate):
+        case = act(case, person, "agree_duties_changed")
+    amend(case, p.line_manager, NEW_DUTIES)
+    case = act(case, p.line_manager, "submit_amended_jd", recommended_grade=6)
+    case = act(case, p.staff_member, "agree_amended_jd")
+    open_for = set(CaseTask.objects.filter(case=case, completed_at__isnull=True).values_list("assignee", flat=True))
+    assert open_for == {p.line_manager.pk, p.delegate.pk}
+    assert case.complete_submission_on is None  # not yet with the HRBP: the other two have not agreed
+    case = act(case, p.line_manager, "agree_amended_jd")
+    assert case.complete_submission_on is None
+    case = act(case, p.delegate, "agree_amended_jd")
+    assert case.state == "hrbp_review" and case.complete_submission_on is not None
