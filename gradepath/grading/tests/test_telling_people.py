@@ -161,3 +161,14 @@ def test_after_agreeing_the_amended_jd_nothing_is_left_for_that_person(grading):
     assert case.complete_submission_on is None
     case = act(case, p.delegate, "agree_amended_jd")
     assert case.state == "hrbp_review" and case.complete_submission_on is not None
+
+
+def test_my_home_says_where_my_own_request_is_and_whom_it_waits_for(grading, login):
+    p = grading
+    case = services.start_direct_route_case(actor=p.staff_member.user, subject=p.staff_member)
+    case = act(case, p.line_manager, "record_discussion", reason="Discussed.")
+    case = act(case, p.staff_member, "submit_proposal", recommended_grade=6)
+    page = login(p.staff_member).get(reverse("people:home")).content.decode()
+    mine = page[page.index('data-testid="my-cases"'):]
+    assert case.reference in mine and "line manager reviewing the proposed jd" in mine
+    assert "waiting for Lina Morgan" in mine
