@@ -122,7 +122,7 @@ def versions_for_user(user, jd: JobDescription) -> QuerySet[JDVersion]:
 # History rows about a JD that concern only its agreed versions (readable by everyone who may
 # read those versions). Every other row (drafts saved, submitted, matched, copied, imported)
 # says who is changing the JD and why, so it stays with the people who may read it in full.
-AGREED_HISTORY_ACTIONS = ("jd.agreed_logged",)
+AGREED_HISTORY_ACTIONS = ("jd.agreed_logged", "jd.agreed_grade_changed")
 
 
 def jd_timeline_for_user(user, jd: JobDescription) -> QuerySet[HistoryEntry]:

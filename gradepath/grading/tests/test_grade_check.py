@@ -167,3 +167,15 @@ def test_the_effective_date_rule_is_a_setting(grading, settings):
     settings.GRADEPATH_GRADING = {**settings.GRADEPATH_GRADING, "EFFECTIVE_DATE_RULE": "whenever"}
     with pytest.raises(ImproperlyConfigured, match="EFFECTIVE_DATE_RULE"):
         services.effective_date_for(case)
+
+
+def test_anyone_reading_the_agreed_jd_sees_that_its_grade_changed_on_appeal(grading, login):
+    p = grading
+    case = closed_case(p)
+    case = act(case, p.staff_member, "lodge_appeal", reason="The budget I manage matches grade 7 JDs.")
+    case = act(case, p.hr_services, "convene_panel", panel=[p.tc_lead.pk, p.equality_viewer.pk])
+    case = act(case, p.tc_lead, "uphold_appeal", reason="The budget responsibility is at grade 7.", grade=7)
+    case = act(case, p.hr_services, "process")
+    case = act(case, p.hrbp, "log_and_send")
+    page = login(p.outsider).get(reverse("jobs:jd-detail", args=[case.proposed_version.jd_id])).content.decode()
+    assert "was Grade 6" in page and "Grade 7" in page
