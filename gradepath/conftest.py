@@ -7,6 +7,7 @@ from django.core.management.commands import flush
 
 from gradepath.core.history import history_purge_allowed
 from gradepath.testing.personas import PASSWORD, Personas, build_personas
+from gradepath.testing.urls import reload_urls
 
 _original_flush_handle = flush.Command.handle
 
@@ -33,6 +34,16 @@ def _test_settings(settings, tmp_path):
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+
+
+@pytest.fixture
+def demo_mode(settings):
+    """Demo mode on, with the URL map rebuilt so /demo/ is registered; rebuilt again after."""
+    settings.DEMO_MODE = True
+    reload_urls()
+    yield
+    settings.DEMO_MODE = False
+    reload_urls()
 
 
 @pytest.fixture

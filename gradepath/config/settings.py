@@ -110,6 +110,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "gradepath.core.context_processors.gradepath",
+                "gradepath.people.context_processors.people",
             ],
         },
     },

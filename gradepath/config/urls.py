@@ -27,4 +27,4 @@ urlpatterns = [
 ]
 
 if settings.DEMO_MODE:
-    urlpatterns.append(path("demo/", include("gradepath.core.demo_urls")))
+    urlpatterns.append(path("demo/", include("gradepath.demo.urls")))

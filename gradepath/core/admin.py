@@ -17,13 +17,13 @@ from django import forms
 from django.contrib import admin
 
 from gradepath.core.errors import PermissionDenied, ServiceError
+from gradepath.core.groups import is_administrator
 from gradepath.core.models import HistoryEntry
-from gradepath.people import roles
 
 
 def is_admin_user(user) -> bool:
     """Staff status plus the Administrator group (or a superuser)."""
-    return bool(user and user.is_authenticated and user.is_active and user.is_staff and roles.is_administrator(user))
+    return bool(user and user.is_authenticated and user.is_active and user.is_staff and is_administrator(user))
 
 
 class AdministratorAdmin(admin.ModelAdmin):

@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from gradepath.core import registry
 from gradepath.core.downloads import attachment
 from gradepath.core.errors import PermissionDenied, ServiceError, StaleStateError, user_message
 from gradepath.core.widgets import SEARCH_LIMIT, search_response, search_words
@@ -231,13 +232,13 @@ def version_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
         messages.info(request, f"Version {version.number} is {version.get_status_display().lower()} and cannot be "
                                "edited. Start a new draft from it to make changes.")
         return redirect("jobs:version-detail", version.pk)
-    # Grading builds on JDs, so it is imported here, not at the top.
-    from gradepath.grading.selectors import open_case_for_draft
-
     return render(request, "jobs/version_edit.html", {
         "version": version,
         "jd": version.jd,
-        "grading_case": open_case_for_draft(request.user, version),
+        # A process may hold this draft (a grading case's proposal, contributed through the
+        # registry): it is then submitted, with its grade, from that process's page.
+        "held": any(context.get("holds_draft")
+                    for _, context in registry.shown_panels("jd_version", request, version=version)),
         "forms": _section_forms(version),
         "warnings": services.text_warnings(version),
         "spec_base": json.dumps(version.person_spec),

@@ -2,15 +2,24 @@
 
 from __future__ import annotations
 
+from typing import Protocol
+
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
 from gradepath.notifications.models import Notification, OutboxAttachment, OutboxEmail
-from gradepath.people.models import Person
 
 
-def notify(*, recipient: Person, subject: str, body: str, link: str = "", email: bool = True,
+class Recipient(Protocol):
+    """Whom a notification is for: a person (``people.Person``; notifications sits below people,
+    so it names only what it reads)."""
+
+    pk: int
+    work_email: str
+
+
+def notify(*, recipient: Recipient, subject: str, body: str, link: str = "", email: bool = True,
            key: str = "") -> Notification:
     """Add an in-app notification and (optionally) an outbox e-mail; sending waits for commit.
 

@@ -5,20 +5,30 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django import template
+from django.template.loader import get_template
 from django.urls import NoReverseMatch, reverse
+from django.utils.safestring import mark_safe
+
+from gradepath.core import registry
 
 register = template.Library()
 
 
 @register.simple_tag(takes_context=True)
-def unread_notifications_count(context) -> int:
-    """How many unread notifications the signed-in person has (one COUNT query)."""
-    from gradepath.notifications.models import Notification
+def menu_entries(context) -> list[dict]:
+    """The main menu for the signed-in user, from what each app registered (core.registry):
+    rows of ``entry``, ``url``, ``active`` and ``badge``."""
+    return registry.menu_for(context.get("request"))
 
-    me = context.get("me")
-    if me is None:
-        return 0
-    return Notification.objects.filter(recipient=me, read_at__isnull=True).count()
+
+@register.simple_tag(takes_context=True)
+def render_panels(context, slot: str, **page_objects) -> str:
+    """Render every panel registered to ``slot`` that has something to show for this page
+    (``page_objects`` go to each panel's context function), in their order."""
+    request = context.get("request")
+    rendered = [get_template(panel.template).render(panel_context, request)
+                for panel, panel_context in registry.shown_panels(slot, request, **page_objects)]
+    return mark_safe("".join(rendered))  # noqa: S308 - each piece is a template's own output
 
 
 @register.simple_tag(takes_context=True)
@@ -28,21 +38,6 @@ def pop_session_flag(context, key: str) -> str:
     if request is None or not hasattr(request, "session"):
         return ""
     return request.session.pop(key, "") or ""
-
-
-@register.simple_tag
-def demo_logins():
-    """The demo university's logins (demo mode only; the templates check demo_mode)."""
-    from gradepath.demo.logins import DEMO_LOGINS
-
-    return DEMO_LOGINS
-
-
-@register.simple_tag
-def demo_password() -> str:
-    from gradepath.demo.logins import DEMO_PASSWORD
-
-    return DEMO_PASSWORD
 
 
 @register.simple_tag

@@ -2,11 +2,11 @@
 
 from django.urls import path
 
-from gradepath.core import demo_views
+from gradepath.demo import views
 
 app_name = "demo"
 
 urlpatterns = [
-    path("switch/", demo_views.switch_persona, name="switch"),
-    path("emails/", demo_views.email_list, name="emails"),
+    path("switch/", views.switch_persona, name="switch"),
+    path("emails/", views.email_list, name="emails"),
 ]

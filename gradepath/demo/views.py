@@ -76,4 +76,4 @@ def email_list(request: HttpRequest) -> HttpResponse:
         emails = emails.filter(to_address__icontains=to)
     page = Paginator(emails, EMAILS_PER_PAGE).get_page(request.GET.get("page"))
     querystring = urlencode({"to": to}) if to else ""
-    return render(request, "core/demo_emails.html", {"page_obj": page, "to": to, "querystring": querystring})
+    return render(request, "demo/emails.html", {"page_obj": page, "to": to, "querystring": querystring})

@@ -6,7 +6,7 @@ import pytest
 from django.test import Client, RequestFactory
 from django.urls import reverse
 
-from gradepath.core import demo_views
+from gradepath.demo import views as demo_views
 from gradepath.demo.logins import DEMO_LOGINS
 from gradepath.testing.factories import PersonFactory, UserFactory
 from gradepath.testing.urls import reload_urls

@@ -6,7 +6,7 @@ import pytest
 from django.test import RequestFactory
 from django.urls import reverse
 
-from gradepath.core import demo_views
+from gradepath.demo import views as demo_views
 from gradepath.notifications.models import OutboxEmail
 from gradepath.notifications.services import notify, send_email
 from gradepath.testing.urls import reload_urls
