@@ -27,6 +27,7 @@ from gradepath.jobs.models import (
     MatchDecision,
 )
 from gradepath.jobs.permissions import can_create_jd, can_edit_jd, can_log_agreed
+from gradepath.jobs.tasks import refresh_matching_index
 from gradepath.people.models import OrgUnit
 
 # Length limits per section, in characters (a clear message beyond them).
@@ -341,10 +342,6 @@ def record_final_grade(*, actor, entry: AgreedJD, grade: Grade, reason: str) -> 
 
 
 def _refresh_matching_index() -> None:
-    try:
-        from gradepath.jobs.tasks import refresh_matching_index
-    except ImportError:  # the matching module is optional until it lands
-        return
     refresh_matching_index.enqueue()
 
 

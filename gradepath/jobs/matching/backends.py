@@ -21,7 +21,11 @@ from scipy import sparse
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, strip_accents_unicode
 from sklearn.utils import murmurhash3_32
 
-from gradepath.jobs.matching.documents import MatchDocument
+from gradepath.jobs.matching.documents import MatchDocument, as_document
+from gradepath.jobs.matching.embeddings import EmbeddingsBackend
+from gradepath.jobs.matching.ranking import top_k
+
+__all__ = ["MatchingBackend", "TfidfBackend", "as_document", "get_backend", "top_k"]
 
 DEFAULT_BACKEND = "tfidf"
 
@@ -45,28 +49,6 @@ class MatchingBackend(Protocol):
     def scores(self, index: Any, document: MatchDocument | str) -> np.ndarray: ...
 
     def query(self, index: Any, document: MatchDocument | str, k: int) -> list[tuple[int, float]]: ...
-
-
-def top_k(scores: np.ndarray, doc_ids: np.ndarray, k: int, *, exclude: np.ndarray | None = None) -> list[tuple[int, float]]:
-    """The ``k`` best (doc_id, score) pairs, best first, without sorting the whole library."""
-    if exclude is not None and exclude.any():
-        scores = scores.copy()
-        scores[exclude] = -np.inf
-    n = scores.shape[0]
-    if n == 0 or k <= 0:
-        return []
-    k = min(k, n)
-    if k < n:
-        candidates = np.argpartition(-scores, k - 1)[:k]
-    else:
-        candidates = np.arange(n)
-    # Best first; ties broken by position (older library entries first) so results are stable.
-    order = candidates[np.lexsort((candidates, -scores[candidates]))]
-    return [(int(doc_ids[i]), float(scores[i])) for i in order if np.isfinite(scores[i])]
-
-
-def as_document(document: MatchDocument | str) -> MatchDocument:
-    return document if isinstance(document, MatchDocument) else MatchDocument.from_text(document)
 
 
 # --- TF-IDF -----------------------------------------------------------------------------------
@@ -313,7 +295,5 @@ def get_backend(name: str | None = None, *, in_worker: bool = False) -> Matching
     if name == "tfidf":
         return TfidfBackend()
     if name == "embeddings":
-        from gradepath.jobs.matching.embeddings import EmbeddingsBackend
-
         return EmbeddingsBackend(in_worker=in_worker)
     raise ValueError(f"Unknown matching backend “{name}”: choose tfidf or embeddings.")

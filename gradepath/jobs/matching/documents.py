@@ -64,3 +64,8 @@ def document_from_version(version, doc_id: int = 0) -> MatchDocument:
         line_management=version.line_management, working_relationships=version.working_relationships,
         person_spec=version.person_spec, additional_information=version.additional_information,
     )
+
+
+def as_document(document: MatchDocument | str) -> MatchDocument:
+    """A document as given, or one made from plain text."""
+    return document if isinstance(document, MatchDocument) else MatchDocument.from_text(document)

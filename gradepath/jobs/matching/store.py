@@ -1,6 +1,6 @@
 """The index of the current agreed JD library: built by the worker, kept in a file, loaded lazily.
 
-* ``refresh_library_index()`` (run by the task ``gradepath.jobs.tasks.refresh_matching_index``,
+* ``refresh_library_index()`` (run by the task :func:`refresh_matching_index`,
   queued by ``log_agreed_jd`` after commit) builds the index of every current agreed JD and
   writes it atomically to ``DATA_DIR/matching/<backend>.pickle``, stamped with the state of the
   library it was built from.
@@ -30,9 +30,11 @@ from typing import Any
 import numpy as np
 from django.conf import settings
 from django.db.models import Count, Max, Sum
+from django_tasks import task
 
 from gradepath.jobs.matching.backends import MatchingBackend, get_backend
 from gradepath.jobs.matching.documents import MatchDocument, document_from_sections
+from gradepath.jobs.matching.embeddings import prune_query_embeddings
 from gradepath.jobs.models import AgreedJD
 
 logger = logging.getLogger(__name__)
@@ -198,10 +200,21 @@ def library_index(backend: MatchingBackend | None = None) -> IndexState:
     return IndexState(stored, stale=True, refresh_queued=queued)
 
 
+@task()
+def refresh_matching_index() -> dict:
+    """Rebuild the matching index of the current agreed JD library if the library has changed.
+
+    Queued by ``log_agreed_jd`` after commit, and by a request that finds the index stale.
+    Returns a short summary (backend, number of agreed JDs, build time) for the task result.
+    """
+    library = refresh_library_index()
+    prune_query_embeddings()
+    return {"backend": library.backend, "size": len(library), "stamp": library.stamp,
+            "built_seconds": round(library.built_seconds, 3)}
+
+
 def queue_refresh() -> bool:
     """Queue the refresh task for the worker; False when no task backend could take it."""
-    from gradepath.jobs.tasks import refresh_matching_index
-
     try:
         refresh_matching_index.enqueue()
     except Exception:  # noqa: BLE001 - matching must still answer when the queue is down
