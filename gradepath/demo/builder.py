@@ -38,6 +38,7 @@ from django.utils import timezone
 from gradepath.core.models import HistoryEntry
 from gradepath.demo import catalogue as cat
 from gradepath.demo.clock import DemoClock, demo_clock
+from gradepath.demo.jds import LibraryDates, build_demo_jds
 from gradepath.demo.logins import DEMO_LOGINS, DEMO_PASSWORD
 from gradepath.demo.names import KNOWN_AS, NAME_GROUPS, NameGroup
 from gradepath.grades.models import Grade, PayRecord
@@ -45,7 +46,6 @@ from gradepath.grades.services import increment_date
 from gradepath.grades.structure import build_default_structure
 from gradepath.grading.demo_cases import DEFAULT_CASES, build_demo_cases
 from gradepath.grading.models import GradingCase
-from gradepath.jobs.demo_content import LibraryDates, build_demo_jds
 from gradepath.jobs.models import AgreedJD, JobDescription
 from gradepath.notifications.models import Notification
 from gradepath.people import roles
@@ -57,6 +57,7 @@ from gradepath.people.models import (
     Person,
     Post,
     PostGrade,
+    UnitRoleAssignment,
     User,
 )
 from gradepath.people.services import grant_delegation
@@ -691,11 +692,7 @@ class DemoBuilder:
             [row for row in (self._equality(person) for person in self.people) if row is not None], batch_size=500
         )
 
-        for node in self.nodes:
-            node.unit.fm_hps = node.fm_hps.obj if node.fm_hps else None
-            node.unit.head = node.head.obj if node.head else None
-            node.unit.hrbp = node.hrbp.obj if node.hrbp else None
-        OrgUnit.objects.bulk_update([n.unit for n in self.nodes], ["fm_hps", "head", "hrbp"])
+        UnitRoleAssignment.objects.bulk_create(self._role_assignments(), batch_size=500)
 
         HistoryEntry.objects.bulk_create(
             [HistoryEntry(actor=None, actor_label="System", action="person.imported",
@@ -705,6 +702,23 @@ class DemoBuilder:
              for p in sorted(self.people, key=lambda p: (self._imported_at(p), p.idx))],
             batch_size=500,
         )
+
+    def _role_assignments(self) -> list[UnitRoleAssignment]:
+        """Each unit's FM/HPS, HoD or departmental contact and HRBP, and each faculty's Dean, held
+        from the day the holder took up their post or from go-live, whichever is earlier (the HR
+        extract imported at go-live named them), until further notice."""
+        go_live = self.today - dt.timedelta(days=GO_LIVE_DAYS)
+        rows = []
+        for node in self.nodes:
+            holders = {"fm_hps": node.fm_hps, "head": node.head, "hrbp": node.hrbp}
+            if node.spec.kind == "faculty":
+                holders["dean"] = node.head
+            for role, holder in holders.items():
+                if holder is not None:
+                    assert holder.obj is not None and holder.start is not None
+                    rows.append(UnitRoleAssignment(unit=node.unit, role=role, person=holder.obj,
+                                                   start_date=min(holder.start, go_live)))
+        return rows
 
     def _post_grade_lines(self, appointments: list[Appointment]) -> list[PostGrade]:
         """Each post's grade history (policy §3.4): its grade from its first appointment (a vacancy:

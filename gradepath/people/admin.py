@@ -14,11 +14,14 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.db import transaction
+from django.forms.formsets import INITIAL_FORM_COUNT, TOTAL_FORM_COUNT, ManagementForm
 from django.http import Http404
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.html import format_html, format_html_join
 
 from gradepath.core.admin import ServiceAdmin, ServiceForm, is_admin_user
@@ -33,6 +36,7 @@ from gradepath.people.models import (
     Person,
     Post,
     PostGrade,
+    UnitRoleAssignment,
     User,
 )
 from gradepath.people.permissions import (
@@ -46,32 +50,158 @@ from gradepath.people.permissions import (
 class OrgUnitForm(ServiceForm):
     class Meta:
         model = OrgUnit
-        fields = ("code", "name", "kind", "parent", "fm_hps", "head", "hrbp", "is_active")
+        fields = ("code", "name", "kind", "parent", "is_active")
 
     def apply(self):
         data = self.cleaned_data
         if self.adding:
             unit = services.create_org_unit(actor=self.actor, code=data["code"], name=data["name"], kind=data["kind"],
-                                            parent=data["parent"], fm_hps=data["fm_hps"], head=data["head"],
-                                            hrbp=data["hrbp"])
+                                            parent=data["parent"])
             if not data["is_active"]:
                 unit = services.update_org_unit(actor=self.actor, unit=unit, is_active=False)
             return unit
         return services.update_org_unit(actor=self.actor, unit=self.instance, **self.changes())
 
 
+class UnitRoleAssignmentInlineForm(forms.ModelForm):
+    """One role holder of the unit. A new row names a holder (:func:`services.assign_unit_role`); on a
+    recorded row only the last day can change (:func:`services.end_unit_role`): the history of who held a
+    role is never rewritten. The service runs when the form is checked, inside the admin's transaction,
+    so a refusal shows next to the row (and :meth:`OrgUnitAdmin.changeform_view` then keeps nothing)."""
+
+    actor = None
+    unit: OrgUnit | None = None
+
+    class Meta:
+        model = UnitRoleAssignment
+        fields = ("role", "person", "start_date", "end_date")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            for name in ("role", "person", "start_date"):
+                self.fields[name].disabled = True
+
+    def _post_clean(self) -> None:
+        # No model validation here: the service checks everything, with sentences for the user.
+        if self.errors or not self.has_changed():
+            return
+        data = self.cleaned_data
+        if data.get("DELETE"):
+            return
+        try:
+            if self.instance.pk:
+                self.instance = services.end_unit_role(actor=self.actor, assignment=self.instance,
+                                                       end_date=data.get("end_date"))
+            elif self.unit is not None and self.unit.pk is not None:
+                self.instance = services.assign_unit_role(
+                    actor=self.actor, unit=self.unit, role=data["role"], person=data["person"],
+                    start_date=data["start_date"], end_date=data.get("end_date"))
+        except (ServiceError, PermissionDenied) as exc:
+            self.add_error(None, exc.messages if isinstance(exc, ServiceError) else [str(exc)])
+
+
+class UnitRoleAssignmentInline(admin.TabularInline):
+    """The unit's role holders, past, present and coming: add a row to name a holder, set the last
+    day of a row to end one."""
+
+    model = UnitRoleAssignment
+    form = UnitRoleAssignmentInlineForm
+    fields = ("role", "person", "start_date", "end_date")
+    autocomplete_fields = ("person",)
+    extra = 1
+    can_delete = False
+    verbose_name = "role holder"
+    verbose_name_plural = "role holders (FM/HPS, HoD or departmental contact, HRBP, Dean …)"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("person").order_by("role", "start_date")
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        form = type(formset.form.__name__, (formset.form,), {"actor": request.user})
+        formset.form = form
+
+        class RoleFormSet(formset):  # type: ignore[valid-type, misc]
+            @cached_property
+            def management_form(self):
+                # A submission that says nothing about role holders (no rows at all) leaves them as they are.
+                if self.is_bound and f"{self.prefix}-{TOTAL_FORM_COUNT}" not in self.data:
+                    form = ManagementForm({f"{self.prefix}-{TOTAL_FORM_COUNT}": 0,
+                                           f"{self.prefix}-{INITIAL_FORM_COUNT}": 0}, prefix=self.prefix)
+                    form.full_clean()
+                    return form
+                return super().management_form
+
+            def _construct_form(self, i, **kw):
+                built = super()._construct_form(i, **kw)
+                built.unit = self.instance
+                return built
+
+        return RoleFormSet
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return is_admin_user(request.user)
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return is_admin_user(request.user)
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return is_admin_user(request.user)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
 @admin.register(OrgUnit)
 class OrgUnitAdmin(ServiceAdmin):
-    """Faculties, PS divisions, departments and sections, with their FM/HPS, HoD/contact and HRBP."""
+    """Faculties, PS divisions, departments and sections, with their role holders (inline)."""
 
     form = OrgUnitForm
+    inlines = (UnitRoleAssignmentInline,)
     allow_add = allow_change = True
-    list_display = ("name", "code", "kind", "parent", "fm_hps", "head", "hrbp", "is_active")
+    list_display = ("name", "code", "kind", "parent", "is_active")
     list_filter = ("kind", "is_active")
     search_fields = ("name", "code")
-    list_select_related = ("parent", "fm_hps", "head", "hrbp")
-    autocomplete_fields = ("parent", "fm_hps", "head", "hrbp")
-    fields = ("code", "name", "kind", "parent", "fm_hps", "head", "hrbp", "is_active")
+    list_select_related = ("parent",)
+    autocomplete_fields = ("parent",)
+    fields = ("code", "name", "kind", "parent", "is_active")
+
+    def save_form(self, request, form, change):
+        # The service has saved the unit: the inline rows attach to the saved one (on "add" too).
+        return form.service_result if form.service_result is not None else super().save_form(request, form, change)
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        """All or nothing: when a role row (or the unit) is refused, nothing of the submission is kept."""
+        with transaction.atomic():
+            response = super().changeform_view(request, object_id, form_url, extra_context)
+            if request.method == "POST" and response.status_code != 302:
+                transaction.set_rollback(True)
+        return response
+
+    def save_related(self, request, form, formsets, change) -> None:
+        """The role rows were written by the services when the forms were checked; tell the admin's
+        change message what they were."""
+        for formset in formsets:
+            formset.new_objects = [f.instance for f in formset.forms
+                                   if f.has_changed() and f.instance.pk and f not in formset.initial_forms]
+            formset.changed_objects = [(f.instance, f.changed_data) for f in formset.initial_forms if f.has_changed()]
+            formset.deleted_objects = []
+
+
+@admin.register(UnitRoleAssignment)
+class UnitRoleAssignmentAdmin(ServiceAdmin):
+    """Every role holder of every unit, to search ("who is the Dean of …?"). Named and ended on the
+    unit's page (inline), through the services."""
+
+    list_display = ("person", "role", "unit", "start_date", "end_date")
+    list_filter = ("role", ("end_date", admin.EmptyFieldListFilter))
+    search_fields = ("person__last_name", "person__first_name", "person__employee_number", "unit__name",
+                     "unit__code")
+    list_select_related = ("person", "unit")
+    date_hierarchy = "start_date"
+    fields = ("unit", "role", "person", "start_date", "end_date")
+    readonly_fields = fields
 
 
 # --- People ------------------------------------------------------------------------------------------

@@ -1,4 +1,5 @@
-"""Import org units, people, posts, appointments and line managers from the HR system's CSV extract.
+"""Import org units (with their role holders), people, posts, appointments and line managers from the HR
+system's CSV extract.
 
 The file format, the modes and the error messages are described in docs/import.md.
 
@@ -14,7 +15,8 @@ How it works:
    :mod:`gradepath.people.services` (so permissions are checked and history is written), parents
    before children and line managers before their reports. By default the whole import is one
    transaction and nothing is written if any row fails; in per-row mode each good row is its own
-   transaction and rows that depend on a failed row are reported too.
+   transaction and rows that depend on a failed row are reported too. Unit role holders
+   (``<role>_employee_number`` columns) are named last, once every person is written.
 """
 
 from __future__ import annotations
@@ -34,11 +36,12 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models.functions import Lower
+from django.utils import timezone
 
 from gradepath.core.errors import PermissionDenied, user_message
 from gradepath.core.text import bad_character
 from gradepath.people import services
-from gradepath.people.models import Appointment, OrgUnit, Person, Post
+from gradepath.people.models import Appointment, OrgUnit, Person, Post, UnitRole, UnitRoleAssignment
 from gradepath.people.permissions import can_manage_structure
 
 # --- The file format -------------------------------------------------------------------------
@@ -47,9 +50,13 @@ REQUIRED_COLUMNS = (
     "unit_code", "employee_number", "first_name", "last_name", "work_email", "staff_category",
     "post_id", "post_title", "start_date",
 )
+# One optional column per unit role, named by the role: fm_hps_employee_number, head_employee_number,
+# hrbp_employee_number, dean_employee_number … (a new role in UnitRole is a new column, nothing else).
+ROLE_COLUMNS = {f"{role}_employee_number": role for role in UnitRole.values}
 OPTIONAL_COLUMNS = (
     "unit_name", "unit_kind", "parent_unit_code", "title", "known_as", "line_manager_employee_number",
     "probation_end", "fte", "funding_source", "grant_funded", "appointment_kind", "end_date",
+    *ROLE_COLUMNS,
 )
 ALL_COLUMNS = REQUIRED_COLUMNS + OPTIONAL_COLUMNS
 
@@ -63,6 +70,7 @@ MAX_LENGTHS = {
     "unit_code": 30, "unit_name": 200, "parent_unit_code": 30, "employee_number": 20, "title": 20,
     "first_name": 100, "last_name": 100, "known_as": 100, "work_email": 254,
     "line_manager_employee_number": 20, "post_id": 30, "post_title": 200, "funding_source": 200,
+    **{column: 20 for column in ROLE_COLUMNS},
 }
 
 TOP_LEVEL_KINDS = {OrgUnit.Kind.FACULTY.value, OrgUnit.Kind.PS_DIVISION.value}
@@ -129,7 +137,7 @@ class RowError:
 class Change:
     """One record the import creates, updates or leaves unchanged."""
 
-    kind: str  # "unit", "person", "post", "appointment"
+    kind: str  # "unit", "person", "post", "appointment", "role"
     key: str
     action: str  # "create", "update", "unchanged"
     line: int
@@ -168,7 +176,8 @@ class ImportReport:
         return self.count("unchanged")
 
     def counts_by_kind(self) -> list[tuple[str, int, int, int]]:
-        labels = (("unit", "org units"), ("person", "people"), ("post", "posts"), ("appointment", "appointments"))
+        labels = (("unit", "org units"), ("person", "people"), ("post", "posts"), ("appointment", "appointments"),
+                  ("role", "unit roles"))
         return [(label, self.count("create", kind), self.count("update", kind), self.count("unchanged", kind))
                 for kind, label in labels]
 
@@ -318,6 +327,7 @@ class Parsed:
     unit: dict[str, Any] = field(default_factory=dict)
     person: dict[str, Any] = field(default_factory=dict)
     manager: str | None = None  # None: column absent; "": no line manager
+    holders: dict[str, str] = field(default_factory=dict)  # unit role -> employee number of its holder
     post: dict[str, Any] = field(default_factory=dict)
     kind: str = Appointment.Kind.SUBSTANTIVE.value
     start_date: dt.date | None = None
@@ -365,6 +375,12 @@ def _parse_row(row: Row, columns: set[str]) -> Parsed:
         p.unit["parent"] = row.get("parent_unit_code")
         if p.unit["parent"] == p.unit_code:
             err(f"unit {p.unit_code} cannot be its own parent unit.")
+    for column, role in ROLE_COLUMNS.items():
+        if row.get(column):
+            p.holders[role] = row.get(column)
+    if p.holders and not p.unit_code:
+        err("the unit code is missing, but the row names unit role holders "
+            f"({', '.join(UnitRole(r).label for r in p.holders)}).")
     if not p.unit_code and (p.unit or p.post_id):
         err("the unit code is missing. Every unit and every post needs the HR system's unit code.")
     if not p.unit_code and not p.employee_number:
@@ -488,6 +504,9 @@ class Plan:
     unit_decl_lines: dict[str, list[int]] = field(default_factory=lambda: defaultdict(list))
     person_lines: dict[str, list[int]] = field(default_factory=lambda: defaultdict(list))
     post_lines: dict[str, list[int]] = field(default_factory=lambda: defaultdict(list))
+    holders: dict[tuple[str, str], str] = field(default_factory=dict)  # (unit code, role) -> employee no
+    holder_lines: dict[tuple[str, str], int] = field(default_factory=dict)  # first line naming it
+    current_holders: dict[tuple[str, str], str] = field(default_factory=dict)  # in Gradepath today
     existing_units: dict[str, OrgUnit] = field(default_factory=dict)
     existing_people: dict[str, Person] = field(default_factory=dict)
     existing_posts: dict[str, Post] = field(default_factory=dict)
@@ -545,7 +564,8 @@ class Importer:
 
     def _load_existing(self, parsed: list[Parsed]) -> None:
         unit_codes = {p.unit_code for p in parsed if p.unit_code} | {p.unit["parent"] for p in parsed if "parent" in p.unit}
-        numbers = {p.employee_number for p in parsed if p.employee_number} | {p.manager for p in parsed if p.manager}
+        numbers = ({p.employee_number for p in parsed if p.employee_number} | {p.manager for p in parsed if p.manager}
+                   | {number for p in parsed for number in p.holders.values()})
         post_ids = {p.post_id for p in parsed if p.post_id}
         plan = self.plan
         plan.existing_units = {u.code: u for u in _fetch(OrgUnit.objects.select_related("parent"), "code", unit_codes)}
@@ -553,6 +573,13 @@ class Importer:
             x.employee_number: x for x in _fetch(Person.objects.select_related("line_manager"), "employee_number", numbers)
         }
         plan.existing_posts = {x.post_number: x for x in _fetch(Post.objects.select_related("org_unit"), "post_number", post_ids)}
+        naming = {p.unit_code for p in parsed if p.holders}
+        named_units = [u.pk for code, u in plan.existing_units.items() if code in naming]
+        plan.current_holders = {
+            (a.unit.code, a.role): a.person.employee_number
+            for a in _fetch(UnitRoleAssignment.objects.on(timezone.localdate()).select_related("unit", "person"),
+                            "unit_id", named_units)
+        }
         emails = {p.person["work_email"].lower() for p in parsed if p.person.get("work_email")}
         self.email_owner = {
             email: (number, pk) for email, number, pk in (
@@ -596,6 +623,14 @@ class Importer:
                     plan.unit_decl_lines[p.unit_code].append(p.line)
                 _merge(plan.units.setdefault(p.unit_code, {}), p.unit, line=p.line,
                        first_line=unit_first[p.unit_code], what=f"unit {p.unit_code}", errors=errors)
+            for role, number in p.holders.items():
+                key = (p.unit_code, role)
+                if key not in plan.holders:
+                    plan.holders[key], plan.holder_lines[key] = number, p.line
+                elif plan.holders[key] != number:
+                    errors.append(f"the {UnitRole(role).label} of unit {p.unit_code} is {number} here but "
+                                  f"{plan.holders[key]} on line {plan.holder_lines[key]}. Give the same holder on "
+                                  "every row, or leave it blank after the first.")
             if p.employee_number:
                 key = (p.employee_number, p.post_id)
                 if key in seen:
@@ -709,6 +744,10 @@ class Importer:
         for p in parsed:
             if p.manager:
                 manager_line.setdefault(p.employee_number, p.line)
+        for (code, role), holder in plan.holders.items():
+            if holder not in plan.people and holder not in plan.existing_people:
+                self._error(plan.holder_lines[(code, role)],
+                            f"the {UnitRole(role).label} {holder} of unit {code} is not in this file or in Gradepath.")
         for number, manager in plan.managers.items():
             if manager and manager not in plan.people and manager not in plan.existing_people:
                 self._error(manager_line.get(number, plan.person_lines[number][0]),
@@ -878,6 +917,7 @@ class Importer:
                         writer.write_row(p)
                         if i % 50 == 0 or i == total:
                             self.progress("Importing" if not self.dry_run else "Planning", i, total)
+                    writer.write_roles()
             except (ValidationError, PermissionDenied) as exc:
                 if isinstance(exc, PermissionDenied):
                     raise
@@ -891,6 +931,7 @@ class Importer:
                 writer.write_row_alone(p)
                 if i % 50 == 0 or i == total:
                     self.progress("Importing", i, total)
+            writer.write_roles()
         self.report.changes = sorted(writer.changes, key=lambda c: c.line)
         return self.report
 
@@ -1084,6 +1125,47 @@ class _Writer:
                 self._record("post", post_id, "unchanged", first, f"Post {post_id} is unchanged.")
         self._mark("post", post_id)
         return self.posts.get(post_id)
+
+    def write_roles(self) -> None:
+        """Name the unit role holders the file gives, from the day of the import (after every person
+        is written). Someone else named on the unit for that role stops the day before; a holder the
+        file leaves blank is kept (ending a role without a successor is done in the admin site)."""
+        importer, plan, today = self.importer, self.plan, timezone.localdate()
+        for (code, role), number in sorted(plan.holders.items(), key=lambda item: plan.holder_lines[item[0]]):
+            line = plan.holder_lines[(code, role)]
+            if line in importer.report.failed_lines:
+                continue
+            label, current = UnitRole(role).label, plan.current_holders.get((code, role))
+            key = f"{code}/{role}"
+            if current == number:
+                self._record("role", key, "unchanged", line, f"{number} is still the {label} of unit {code}.")
+                continue
+            words = (f"Name {number} as the {label} of unit {code} from {today:%d %b %Y}"
+                     + (f" (instead of {current})." if current else "."))
+            self.current_line = line
+            if not self.dry_run:
+                unit, person = self.units.get(code), self.people.get(number)
+                if unit is None or person is None or ("unit", code) in self._failed_keys \
+                        or ("person", number) in self._failed_keys:
+                    missing = f"unit {code}" if unit is None or ("unit", code) in self._failed_keys else number
+                    self._role_failed(line, f"Not imported because {missing} could not be imported.")
+                    continue
+                try:
+                    with transaction.atomic():
+                        services.assign_unit_role(actor=self.actor, unit=unit, role=role, person=person,
+                                                  start_date=today, replace_current=True)
+                except ValidationError as exc:
+                    if not importer.per_row:
+                        raise
+                    self._role_failed(line, user_message(exc))
+                    continue
+            self._record("role", key, "update" if current else "create", line, words)
+
+    def _role_failed(self, line: int, message: str) -> None:
+        if not self.importer.per_row:
+            raise ValidationError(message)
+        self.importer.report.errors.append(RowError(line, f"Line {line}: {message}"))
+        self.importer.report.failed_lines.add(line)
 
     def ensure_appointment(self, p: Parsed) -> None:
         match = self.importer.appointment_match.get(p.line)

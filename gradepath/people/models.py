@@ -7,6 +7,7 @@ through the access gates in :mod:`gradepath.people.permissions`.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth.models import AbstractUser
@@ -26,7 +27,9 @@ class User(AbstractUser):
 class OrgUnit(models.Model):
     """A faculty or PS division, a department or institute, or a section, as a tree.
 
-    Role holders set on a unit apply to every unit below it unless a lower unit names its own.
+    Who holds a unit role (FM/HPS, HoD or departmental contact, HRBP, Dean …) is a dated
+    :class:`UnitRoleAssignment`; a holder named on a unit applies to every unit below it unless a
+    lower unit names its own (:func:`gradepath.people.relations.nearest_holder`).
     """
 
     class Kind(models.TextChoices):
@@ -42,18 +45,6 @@ class OrgUnit(models.Model):
     # Materialised path of ids ("/3/17/42/"), kept by the services, so "this unit and every
     # unit below it" is one indexed prefix query on both databases.
     path = models.CharField(max_length=255, db_index=True, editable=False, default="")
-    fm_hps = models.ForeignKey(
-        "Person", null=True, blank=True, on_delete=models.SET_NULL, related_name="fm_hps_of",
-        verbose_name="FM/HPS", help_text="Faculty Manager or Head of Professional Services.",
-    )
-    head = models.ForeignKey(
-        "Person", null=True, blank=True, on_delete=models.SET_NULL, related_name="head_of",
-        verbose_name="HoD or departmental contact",
-    )
-    hrbp = models.ForeignKey(
-        "Person", null=True, blank=True, on_delete=models.SET_NULL, related_name="hrbp_of",
-        verbose_name="HR Business Partner",
-    )
     is_active = models.BooleanField(default=True)
 
     class Meta:
@@ -86,7 +77,12 @@ class OrgUnit(models.Model):
 
     @property
     def head_title(self) -> str:
-        return "Head of Department" if self.root_kind() == self.Kind.FACULTY else "Departmental contact"
+        return self.head_title_for(self.root_kind())
+
+    @staticmethod
+    def head_title_for(root_kind: str) -> str:
+        """What the ``head`` role is called under a unit whose top unit is of ``root_kind``."""
+        return "Head of Department" if root_kind == OrgUnit.Kind.FACULTY else "Departmental contact"
 
 
 class Person(models.Model):
@@ -350,13 +346,126 @@ class Appointment(models.Model):
         on = on or timezone.localdate()
         return self.start_date <= on and (self.end_date is None or self.end_date >= on)
 
-
 class UnitRole(models.TextChoices):
-    """The relationship roles a unit names, and so the roles that can be delegated."""
+    """The roles a unit names a holder for (:class:`UnitRoleAssignment`), in the university's words.
+
+    A new role is a line here and a line in ``UNIT_ROLE_RULES``: no column, no migration of the
+    unit table, no resolver branch. ``head`` reads "Head of Department" or "Departmental contact"
+    by the kind of unit (:meth:`label_for`, ``OrgUnit.head_title``).
+    """
 
     FM_HPS = "fm_hps", "FM/HPS"
     HEAD = "head", "HoD or departmental contact"
     HRBP = "hrbp", "HR Business Partner"
+    DEAN = "dean", "Dean"
+    VICE_PROVOST_OPERATIONS = "vice_provost_operations", "Vice-Provost (Operations)"
+    TC_LEAD = "tc_lead", "Technician Commitment lead"
+    COP_COORDINATOR = "cop_coordinator", "CoP coordinator"
+    EVENT_ORGANISER = "event_organiser", "Event organiser"
+
+    @property
+    def delegable(self) -> bool:
+        """Whether the holder may lend the role to a delegate (policy §2.3)."""
+        return UNIT_ROLE_RULES[self.value].delegable
+
+    @property
+    def sees_unit(self) -> bool:
+        """Whether holding the role lets the holder (and a delegate) see the records of the people,
+        JDs and cases of the unit and every unit below it."""
+        return UNIT_ROLE_RULES[self.value].sees_unit
+
+    def label_for(self, unit: OrgUnit | None = None, *, root_kind: str | None = None) -> str:
+        """The role's name as the unit calls it: "Head of Department" in an academic faculty,
+        "Departmental contact" in a professional services division; the label otherwise."""
+        if self is not UnitRole.HEAD or (unit is None and root_kind is None):
+            return self.label
+        kind = root_kind if root_kind is not None else unit.root_kind()  # type: ignore[union-attr]
+        return OrgUnit.head_title_for(kind)
+
+
+@dataclass(frozen=True)
+class UnitRoleRule:
+    """What a unit role allows: delegating it, and seeing the unit's records."""
+
+    delegable: bool
+    sees_unit: bool
+
+
+UNIT_ROLE_RULES: dict[str, UnitRoleRule] = {
+    UnitRole.FM_HPS: UnitRoleRule(delegable=True, sees_unit=True),
+    UnitRole.HEAD: UnitRoleRule(delegable=True, sees_unit=True),
+    UnitRole.HRBP: UnitRoleRule(delegable=True, sees_unit=True),
+    UnitRole.DEAN: UnitRoleRule(delegable=True, sees_unit=True),
+    UnitRole.VICE_PROVOST_OPERATIONS: UnitRoleRule(delegable=True, sees_unit=True),
+    UnitRole.TC_LEAD: UnitRoleRule(delegable=False, sees_unit=False),
+    UnitRole.COP_COORDINATOR: UnitRoleRule(delegable=False, sees_unit=False),
+    UnitRole.EVENT_ORGANISER: UnitRoleRule(delegable=False, sees_unit=False),
+}
+DELEGABLE_ROLES = tuple(role for role in UnitRole.values if UNIT_ROLE_RULES[role].delegable)
+OVERSIGHT_ROLES = tuple(role for role in UnitRole.values if UNIT_ROLE_RULES[role].sees_unit)
+
+
+class UnitRoleAssignmentQuerySet(models.QuerySet["UnitRoleAssignment"]):
+    def on(self, day: dt.date | None = None) -> UnitRoleAssignmentQuerySet:
+        """Assignments held on ``day`` (today by default)."""
+        day = day or timezone.localdate()
+        return self.filter(start_date__lte=day).filter(Q(end_date__isnull=True) | Q(end_date__gte=day))
+
+    def overlapping(self, start: dt.date, end: dt.date | None) -> UnitRoleAssignmentQuerySet:
+        """Assignments whose dates share at least one day with ``start``–``end`` (None: open-ended)."""
+        qs = self.filter(Q(end_date__isnull=True) | Q(end_date__gte=start))
+        return qs if end is None else qs.filter(start_date__lte=end)
+
+
+class UnitRoleAssignment(models.Model):
+    """A person holds a unit role for a unit from a date, until a date or until further notice.
+
+    One holder per unit and role on any day: refused by the database (PostgreSQL: an exclusion
+    constraint over the dates; SQLite: triggers; both: one open-ended holder) and, with a sentence
+    for the user, by :func:`gradepath.people.services.assign_unit_role`. Rows are never deleted:
+    an assignment ends (``end_date``), so who held a role on any past day stays known.
+    """
+
+    unit = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="role_assignments")
+    # One of UnitRole's values. Not a field choice: the roles are code, so a new one needs no migration
+    # (the services refuse anything else).
+    role = models.CharField(max_length=30)
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="unit_roles")
+    start_date = models.DateField()
+    end_date = models.DateField(null=True, blank=True, help_text="Blank: until further notice.")
+
+    objects = UnitRoleAssignmentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["unit", "role", "start_date"]
+        verbose_name = "unit role holder"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True) | Q(end_date__gte=models.F("start_date")),
+                name="unit_role_ends_after_it_starts",
+            ),
+            models.UniqueConstraint(
+                fields=["unit", "role"], condition=Q(end_date__isnull=True), name="one_open_holder_per_unit_role",
+            ),
+            models.UniqueConstraint(fields=["unit", "role", "start_date"], name="one_holder_per_unit_role_start"),
+        ]
+        indexes = [models.Index(fields=["person", "role"], name="unitrole_person_role_idx")]
+
+    def __str__(self) -> str:
+        until = f" to {self.end_date:%d %b %Y}" if self.end_date else ""
+        return f"{self.person} as {self.get_role_display()} of {self.unit} from {self.start_date:%d %b %Y}{until}"
+
+    def is_current(self, on: dt.date | None = None) -> bool:
+        on = on or timezone.localdate()
+        return self.start_date <= on and (self.end_date is None or self.end_date >= on)
+
+    def get_role_display(self) -> str:
+        return role_label(self.role)
+
+
+def role_label(role: str) -> str:
+    """The label of a unit role value (the value itself for a role no longer known)."""
+    return UnitRole(role).label if role in UnitRole.values else role
 
 
 class DelegationQuerySet(models.QuerySet["Delegation"]):
@@ -366,7 +475,7 @@ class DelegationQuerySet(models.QuerySet["Delegation"]):
 
 
 class Delegation(models.Model):
-    """A person lends one of their unit roles to another person for a date range.
+    """A person lends one of their delegable unit roles to another person for a date range.
 
     Revocable and recorded. A delegate never acts on a case about themselves (see
     people.relations.acting_capacity).
@@ -374,7 +483,7 @@ class Delegation(models.Model):
 
     delegator = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="delegations_given")
     delegate = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="delegations_received")
-    role = models.CharField(max_length=20, choices=UnitRole.choices)
+    role = models.CharField(max_length=30)  # a delegable UnitRole value (see UnitRoleAssignment.role)
     org_unit = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="delegations")
     start_date = models.DateField()
     end_date = models.DateField()
@@ -406,3 +515,6 @@ class Delegation(models.Model):
     def is_active(self, on: dt.date | None = None) -> bool:
         on = on or timezone.localdate()
         return self.revoked_at is None and self.start_date <= on <= self.end_date
+
+    def get_role_display(self) -> str:
+        return role_label(self.role)

@@ -1,9 +1,12 @@
-"""Relationship roles, computed from the records: who is whose line manager, who is the FM/HPS,
-HoD/departmental contact or HRBP of a unit (directly or as an active delegate).
+"""Relationship roles, computed from the records: who is whose line manager, who holds a unit role
+(FM/HPS, HoD/departmental contact, HRBP, Dean, …) for a unit on a day, directly or as an active
+delegate.
 
-A role named on a unit applies to the units below it unless a lower unit names its own
-holder ("nearest holder up the tree"). A delegation covers the unit it names and the units
-below it, while the delegator is still the holder there and the dates include the day.
+Unit roles are dated assignments (:class:`~gradepath.people.models.UnitRoleAssignment`). A holder
+named on a unit applies to the units below it unless a lower unit names its own holder for that
+day ("nearest holder up the tree"): one query reads every holder from a unit up to the top. A
+delegation of a delegable role covers the unit it names and the units below it, while the delegator
+is still the holder there and the dates include the day.
 """
 
 from __future__ import annotations
@@ -14,7 +17,15 @@ from dataclasses import dataclass
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from gradepath.people.models import Appointment, Delegation, OrgUnit, Person, UnitRole
+from gradepath.people.models import (
+    OVERSIGHT_ROLES,
+    Appointment,
+    Delegation,
+    OrgUnit,
+    Person,
+    UnitRole,
+    UnitRoleAssignment,
+)
 
 MAX_CHAIN = 50  # longest management chain followed; cycles are refused on write anyway
 
@@ -49,15 +60,33 @@ def subtree_q(unit_ids: set[int] | list[int], field: str = "") -> Q:
     return q
 
 
-def nearest_holder(unit: OrgUnit, role: str) -> Person | None:
-    """The person named for ``role`` on this unit or the nearest unit above it."""
-    ids = unit.ancestor_ids or [unit.pk]
-    units = {u.pk: u for u in OrgUnit.objects.filter(pk__in=ids).select_related(role)}
-    for uid in reversed(ids):
-        holder = getattr(units[uid], role) if uid in units else None
-        if holder is not None:
-            return holder
-    return None
+def _chain(unit: OrgUnit) -> list[int]:
+    """The unit's ids from itself up to the top of the tree."""
+    return list(reversed(unit.ancestor_ids or [unit.pk]))
+
+
+def holders_up(unit: OrgUnit, on: dt.date | None = None,
+               roles: tuple[str, ...] | list[str] | None = None) -> dict[str, list[UnitRoleAssignment]]:
+    """For each role (all, or ``roles``), the assignments held on ``on`` (today) from ``unit`` up to the
+    top, nearest first: one query whatever the depth and the number of roles."""
+    chain = _chain(unit)
+    rows = UnitRoleAssignment.objects.on(on).filter(unit_id__in=chain).select_related("person")
+    if roles is not None:
+        rows = rows.filter(role__in=list(roles))
+    position = {uid: i for i, uid in enumerate(chain)}
+    found: dict[str, list[UnitRoleAssignment]] = {}
+    for row in sorted(rows, key=lambda a: position[a.unit_id]):
+        found.setdefault(row.role, []).append(row)
+    return found
+
+
+def nearest_holder(unit: OrgUnit, role: str, *, on: dt.date | None = None) -> Person | None:
+    """The person who holds ``role`` on ``on`` (today) for this unit or the nearest unit above it
+    (one query)."""
+    chain = _chain(unit)
+    rows = {a.unit_id: a.person for a in UnitRoleAssignment.objects.on(on).filter(unit_id__in=chain, role=role)
+            .select_related("person")}
+    return next((rows[uid] for uid in chain if uid in rows), None)
 
 
 @dataclass(frozen=True)
@@ -71,7 +100,7 @@ class Capacity:
     instead_of: Person | None = None
 
     def __str__(self) -> str:
-        label = UnitRole(self.role).label
+        label = UnitRole(self.role).label if self.role in UnitRole.values else self.role
         if self.delegate_of is not None:
             return f"delegate of {self.delegate_of} ({label} of {self.unit})"
         if self.instead_of is not None:
@@ -79,16 +108,14 @@ class Capacity:
         return f"{label} of {self.unit}"
 
 
-def _holders_up(unit: OrgUnit, role: str) -> list[tuple[Person, list[int]]]:
-    """The distinct holders of ``role`` from ``unit`` up the tree, nearest first, each with the ids of
-    the units from ``unit`` up to where they are named (their delegations must cover one of those)."""
-    ids = unit.ancestor_ids or [unit.pk]
-    units = {u.pk: u for u in OrgUnit.objects.filter(pk__in=ids).select_related(role)}
+def _holders_up(unit: OrgUnit, role: str, on: dt.date | None = None) -> list[tuple[Person, list[int]]]:
+    """The distinct holders of ``role`` on ``on`` from ``unit`` up the tree, nearest first, each with the
+    ids of the units from ``unit`` up to where they are named (their delegations must cover one of those)."""
+    chain = _chain(unit)
     found: list[tuple[Person, list[int]]] = []
-    for position, uid in enumerate(reversed(ids)):
-        holder = getattr(units[uid], role) if uid in units else None
-        if holder is not None and all(holder.pk != h.pk for h, _ in found):
-            found.append((holder, list(reversed(ids))[: position + 1]))
+    for assignment in holders_up(unit, on, roles=(role,)).get(role, []):
+        if all(assignment.person_id != h.pk for h, _ in found):
+            found.append((assignment.person, chain[: chain.index(assignment.unit_id) + 1]))
     return found
 
 
@@ -110,17 +137,23 @@ def eligible_holders(
     """
     on = on or timezone.localdate()
     barred = set(excluding) | ({subject.pk} if subject is not None else set())
+    holders = _holders_up(unit, role, on)
+    delegable = role in UnitRole.values and UnitRole(role).delegable
+    delegations: list[Delegation] = []
+    if holders and delegable:  # every level's delegations in one query
+        delegations = list(Delegation.objects.active(on)
+                           .filter(delegator_id__in=[h.pk for h, _ in holders], role=role,
+                                   org_unit_id__in=holders[-1][1])
+                           .exclude(delegate_id__in=barred).select_related("delegate", "delegator")
+                           .order_by("start_date", "pk"))
     passed_over: Person | None = None
-    for holder, covered in _holders_up(unit, role):
+    for holder, covered in holders:
         found: list[tuple[Person, Capacity]] = []
         if holder.pk not in barred:
             found.append((holder, Capacity(role=role, unit=unit, instead_of=passed_over)))
         if subject is None or holder.pk != subject.pk:
-            delegations = (Delegation.objects.active(on)
-                           .filter(delegator=holder, role=role, org_unit_id__in=covered)
-                           .exclude(delegate_id__in=barred).select_related("delegate", "delegator")
-                           .order_by("start_date", "pk"))
-            found += [(d.delegate, Capacity(role=role, unit=unit, delegate_of=d.delegator)) for d in delegations]
+            found += [(d.delegate, Capacity(role=role, unit=unit, delegate_of=d.delegator)) for d in delegations
+                      if d.delegator_id == holder.pk and d.org_unit_id in covered]
         if found:
             return found
         passed_over = passed_over or holder
@@ -151,7 +184,9 @@ def acting_capacity(
 
 
 def scope_unit_ids(person: Person, on: dt.date | None = None) -> set[int]:
-    """Units (with everything below them) where the person holds a unit role or a live delegation.
+    """Units (with everything below them) where the person holds a unit role that sees the unit's
+    records (``UnitRole.sees_unit``: FM/HPS, HoD/contact, HRBP, Dean, Vice-Provost (Operations)) or a
+    live delegation of one (a fixed number of queries).
 
     Cached on the person object, which lives for one request (``person_of`` caches it on the user).
     """
@@ -163,15 +198,21 @@ def scope_unit_ids(person: Person, on: dt.date | None = None) -> set[int]:
 
 
 def _scope_unit_ids(person: Person, on: dt.date) -> set[int]:
-    direct = set(
-        OrgUnit.objects.filter(Q(fm_hps=person) | Q(head=person) | Q(hrbp=person)).values_list("pk", flat=True)
-    )
-    # A delegation counts only while the delegator still holds the role for the unit.
-    delegated = {
-        d.org_unit_id
-        for d in Delegation.objects.active(on).filter(delegate=person).select_related("org_unit")
-        if (holder := nearest_holder(d.org_unit, d.role)) is not None and holder.pk == d.delegator_id
-    }
+    direct = set(UnitRoleAssignment.objects.on(on).filter(person=person, role__in=OVERSIGHT_ROLES)
+                 .values_list("unit_id", flat=True))
+    # A delegation counts only while the delegator still holds the role for the unit: the holders of
+    # every delegated unit and the units above it, in one query.
+    live = [d for d in Delegation.objects.active(on).filter(delegate=person, role__in=OVERSIGHT_ROLES)
+            .select_related("org_unit")]
+    delegated: set[int] = set()
+    if live:
+        chains = {d.pk: _chain(d.org_unit) for d in live}
+        held = {(a.unit_id, a.role): a.person_id for a in UnitRoleAssignment.objects.on(on).filter(
+            unit_id__in={uid for chain in chains.values() for uid in chain}, role__in={d.role for d in live})}
+        for d in live:
+            holder = next((held[(uid, d.role)] for uid in chains[d.pk] if (uid, d.role) in held), None)
+            if holder == d.delegator_id:
+                delegated.add(d.org_unit_id)
     roots = direct | delegated
     if not roots:
         return set()

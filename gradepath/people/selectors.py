@@ -18,6 +18,7 @@ from gradepath.core.models import HistoryEntry
 from gradepath.grades.models import Grade, PayRecord, SpineSalary, salary_for
 from gradepath.notifications.models import Notification
 from gradepath.people.models import (
+    DELEGABLE_ROLES,
     Appointment,
     Delegation,
     OrgUnit,
@@ -25,8 +26,9 @@ from gradepath.people.models import (
     Post,
     PostGrade,
     UnitRole,
+    UnitRoleAssignment,
 )
-from gradepath.people.relations import nearest_holder, subtree_q
+from gradepath.people.relations import holders_up, subtree_q
 
 
 def _current_appointments(on: dt.date):
@@ -370,26 +372,80 @@ def waiting_for(person: Person, on: dt.date | None = None, show: int = 5) -> Wai
 
 @dataclass
 class RoleHolder:
-    """Who holds a unit role for a unit, and whether it is named on the unit or inherited."""
+    """Who holds a unit role for a unit on a day: named on the unit itself, or inherited from the
+    nearest unit above that names one (``from_unit``), since when and until when."""
 
     role: str
     label: str
     person: Person | None
     inherited: bool
+    from_unit: OrgUnit | None = None
+    start_date: dt.date | None = None
+    end_date: dt.date | None = None
 
 
-def unit_role_holders(unit: OrgUnit) -> list[RoleHolder]:
-    """FM/HPS, HoD or departmental contact (as the unit calls it), and HRBP: nearest up the tree."""
-    labels = {
-        UnitRole.FM_HPS: "FM/HPS",
-        UnitRole.HEAD: unit.head_title,
-        UnitRole.HRBP: "HR Business Partner",
-    }
-    return [
-        RoleHolder(role=role, label=label, person=nearest_holder(unit, role),
-                   inherited=getattr(unit, f"{role}_id") is None)
-        for role, label in labels.items()
-    ]
+ALWAYS_SHOWN = (UnitRole.FM_HPS, UnitRole.HEAD, UnitRole.HRBP)
+
+
+def _root_kind(unit: OrgUnit, units: dict[int, OrgUnit]) -> str:
+    ids = unit.ancestor_ids or [unit.pk]
+    root = units.get(ids[0])
+    return root.kind if root is not None else unit.root_kind()
+
+
+def unit_role_holders(unit: OrgUnit, on: dt.date | None = None) -> list[RoleHolder]:
+    """Every role held for the unit on ``on`` (today), nearest up the tree, in the unit's words ("Head
+    of Department" or "Departmental contact"): FM/HPS, HoD or departmental contact and HRBP always
+    (nobody named: ``person`` None), the other roles when someone holds them. Two queries."""
+    chain = list(reversed(unit.ancestor_ids or [unit.pk]))
+    units = {u.pk: u for u in OrgUnit.objects.filter(pk__in=chain)}
+    units[unit.pk] = unit
+    held = holders_up(unit, on)
+    root_kind = _root_kind(unit, units)
+    result = []
+    for role in UnitRole:
+        rows = held.get(role.value, [])
+        if not rows and role not in ALWAYS_SHOWN:
+            continue
+        label = role.label_for(root_kind=root_kind)
+        if not rows:
+            result.append(RoleHolder(role=role.value, label=label, person=None, inherited=False))
+            continue
+        nearest = rows[0]
+        result.append(RoleHolder(role=role.value, label=label, person=nearest.person,
+                                 inherited=nearest.unit_id != unit.pk, from_unit=units.get(nearest.unit_id),
+                                 start_date=nearest.start_date, end_date=nearest.end_date))
+    return result
+
+
+def unit_role_history(unit: OrgUnit, on: dt.date | None = None) -> list[UnitRoleAssignment]:
+    """The roles named on the unit itself, past, current and coming, by role then date (one query);
+    each with ``status`` ("past", "current" or "coming") and ``label`` in the unit's words."""
+    on = on or timezone.localdate()
+    rows = list(UnitRoleAssignment.objects.filter(unit=unit).select_related("person").order_by("role", "start_date"))
+    order = {role: i for i, role in enumerate(UnitRole.values)}
+    rows.sort(key=lambda a: (order.get(a.role, len(order)), a.start_date))
+    root_kind = unit.root_kind() if rows else ""
+    for row in rows:
+        row.status = "coming" if row.start_date > on else ("past" if row.end_date and row.end_date < on else "current")
+        row.label = UnitRole(row.role).label_for(root_kind=root_kind) if row.role in UnitRole.values else row.role
+    return rows
+
+
+def person_unit_roles(person: Person, on: dt.date | None = None) -> list[UnitRoleAssignment]:
+    """The unit roles the person holds on ``on`` (today) or will hold, soonest first, each with ``label``
+    in its unit's words and ``coming`` (two queries: the assignments, and the top units' kinds)."""
+    on = on or timezone.localdate()
+    rows = list(UnitRoleAssignment.objects.filter(person=person).filter(Q(end_date__isnull=True) | Q(end_date__gte=on))
+                .select_related("unit").order_by("start_date", "pk"))
+    roots = {row.unit.ancestor_ids[0] if row.unit.ancestor_ids else row.unit_id for row in rows}
+    kinds = dict(OrgUnit.objects.filter(pk__in=roots).values_list("pk", "kind")) if rows else {}
+    for row in rows:
+        root = row.unit.ancestor_ids[0] if row.unit.ancestor_ids else row.unit_id
+        row.label = (UnitRole(row.role).label_for(root_kind=kinds.get(root, row.unit.kind))
+                     if row.role in UnitRole.values else row.role)
+        row.coming = row.start_date > on
+    return rows
 
 
 def timeline_for_delegation(delegation: Delegation) -> list[HistoryEntry]:
@@ -429,24 +485,22 @@ def unit_tree(units: QuerySet[OrgUnit]) -> list[TreeNode]:
     return roots
 
 
-def delegable_roles(person: Person) -> list[tuple[str, OrgUnit]]:
-    """(role, unit) pairs the person can delegate: units where they are the nearest holder
-    of the role, including the units below the ones that name them (a fixed number of queries)."""
-    named = OrgUnit.objects.filter(Q(fm_hps=person) | Q(head=person) | Q(hrbp=person))
-    root_ids = set(named.values_list("pk", flat=True))
+def delegable_roles(person: Person, on: dt.date | None = None) -> list[tuple[str, OrgUnit]]:
+    """(role, unit) pairs the person can delegate on ``on`` (today): units where they are the nearest
+    holder of a delegable role, including the units below the ones that name them (three queries)."""
+    on = on or timezone.localdate()
+    named = UnitRoleAssignment.objects.on(on).filter(person=person, role__in=DELEGABLE_ROLES)
+    root_ids = set(named.values_list("unit_id", flat=True))
     if not root_ids:
         return []
     units = list(OrgUnit.objects.filter(subtree_q(root_ids), is_active=True).order_by("path"))
-    by_id = {u.pk: u for u in units}
+    held = {(a.unit_id, a.role): a.person_id for a in UnitRoleAssignment.objects.on(on).filter(
+        unit_id__in=[u.pk for u in units], role__in=DELEGABLE_ROLES)}
     pairs: list[tuple[str, OrgUnit]] = []
-    for role in UnitRole.values:
+    for role in DELEGABLE_ROLES:
         for unit in units:
-            holder_id = None
-            for uid in reversed(unit.ancestor_ids or [unit.pk]):
-                ancestor = by_id.get(uid)
-                if ancestor is not None and getattr(ancestor, f"{role}_id") is not None:
-                    holder_id = getattr(ancestor, f"{role}_id")
-                    break
+            holder_id = next((held[(uid, role)] for uid in reversed(unit.ancestor_ids or [unit.pk])
+                              if (uid, role) in held), None)
             if holder_id == person.pk:
                 pairs.append((role, unit))
     return pairs

@@ -23,6 +23,7 @@ from gradepath.core.text import clean_text
 from gradepath.notifications.services import notify
 from gradepath.people import roles
 from gradepath.people.models import (
+    DELEGABLE_ROLES,
     Appointment,
     Delegation,
     OrgUnit,
@@ -30,11 +31,12 @@ from gradepath.people.models import (
     Post,
     PostGrade,
     UnitRole,
+    UnitRoleAssignment,
 )
 from gradepath.people.permissions import can_manage_structure, editable_person_fields
 from gradepath.people.relations import MAX_CHAIN, nearest_holder, person_of
 
-UNIT_FIELDS = ("code", "name", "kind", "parent", "fm_hps", "head", "hrbp", "is_active")
+UNIT_FIELDS = ("code", "name", "kind", "parent", "is_active")
 POST_FIELDS = (
     "post_number", "org_unit", "title", "grade", "fte", "funding_source", "grant_funded", "jd_version", "is_active",
 )
@@ -58,17 +60,14 @@ def _check_unit(kind: str, parent: OrgUnit | None, unit: OrgUnit | None = None) 
         raise ServiceError(f"{parent} is inside {unit}, so it cannot be its parent.")
 
 
-def create_org_unit(*, actor, code: str, name: str, kind: str, parent: OrgUnit | None = None,
-                    fm_hps: Person | None = None, head: Person | None = None,
-                    hrbp: Person | None = None) -> OrgUnit:
-    """Add a unit to the structure."""
+def create_org_unit(*, actor, code: str, name: str, kind: str, parent: OrgUnit | None = None) -> OrgUnit:
+    """Add a unit to the structure. Its role holders are assignments (:func:`assign_unit_role`)."""
     _require_admin(actor)
     _check_unit(kind, parent)
     if OrgUnit.objects.filter(code=code).exists():
         raise ServiceError(f"There is already a unit with the code {code}.")
     with transaction.atomic():
-        unit = OrgUnit.objects.create(code=code, name=name, kind=kind, parent=parent,
-                                      fm_hps=fm_hps, head=head, hrbp=hrbp)
+        unit = OrgUnit.objects.create(code=code, name=name, kind=kind, parent=parent)
         unit.path = f"{parent.path if parent else '/'}{unit.pk}/"
         unit.save(update_fields=["path"])
         record_history(actor=actor, action="org_unit.created", obj=unit,
@@ -78,7 +77,8 @@ def create_org_unit(*, actor, code: str, name: str, kind: str, parent: OrgUnit |
 
 
 def update_org_unit(*, actor, unit: OrgUnit, **changes: Any) -> OrgUnit:
-    """Change a unit's name, parent or role holders (FM/HPS, HoD/contact, HRBP)."""
+    """Change a unit's code, name, kind, parent or whether it is active (its role holders:
+    :func:`assign_unit_role`, :func:`end_unit_role`)."""
     _require_admin(actor)
     unknown = set(changes) - set(UNIT_FIELDS)
     if unknown:
@@ -106,6 +106,125 @@ def update_org_unit(*, actor, unit: OrgUnit, **changes: Any) -> OrgUnit:
         record_history(actor=actor, action="org_unit.updated", obj=unit,
                        summary=f"Changed {field_labels(OrgUnit, new_b)} of {unit}.", before=old_b, after=new_b)
     return unit
+
+
+# --- Unit roles (dated assignments) --------------------------------------------------------------
+
+
+def unit_exists_from(unit: OrgUnit) -> dt.date | None:
+    """The first day the unit is known to exist: the day it was recorded in Gradepath, or the first
+    appointment to a post in it or below it, whichever is earlier (None when nothing says)."""
+    created = HistoryEntry.objects.filter(
+        object_type=OrgUnit._meta.label_lower, object_id=str(unit.pk), action="org_unit.created",
+    ).order_by("created_at").values_list("created_at", flat=True).first()
+    known = [timezone.localdate(created)] if created is not None else []
+    first_appointment = (Appointment.objects.filter(post__org_unit__path__startswith=unit.path or f"/{unit.pk}/")
+                         .order_by("start_date").values_list("start_date", flat=True).first())
+    if first_appointment is not None:
+        known.append(first_appointment)
+    return min(known) if known else None
+
+
+def _role_words(role: str, unit: OrgUnit) -> str:
+    return f"{UnitRole(role).label_for(unit)} of {unit}"
+
+
+def _dates(start: dt.date, end: dt.date | None) -> str:
+    return f"from {start:%d %b %Y}" + (f" to {end:%d %b %Y}" if end else " until further notice")
+
+
+def _clash_message(clash: UnitRoleAssignment, unit: OrgUnit) -> str:
+    return (f"{clash.person} is the {_role_words(clash.role, unit)} {_dates(clash.start_date, clash.end_date)}, "
+            "and a unit has one holder of a role on any day. End that assignment first (or choose other dates).")
+
+
+def _is_date(value: Any) -> bool:
+    return isinstance(value, dt.date) and not isinstance(value, dt.datetime)
+
+
+def assign_unit_role(*, actor, unit: OrgUnit, role: str, person: Person, start_date: dt.date,
+                     end_date: dt.date | None = None, replace_current: bool = False) -> UnitRoleAssignment:
+    """Name ``person`` as the holder of ``role`` for ``unit`` from ``start_date`` (until ``end_date``, or
+    until further notice), in one transaction with its history row.
+
+    Refused: a role Gradepath does not know, no person record, an end before the start, a start before
+    the unit exists (:func:`unit_exists_from`), and dates that overlap another holder of the role for the
+    unit. With ``replace_current`` an open-ended holder who started earlier is ended the day before
+    (recorded too): "X is the FM/HPS from 1 September" in one step, as the import does.
+    """
+    _require_admin(actor)
+    if role not in UnitRole.values:
+        raise ServiceError("Choose a role Gradepath knows: " + ", ".join(UnitRole.labels) + ".")
+    if not isinstance(person, Person) or person.pk is None:
+        raise ServiceError("Choose the person who holds the role: they need a person record in Gradepath.")
+    if not _is_date(start_date):
+        raise ServiceError("Give the date the role is held from (for example 2026-09-01).")
+    if end_date is not None and not _is_date(end_date):
+        raise ServiceError("Give the last day the role is held as a date, or leave it blank.")
+    if end_date is not None and end_date < start_date:
+        raise ServiceError(f"The assignment cannot end ({end_date:%d %b %Y}) before it starts ({start_date:%d %b %Y}).")
+    with transaction.atomic():
+        unit = lock(unit)  # one writer of a unit's role holders at a time
+        exists = unit_exists_from(unit)
+        if exists is not None and start_date < exists:
+            raise ServiceError(f"{unit} exists from {exists:%d %b %Y}: nobody can hold a role for it before then "
+                               f"({start_date:%d %b %Y}).")
+        if not person.is_active:
+            raise ServiceError(f"{person} is no longer active and cannot hold a role.")
+        same = UnitRoleAssignment.objects.filter(unit=unit, role=role)
+        clashes = list(same.overlapping(start_date, end_date).select_related("person").order_by("start_date"))
+        if replace_current:
+            current = next((a for a in clashes if a.end_date is None and a.start_date < start_date), None)
+            if current is not None and current.person_id == person.pk and end_date is None:
+                return current  # already the holder until further notice: nothing to record
+            if current is not None and len(clashes) == 1:
+                _end(actor, current, unit, start_date - dt.timedelta(days=1))
+                clashes = []
+        if clashes:
+            raise ServiceError(_clash_message(clashes[0], unit))
+        assignment = UnitRoleAssignment.objects.create(unit=unit, role=role, person=person,
+                                                       start_date=start_date, end_date=end_date)
+        record_history(actor=actor, action="unit_role.assigned", obj=assignment, person_id=person.pk,
+                       summary=f"{person} is the {_role_words(role, unit)} {_dates(start_date, end_date)}.",
+                       after={"unit": unit.code, "role": role, "person": person.employee_number,
+                              "start_date": start_date.isoformat(),
+                              "end_date": end_date.isoformat() if end_date else None})
+    return assignment
+
+
+def _end(actor, assignment: UnitRoleAssignment, unit: OrgUnit, end_date: dt.date | None) -> None:
+    before = assignment.end_date
+    assignment.end_date = end_date
+    assignment.save(update_fields=["end_date"])
+    words = (f"{assignment.person} is the {_role_words(assignment.role, unit)} until {end_date:%d %b %Y}."
+             if end_date else f"{assignment.person} is the {_role_words(assignment.role, unit)} until further notice.")
+    record_history(actor=actor, action="unit_role.ended", obj=assignment, person_id=assignment.person_id,
+                   summary=words, before={"end_date": before.isoformat() if before else None},
+                   after={"end_date": end_date.isoformat() if end_date else None})
+
+
+def end_unit_role(*, actor, assignment: UnitRoleAssignment, end_date: dt.date | None) -> UnitRoleAssignment:
+    """Set (or move, or with None remove) the last day of a role assignment, with its history row.
+
+    Refused: an end before the start, and a later end that would overlap the next holder.
+    """
+    _require_admin(actor)
+    if end_date is not None and not _is_date(end_date):
+        raise ServiceError("Give the last day the role is held as a date, or leave it blank.")
+    with transaction.atomic():
+        unit = lock(assignment.unit)
+        assignment = UnitRoleAssignment.objects.select_related("person").get(pk=assignment.pk)
+        if end_date is not None and end_date < assignment.start_date:
+            raise ServiceError(f"The assignment cannot end ({end_date:%d %b %Y}) before it starts "
+                               f"({assignment.start_date:%d %b %Y}).")
+        if end_date == assignment.end_date:
+            return assignment
+        clash = (UnitRoleAssignment.objects.filter(unit=unit, role=assignment.role).exclude(pk=assignment.pk)
+                 .overlapping(assignment.start_date, end_date).select_related("person").order_by("start_date").first())
+        if clash is not None:
+            raise ServiceError(_clash_message(clash, unit))
+        _end(actor, assignment, unit, end_date)
+    return assignment
 
 
 # --- People ------------------------------------------------------------------------------------
@@ -526,15 +645,16 @@ def grant_delegation(*, actor, delegator: Person, delegate: Person, role: str, o
     me = person_of(actor) if actor is not None else None
     if not can_manage_structure(actor) and (me is None or me.pk != delegator.pk):
         raise PermissionDenied("Only the role holder or an administrator can delegate a role.")
-    if role not in UnitRole.values:
-        raise ServiceError("Choose the role to delegate: FM/HPS, HoD or departmental contact, or HR Business Partner.")
+    if role not in UnitRole.values or not UnitRole(role).delegable:
+        raise ServiceError("Choose the role to delegate: one of "
+                           + ", ".join(UnitRole(r).label for r in DELEGABLE_ROLES) + ".")
     if delegate.pk == delegator.pk:
         raise ServiceError("A role cannot be delegated to the person who holds it.")
     if end_date < start_date:
         raise ServiceError("The delegation cannot end before it starts.")
     if end_date < timezone.localdate():
         raise ServiceError("The delegation would already have ended. Choose an end date from today on.")
-    holder = nearest_holder(org_unit, role)
+    holder = nearest_holder(org_unit, role, on=max(start_date, timezone.localdate()))
     if holder is None or holder.pk != delegator.pk:
         raise ServiceError(f"{delegator} is not the {UnitRole(role).label} of {org_unit}, so cannot delegate it.")
     if not delegate.is_active:

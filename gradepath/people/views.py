@@ -107,6 +107,7 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
     current = sorted((a for a in appointments if a.is_current(today)),
                      key=lambda a: (a.kind != "substantive", -a.start_date.toordinal()))
     pay_lines = selectors.pay_history(person, today)
+    unit_roles = selectors.person_unit_roles(person, today)
     return render(request, "people/person_detail.html", {
         "person": person,
         "today": today,
@@ -118,6 +119,9 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "line_manager": person.line_manager,
         "reports": list(selectors.with_job_facts(person.reports.filter(is_active=True)).order_by("last_name")),
         "visible_ids": visible_ids,
+        "unit_roles": unit_roles,
+        "units_linkable": set(visible_units(user).filter(pk__in={r.unit_id for r in unit_roles})
+                              .values_list("pk", flat=True)) if unit_roles else set(),
         "timeline": selectors.person_timeline(person, include_equality_reads=can_view_equality_data(user)),
         "can_edit": bool(editable_person_fields(user, person)),
         "can_view_equality": can_view_equality_data(user),
@@ -212,11 +216,14 @@ def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
     parent_visible = unit.parent_id is not None and units_seen.filter(pk=unit.parent_id).exists()
     children = list(units_seen.filter(parent=unit).order_by("name"))
     holders = selectors.unit_role_holders(unit)
+    role_history = selectors.unit_role_history(unit)
     delegations = list(selectors.delegations_covering(unit))
     linkable = set(people_seen.filter(
-        pk__in={h.person.pk for h in holders if h.person}
+        pk__in={h.person.pk for h in holders if h.person} | {a.person_id for a in role_history}
         | {d.delegate_id for d in delegations} | {d.delegator_id for d in delegations}
     ).values_list("pk", flat=True))
+    units_linkable = set(units_seen.filter(
+        pk__in={h.from_unit.pk for h in holders if h.from_unit is not None}).values_list("pk", flat=True))
     people = selectors.directory(selectors.people_in_unit_tree(people_seen, unit_subtree(unit)))
     page = Paginator(people, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "people/unit_detail.html", {
@@ -224,6 +231,8 @@ def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "parent_visible": parent_visible,
         "children": children,
         "holders": holders,
+        "role_history": role_history,
+        "units_linkable": units_linkable,
         "delegations": delegations,
         "linkable": linkable,
         "page_obj": page,

@@ -7,7 +7,7 @@ import datetime as dt
 import factory
 
 from gradepath.grades.models import Grade, GradeStructure, PayRecord, SpinePoint, SpineSalary
-from gradepath.people.models import Appointment, OrgUnit, Person, Post, User
+from gradepath.people.models import Appointment, OrgUnit, Person, Post, UnitRoleAssignment, User
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -33,6 +33,28 @@ class OrgUnitFactory(factory.django.DjangoModelFactory):
         if create:
             obj.path = f"{obj.parent.path if obj.parent else '/'}{obj.pk}/"
             obj.save(update_fields=["path"])
+
+    # ``OrgUnitFactory(fm_hps=person, head=…, hrbp=…, dean=…)`` names holders, as the unit's columns did:
+    # an open-ended assignment from ROLES_HELD_FROM, so any date a test asks about finds them.
+    fm_hps = factory.PostGeneration(lambda obj, create, person, **kw: _hold(obj, create, "fm_hps", person))
+    head = factory.PostGeneration(lambda obj, create, person, **kw: _hold(obj, create, "head", person))
+    hrbp = factory.PostGeneration(lambda obj, create, person, **kw: _hold(obj, create, "hrbp", person))
+    dean = factory.PostGeneration(lambda obj, create, person, **kw: _hold(obj, create, "dean", person))
+    vice_provost_operations = factory.PostGeneration(
+        lambda obj, create, person, **kw: _hold(obj, create, "vice_provost_operations", person))
+    tc_lead = factory.PostGeneration(lambda obj, create, person, **kw: _hold(obj, create, "tc_lead", person))
+    cop_coordinator = factory.PostGeneration(
+        lambda obj, create, person, **kw: _hold(obj, create, "cop_coordinator", person))
+    event_organiser = factory.PostGeneration(
+        lambda obj, create, person, **kw: _hold(obj, create, "event_organiser", person))
+
+
+ROLES_HELD_FROM = dt.date(2000, 1, 1)
+
+
+def _hold(unit: OrgUnit, create: bool, role: str, person: Person | None) -> None:
+    if create and person is not None:
+        UnitRoleAssignment.objects.create(unit=unit, role=role, person=person, start_date=ROLES_HELD_FROM)
 
 
 class PersonFactory(factory.django.DjangoModelFactory):

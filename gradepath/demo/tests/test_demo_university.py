@@ -20,7 +20,15 @@ from gradepath.grading.models import CaseTask, GradingCase
 from gradepath.grading.services import visible_cases
 from gradepath.notifications.models import Notification
 from gradepath.people import roles
-from gradepath.people.models import Appointment, Delegation, EqualityData, OrgUnit, Person, User
+from gradepath.people.models import (
+    Appointment,
+    Delegation,
+    EqualityData,
+    OrgUnit,
+    Person,
+    UnitRoleAssignment,
+    User,
+)
 from gradepath.people.permissions import visible_people
 from gradepath.people.relations import acting_capacity, home_unit
 
@@ -31,15 +39,23 @@ def _login_person(username: str) -> Person:
     return Person.objects.select_related("user", "line_manager").get(user__username=username)
 
 
+def _with_holders(unit: OrgUnit) -> OrgUnit:
+    """The unit with the FM/HPS, HoD/contact and HRBP named on it today as attributes, as its columns were."""
+    named = {a.role: a.person for a in UnitRoleAssignment.objects.on().filter(unit=unit).select_related("person__user")}
+    for role in ("fm_hps", "head", "hrbp"):
+        setattr(unit, role, named.get(role))
+    return unit
+
+
 def test_demo_university_has_three_faculties_two_divisions_and_about_25_departments(demo_university):
     top = OrgUnit.objects.filter(parent__isnull=True)
     assert Counter(top.values_list("kind", flat=True)) == {"faculty": 3, "ps_division": 2}
     assert 20 <= OrgUnit.objects.filter(kind=OrgUnit.Kind.DEPARTMENT).count() <= 30
     assert OrgUnit.objects.filter(kind=OrgUnit.Kind.SECTION).count() >= 5
-    for unit in top:
+    for unit in map(_with_holders, top):
         assert unit.fm_hps and unit.head and unit.hrbp, f"{unit} lacks a role holder"
         assert unit.hrbp.user.groups.filter(name=roles.HR_BUSINESS_PARTNER).exists()
-    for unit in OrgUnit.objects.filter(kind=OrgUnit.Kind.DEPARTMENT).select_related("head", "parent"):
+    for unit in map(_with_holders, OrgUnit.objects.filter(kind=OrgUnit.Kind.DEPARTMENT).select_related("parent")):
         assert unit.head is not None, f"{unit} has no HoD or departmental contact"
         if unit.parent.kind == OrgUnit.Kind.FACULTY:
             assert unit.head.staff_category == Person.StaffCategory.ACADEMIC

@@ -11,8 +11,9 @@ from gradepath.grading import services
 from gradepath.grading.models import CaseTask
 from gradepath.grading.tests.test_workflow_matrix import act, make_person
 from gradepath.jobs import services as jd_services
-from gradepath.people.models import Appointment, OrgUnit
+from gradepath.people.models import Appointment
 from gradepath.testing.factories import JobFamilyFactory, PostFactory
+from gradepath.testing.unit_roles import assign_unit_role
 
 pytestmark = pytest.mark.django_db
 
@@ -50,7 +51,7 @@ def test_without_a_delegate_the_holder_above_approves(grading):
     p = grading
     # The department names its own FM/HPS; the faculty's is the holder above.
     dept_fm = make_person("dora.fm", "Dora", "Fell")
-    OrgUnit.objects.filter(pk=p.department.pk).update(fm_hps=dept_fm)
+    assign_unit_role(p.department, "fm_hps", dept_fm)
     p.department.refresh_from_db()
     Appointment.objects.create(person=dept_fm, post=PostFactory(org_unit=p.department, title="Department Manager"),
                                start_date=p.delegation.start_date)
@@ -68,7 +69,7 @@ def test_without_a_delegate_the_holder_above_approves(grading):
 def test_a_line_manager_who_is_also_the_fm_hps_gives_one_agreement(grading):
     p = grading
     # Lina Morgan manages Sam Patel and becomes the FM/HPS of his department.
-    OrgUnit.objects.filter(pk=p.department.pk).update(fm_hps=p.line_manager)
+    assign_unit_role(p.department, "fm_hps", p.line_manager)
     p.department.refresh_from_db()
     case = services.start_agreed_route_case(actor=p.staff_member.user, subject=p.staff_member)
     case = act(case, p.line_manager, "agree_duties_changed")
@@ -85,7 +86,7 @@ def test_a_line_manager_who_is_also_the_fm_hps_gives_one_agreement(grading):
 
 def test_the_manager_who_submitted_to_the_fm_hps_cannot_broker_the_grade_as_fm_hps(grading):
     p = grading
-    OrgUnit.objects.filter(pk=p.department.pk).update(fm_hps=p.line_manager)
+    assign_unit_role(p.department, "fm_hps", p.line_manager)
     p.department.refresh_from_db()
     case = services.start_direct_route_case(actor=p.staff_member.user, subject=p.staff_member)
     case = act(case, p.line_manager, "record_discussion", reason="Discussed on Monday.")

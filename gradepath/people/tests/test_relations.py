@@ -29,6 +29,7 @@ from gradepath.testing.factories import (
     PersonFactory,
     PostFactory,
 )
+from gradepath.testing.unit_roles import assign_unit_role
 
 pytestmark = pytest.mark.django_db
 
@@ -67,8 +68,7 @@ def test_delegation_covers_only_the_role_delegated(personas):
 
 
 def test_delegation_does_not_reach_units_outside_the_delegated_unit(personas):
-    personas.estates.fm_hps = personas.fm_hps
-    personas.estates.save(update_fields=["fm_hps"])
+    assign_unit_role(personas.estates, "fm_hps", personas.fm_hps)
     assert acting_capacity(personas.fm_hps, personas.estates, "fm_hps") is not None
     assert acting_capacity(personas.delegate, personas.estates, "fm_hps") is None
 
@@ -105,8 +105,7 @@ def test_a_unit_that_names_its_own_holder_overrides_the_one_above(personas):
     section = OrgUnitFactory(code="BIOSC-LAB", name="Teaching Labs", kind=OrgUnit.Kind.SECTION,
                              parent=personas.department)
     own_hrbp = PersonFactory(first_name="Omar", last_name="Reid")
-    personas.department.hrbp = own_hrbp
-    personas.department.save(update_fields=["hrbp"])
+    assign_unit_role(personas.department, "hrbp", own_hrbp)
     assert nearest_holder(personas.faculty, "hrbp") == personas.hrbp
     assert nearest_holder(personas.department, "hrbp") == own_hrbp
     assert nearest_holder(section, "hrbp") == own_hrbp
@@ -116,23 +115,20 @@ def test_a_unit_that_names_its_own_holder_overrides_the_one_above(personas):
 
 def test_delegation_lapses_below_a_unit_that_names_another_holder(personas):
     own_fm = PersonFactory(first_name="Nina", last_name="Shah")
-    personas.department.fm_hps = own_fm
-    personas.department.save(update_fields=["fm_hps"])
+    assign_unit_role(personas.department, "fm_hps", own_fm)
     assert acting_capacity(personas.delegate, personas.faculty, "fm_hps") is not None
     assert acting_capacity(personas.delegate, personas.department, "fm_hps") is None
 
 
 def test_delegation_lapses_when_the_delegator_is_no_longer_the_holder(personas):
     successor = PersonFactory(first_name="Grace", last_name="Holt")
-    personas.faculty.fm_hps = successor
-    personas.faculty.save(update_fields=["fm_hps"])
+    assign_unit_role(personas.faculty, "fm_hps", successor)
     assert acting_capacity(personas.delegate, personas.faculty, "fm_hps") is None
 
 
 def test_delegate_of_a_former_holder_no_longer_sees_the_units_staff(personas):
     successor = PersonFactory(first_name="Grace", last_name="Holt")
-    personas.faculty.fm_hps = successor
-    personas.faculty.save(update_fields=["fm_hps"])
+    assign_unit_role(personas.faculty, "fm_hps", successor)
     assert not visible_people(personas.delegate.user).filter(pk=personas.staff_member.pk).exists()
 
 
