@@ -3,7 +3,7 @@
 
     GRADEPATH_DATA_DIR=/tmp/gp .venv/bin/python scripts/demo_jds_to_jsonl.py --output /tmp/demo_jds.jsonl
 
-Two titles per area and grade from ``gradepath.jobs.demo_content`` (a fixed seed: the same 188
+Two titles per area and grade from ``gradepath.demo.jds`` (a fixed seed: the same 188
 JDs every run), each composed as the demo composes it; the text is the work and the context
 sections, the grade the one the title was written for.
 """
@@ -26,7 +26,7 @@ def main(argv: list[str] | None = None) -> int:
     import django
 
     django.setup()
-    from gradepath.jobs import demo_content as dc
+    from gradepath.demo import jds as dc
     from gradepath.jobs.matching.documents import document_from_sections
 
     rng, rows = random.Random(7), []

@@ -1,6 +1,6 @@
 """`gradepath demo-jds [--count N] [--seed N]`: add the demo agreed JD library to a database.
 
-A thin layer over :func:`gradepath.jobs.demo_content.build_demo_jds`, run as the system (history
+A thin layer over :func:`gradepath.demo.jds.build_demo_jds`, run as the system (history
 rows show "System"). It uses the org units and posts already there: professional services and
 technical posts without a JD version are given the version of the JD for their job. It refuses,
 changing nothing, when there are no org units or no grade structure in force.
@@ -14,7 +14,7 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 
 from gradepath.core.errors import ServiceError
-from gradepath.jobs.demo_content import build_demo_jds
+from gradepath.demo.jds import build_demo_jds
 from gradepath.people.models import OrgUnit
 
 

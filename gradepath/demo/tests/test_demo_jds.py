@@ -13,7 +13,7 @@ from django.db import transaction
 from gradepath.core.errors import ServiceError
 from gradepath.core.models import HistoryEntry
 from gradepath.grades.models import Grade, GradeStructure
-from gradepath.jobs.demo_content import (
+from gradepath.demo.jds import (
     AREAS,
     FAMILIES,
     area_for_title,
