@@ -57,6 +57,7 @@ from gradepath.people.models import (
     Person,
     Post,
     PostGrade,
+    UnitRoleAssignment,
     User,
 )
 from gradepath.people.services import grant_delegation
@@ -691,11 +692,7 @@ class DemoBuilder:
             [row for row in (self._equality(person) for person in self.people) if row is not None], batch_size=500
         )
 
-        for node in self.nodes:
-            node.unit.fm_hps = node.fm_hps.obj if node.fm_hps else None
-            node.unit.head = node.head.obj if node.head else None
-            node.unit.hrbp = node.hrbp.obj if node.hrbp else None
-        OrgUnit.objects.bulk_update([n.unit for n in self.nodes], ["fm_hps", "head", "hrbp"])
+        UnitRoleAssignment.objects.bulk_create(self._role_assignments(), batch_size=500)
 
         HistoryEntry.objects.bulk_create(
             [HistoryEntry(actor=None, actor_label="System", action="person.imported",
@@ -705,6 +702,23 @@ class DemoBuilder:
              for p in sorted(self.people, key=lambda p: (self._imported_at(p), p.idx))],
             batch_size=500,
         )
+
+    def _role_assignments(self) -> list[UnitRoleAssignment]:
+        """Each unit's FM/HPS, HoD or departmental contact and HRBP, and each faculty's Dean, held
+        from the day the holder took up their post or from go-live, whichever is earlier (the HR
+        extract imported at go-live named them), until further notice."""
+        go_live = self.today - dt.timedelta(days=GO_LIVE_DAYS)
+        rows = []
+        for node in self.nodes:
+            holders = {"fm_hps": node.fm_hps, "head": node.head, "hrbp": node.hrbp}
+            if node.spec.kind == "faculty":
+                holders["dean"] = node.head
+            for role, holder in holders.items():
+                if holder is not None:
+                    assert holder.obj is not None and holder.start is not None
+                    rows.append(UnitRoleAssignment(unit=node.unit, role=role, person=holder.obj,
+                                                   start_date=min(holder.start, go_live)))
+        return rows
 
     def _post_grade_lines(self, appointments: list[Appointment]) -> list[PostGrade]:
         """Each post's grade history (policy §3.4): its grade from its first appointment (a vacancy:

@@ -71,7 +71,14 @@ from gradepath.jobs.matching.matcher import Match, match_version
 from gradepath.jobs.matching.store import library_stamp
 from gradepath.jobs.models import AgreedJD, JDVersion
 from gradepath.notifications.models import OutboxEmail
-from gradepath.people.models import Appointment, Delegation, OrgUnit, Person, User
+from gradepath.people.models import (
+    Appointment,
+    Delegation,
+    OrgUnit,
+    Person,
+    UnitRoleAssignment,
+    User,
+)
 
 DEFAULT_CASES = 45
 HOME_FACULTY = "LIFE"  # where the demo logins work: most cases are here
@@ -391,11 +398,12 @@ def _panel_pool() -> list[Person]:
     faculties and divisions (never anyone involved in the case: the engine checks that too)."""
     home = OrgUnit.objects.get(code=HOME_FACULTY)
     pool = list(Person.objects.filter(user__username="tclead"))
-    others = (OrgUnit.objects.filter(parent__isnull=True, hrbp__isnull=False).exclude(hrbp_id=home.hrbp_id)
-              .select_related("hrbp__user").order_by("code"))
+    others = (UnitRoleAssignment.objects.filter(unit__parent__isnull=True, role="hrbp", end_date__isnull=True)
+              .exclude(person__in=UnitRoleAssignment.objects.filter(unit=home, role="hrbp").values("person"))
+              .select_related("person__user").order_by("unit__code"))
     for unit in others:
-        if unit.hrbp not in pool:
-            pool.append(unit.hrbp)
+        if unit.person not in pool:
+            pool.append(unit.person)
     return pool
 
 
@@ -471,14 +479,12 @@ class _Subjects:
         home = OrgUnit.objects.get(code=HOME_FACULTY)
         # Nobody whose case would need them to act in another role, and no line manager who would
         # also act as FM/HPS, delegate or HRBP (one person giving two of the three agreements).
-        holders: set[int] = set()
-        for unit in OrgUnit.objects.all():
-            holders |= {pk for pk in (unit.fm_hps_id, unit.hrbp_id) if pk}
+        holders = set(UnitRoleAssignment.objects.filter(role__in=("fm_hps", "hrbp")).values_list("person_id", flat=True))
         holders |= set(Delegation.objects.values_list("delegate_id", flat=True))
         # The demo logins keep the records the builder gave them (only "staff" has a case, below).
         logins = set(Person.objects.filter(user__username__in=[d.username for d in DEMO_LOGINS])
                      .values_list("pk", flat=True))
-        heads = set(OrgUnit.objects.filter(head__isnull=False).values_list("head_id", flat=True))
+        heads = set(UnitRoleAssignment.objects.filter(role="head").values_list("person_id", flat=True))
         not_subjects = holders | logins | heads
         manager = set(Person.objects.filter(user__username="manager").values_list("pk", flat=True))
         not_managers = holders | (logins - manager)
@@ -531,7 +537,7 @@ class _Subjects:
 
     def _managers(self, home: OrgUnit, *, inside: bool) -> list[Person]:
         """People who start new jobs: line managers in (or outside) the home faculty."""
-        holders = {pk for unit in OrgUnit.objects.all() for pk in (unit.fm_hps_id, unit.hrbp_id) if pk}
+        holders = set(UnitRoleAssignment.objects.filter(role__in=("fm_hps", "hrbp")).values_list("person_id", flat=True))
         holders |= set(Delegation.objects.values_list("delegate_id", flat=True))
         found = []
         for appointment in (Appointment.objects.current(self.ctx.today).filter(kind=Appointment.Kind.SUBSTANTIVE)
