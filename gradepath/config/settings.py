@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "gradepath.people",
     "gradepath.grades",
     "gradepath.jobs",
+    "gradepath.workflow",
     "gradepath.grading",
     "gradepath.notifications",
     "gradepath.api",

@@ -11,6 +11,10 @@ class GradingConfig(AppConfig):
         # draft's editor when the draft is a case's proposal.
         from gradepath.core.registry import MenuEntry, Panel, register
         from gradepath.grading import panels
+        from gradepath.grading.workflow import GRADING
+        from gradepath.workflow.registry import register_process
+
+        register_process(GRADING)  # the process the engine performs, the inbox and the reminders read
 
         register("menu", MenuEntry("grading", "Grading", "grading:case-list", 40, "/grading/"))
         register("home", Panel("grading", "grading/_home_panel.html", panels.home_panel, 40))

@@ -63,7 +63,7 @@ from gradepath.demo.clock import DemoClock, demo_clock
 from gradepath.demo.logins import DEMO_LOGINS, DEMO_PASSWORD
 from gradepath.grades.models import Grade, GradeStructure, PayRecord
 from gradepath.grading import services
-from gradepath.grading.models import BankHoliday, CaseTask, GradingCase
+from gradepath.grading.models import CaseTask, GradingCase
 from gradepath.grading.workflow import CLOSED_STATES
 from gradepath.jobs import services as jd_services
 from gradepath.jobs.matching.backends import TfidfBackend, get_backend
@@ -79,6 +79,7 @@ from gradepath.people.models import (
     UnitRoleAssignment,
     User,
 )
+from gradepath.workflow.models import BankHoliday
 
 DEFAULT_CASES = 45
 HOME_FACULTY = "LIFE"  # where the demo logins work: most cases are here

@@ -1,15 +1,20 @@
 """Grading cases: one record per request (new job, Agreed Route, Direct Route), its events
-(one decision per case and step), the tasks it creates and the people on an appeal panel.
+(one decision per case and step), its tasks (in the engine's one task table) and the people on an
+appeal panel.
 
-The legal moves are data in :mod:`gradepath.grading.workflow`; every change goes through
-:func:`gradepath.grading.services.perform_action`.
+The legal moves are data in :mod:`gradepath.grading.workflow`; every change goes through the workflow
+engine (:func:`gradepath.grading.services.perform_action`).
 """
 
 from __future__ import annotations
 
+from django.contrib.contenttypes.fields import GenericRelation
+from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+
+from gradepath.workflow.models import Task, WorkflowEvent, WorkflowObject
 
 
 class Route(models.TextChoices):
@@ -26,17 +31,18 @@ class Outcome(models.TextChoices):
     NO_CHANGE = "no_change", "No change"
 
 
-class GradingCase(models.Model):
-    """One grading request and everything decided on it.
+# Where a case ends: closed (decided), withdrawn, or no agreement to use the Agreed Route.
+CLOSED_STATES = ("closed", "withdrawn", "not_agreed")
+
+
+class GradingCase(WorkflowObject):
+    """One grading request and everything decided on it (reference, state and step: the engine's).
 
     ``step`` counts the actions taken: every action names the step it acts on, so a stale page
     (or a second click) is refused instead of pushing the case on twice.
     """
 
-    reference = models.CharField(max_length=20, unique=True)
     route = models.CharField(max_length=10, choices=Route.choices)
-    state = models.CharField(max_length=40)
-    step = models.PositiveIntegerField(default=0)
 
     org_unit = models.ForeignKey("people.OrgUnit", on_delete=models.PROTECT, related_name="grading_cases")
     post = models.ForeignKey("people.Post", null=True, blank=True, on_delete=models.PROTECT,
@@ -91,9 +97,7 @@ class GradingCase(models.Model):
     appeal_deadline = models.DateField(null=True, blank=True)
     confidential_hr_notes = models.TextField(blank=True, help_text="Never shown to the staff member.")
 
-    created_at = models.DateTimeField(default=timezone.now)
-    updated_at = models.DateTimeField(default=timezone.now)
-    closed_at = models.DateTimeField(null=True, blank=True)
+    tasks = GenericRelation("grading.CaseTask", related_query_name="case")
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -101,7 +105,7 @@ class GradingCase(models.Model):
             # One open case per post (closed states: see workflow.CLOSED_STATES).
             models.UniqueConstraint(
                 fields=["post"],
-                condition=Q(post__isnull=False) & ~Q(state__in=["closed", "withdrawn", "not_agreed"]),
+                condition=Q(post__isnull=False) & ~Q(state__in=list(CLOSED_STATES)),
                 name="one_open_grading_case_per_post",
             ),
         ]
@@ -111,7 +115,7 @@ class GradingCase(models.Model):
         return f"{self.reference} {self.title} ({self.get_route_display()})"
 
 
-class CaseEvent(models.Model):
+class CaseEvent(WorkflowEvent):
     """One action on a case: who, in what capacity, from which state to which, and why.
 
     The unique (case, step) constraint allows one decision per case and step, whatever the
@@ -119,16 +123,6 @@ class CaseEvent(models.Model):
     """
 
     case = models.ForeignKey(GradingCase, on_delete=models.PROTECT, related_name="events")
-    step = models.PositiveIntegerField()
-    action = models.CharField(max_length=40)
-    actor = models.ForeignKey("people.Person", null=True, on_delete=models.PROTECT, related_name="+")
-    capacity = models.CharField(max_length=300, blank=True)
-    from_state = models.CharField(max_length=40)
-    to_state = models.CharField(max_length=40)
-    reason = models.TextField(blank=True)
-    data = models.JSONField(default=dict, blank=True)
-    idempotency_key = models.CharField(max_length=100, null=True, blank=True, unique=True)
-    created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         ordering = ["case", "step"]
@@ -138,28 +132,38 @@ class CaseEvent(models.Model):
         return f"{self.case.reference} step {self.step}: {self.action}"
 
 
-class CaseTask(models.Model):
-    """Something a person must do on a case, with a due date (the inbox)."""
+class CaseTaskManager(models.Manager):
+    """Grading's tasks; ``create(case=…)`` fills in what the engine's task table copies from the case."""
 
-    case = models.ForeignKey(GradingCase, on_delete=models.CASCADE, related_name="tasks")
-    step = models.PositiveIntegerField(help_text="The case step the task was created at.")
-    assignee = models.ForeignKey("people.Person", null=True, blank=True, on_delete=models.PROTECT,
-                                 related_name="grading_tasks", help_text="Empty: a team queue (HR Services).")
-    role = models.CharField(max_length=30)
-    capacity = models.CharField(max_length=300, blank=True)
-    description = models.CharField(max_length=300)
-    due_date = models.DateField()
-    created_at = models.DateTimeField(default=timezone.now)
-    completed_at = models.DateTimeField(null=True, blank=True)
-    reminded_at = models.DateTimeField(null=True, blank=True)
-    escalated_at = models.DateTimeField(null=True, blank=True)
+    def get_queryset(self):
+        return super().get_queryset().filter(process="grading")
+
+    def create(self, *, case: GradingCase | None = None, **fields):
+        if case is not None:
+            fields.update(content_type=ContentType.objects.get_for_model(GradingCase), object_id=case.pk,
+                          reference=case.reference, title=case.title[:200], org_unit=case.org_unit,
+                          subject=case.subject)
+            fields.setdefault("state", case.state)
+            fields.setdefault("step", case.step)
+        fields.setdefault("process", "grading")
+        return super().create(**fields)
+
+
+class CaseTask(Task):
+    """A grading case's tasks in the engine's one task table (workflow.Task), seen from grading."""
+
+    objects = CaseTaskManager()
 
     class Meta:
-        ordering = ["due_date", "id"]
-        indexes = [models.Index(fields=["assignee", "completed_at"], name="casetask_open_idx")]
+        proxy = True
 
-    def __str__(self) -> str:
-        return f"{self.description} ({self.assignee}, due {self.due_date})"
+    @property
+    def case(self) -> GradingCase:
+        return self.obj
+
+    @property
+    def case_id(self) -> int:
+        return self.object_id
 
 
 class CaseComment(models.Model):
@@ -190,17 +194,3 @@ class AppealPanelMember(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person} on the appeal panel of {self.case.reference}"
-
-
-class BankHoliday(models.Model):
-    """A UK bank holiday (data, not code): working-day targets skip these."""
-
-    date = models.DateField(unique=True)
-    name = models.CharField(max_length=100)
-
-    class Meta:
-        ordering = ["date"]
-
-    def __str__(self) -> str:
-        return f"{self.name} ({self.date})"
-

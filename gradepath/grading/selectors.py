@@ -26,7 +26,7 @@ def my_open_tasks(user, person: Person | None) -> QuerySet[CaseTask]:
         mine |= Q(assignee__isnull=True, role="hr_services")
     return (CaseTask.objects.filter(mine, completed_at__isnull=True)
             .exclude(case__state__in=workflow.CLOSED_STATES)
-            .select_related("case", "case__subject").order_by("due_date", "id"))
+            .select_related("subject").order_by("due_date", "id"))
 
 
 def case_list(cases: QuerySet[GradingCase], *, route: str = "", state: str = "", status: str = "",

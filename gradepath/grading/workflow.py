@@ -22,10 +22,22 @@ submission (``Move.independent_of``, policy §2).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from django.conf import settings
+from django.utils import timezone
 
 from gradepath.core.inputs import BOOLEAN, CHOICE, DATE, ID_LIST, INTEGER, SCORES, TEXT, InputField
-from gradepath.grading.models import Outcome, Route
+from gradepath.grading import effects
+from gradepath.grading.models import CLOSED_STATES, CaseEvent, GradingCase, Outcome, Route
+from gradepath.people import roles as groups
+from gradepath.people.models import Person
+from gradepath.workflow.process import Condition, Move, Process
+from gradepath.workflow.roles import (
+    GroupRole,
+    MembersRole,
+    PersonFieldRole,
+    SubjectRole,
+    UnitRoleHolder,
+)
 
 # --- States ---------------------------------------------------------------------------------
 
@@ -59,7 +71,6 @@ STATES: dict[str, str] = {
     "withdrawn": "Withdrawn",
     "not_agreed": "Closed: no agreement to use the Agreed Route",
 }
-CLOSED_STATES = ("closed", "withdrawn", "not_agreed")
 START_STATE = {Route.NEW_JOB: "draft", Route.AGREED: "agreements", Route.DIRECT: "discussion"}
 # States in which the case is "before a decision" (it can be withdrawn by its initiator).
 BEFORE_DECISION = ("draft", "fm_approval", "agreements", "jd_amendment", "jd_agreement", "discussion",
@@ -87,40 +98,45 @@ ROLE_LABELS = {
 }
 
 
-@dataclass(frozen=True)
-class Move:
-    """One legal move. ``target`` None means the service decides (e.g. after the third agreement).
-
-    ``inputs`` declares every field the move takes, with its type and limits: the web form is built
-    from them and the service checks what it is given against them (unknown fields are refused).
-    ``independent_of`` names earlier moves whose actors may not take this one: nobody approves their
-    own submission (policy §2); the role then falls to a delegate or the holder above.
-    """
-
-    action: str
-    label: str
-    routes: tuple[str, ...]
-    sources: tuple[str, ...]
-    target: str | None
-    roles: tuple[str, ...]
-    policy: str
-    requires: tuple[str, ...] = ()
-    inputs: tuple[InputField, ...] = ()
-    once_per_role: bool = False  # agreements: each role records it once in the state, each by another person
-    when: tuple[str, ...] = ()  # conditions on the case (CONDITIONS) besides its state
-    independent_of: tuple[str, ...] = ()
-    style: str = "primary"  # button style: primary, secondary, danger
-    notes: str = ""
-    extra: dict = field(default_factory=dict)
+# --- Conditions: a move that depends on the case, not only its state (one check each, read by the
+# engine and by the test oracle alike) -------------------------------------------------------------
 
 
-# Conditions a move needs besides the case's state; the service checks them
-# (``services.unmet_condition``) and offers the move only when they hold.
-CONDITIONS: dict[str, str] = {
-    "finance_pending": "the post is grant-funded and its finance approval is not yet recorded",
-    "finance_if_grant_funded": "a grant-funded post has its finance approval recorded",
-    "appeal_window_open": "a decision was recorded, the appeal window is open and no appeal has been lodged",
-}
+def _finance_pending(case: GradingCase) -> str | None:
+    if not case.grant_funded:
+        return "This post is not grant-funded: no finance approval is needed."
+    if case.finance_approved_at is not None:
+        return f"The finance approval was recorded on {timezone.localdate(case.finance_approved_at):%d %b %Y}."
+    return None
+
+
+def _finance_if_grant_funded(case: GradingCase) -> str | None:
+    if case.grant_funded and case.finance_approved_at is None:
+        return "This post is grant-funded: record the finance approval before processing the change."
+    return None
+
+
+def _appeal_window_open(case: GradingCase) -> str | None:
+    if case.decided_at is None:
+        return "There is no decision to appeal against."
+    if case.events.filter(action="lodge_appeal").exists():
+        return "An appeal has already been heard on this case: its outcome is final."
+    if case.appeal_deadline is None:
+        return "The appeal window is not open."
+    if timezone.localdate() > case.appeal_deadline:
+        return f"The appeal window closed on {case.appeal_deadline:%d %b %Y}."
+    return None
+
+
+CONDITION_CHECKS: dict[str, Condition] = {c.key: c for c in (
+    Condition("finance_pending", "the post is grant-funded and its finance approval is not yet recorded",
+              _finance_pending),
+    Condition("finance_if_grant_funded", "a grant-funded post has its finance approval recorded",
+              _finance_if_grant_funded),
+    Condition("appeal_window_open", "a decision was recorded, the appeal window is open and no appeal has been "
+              "lodged", _appeal_window_open),
+)}
+CONDITIONS: dict[str, str] = {key: c.sentence for key, c in CONDITION_CHECKS.items()}
 
 NJ, AR, DR = Route.NEW_JOB.value, Route.AGREED.value, Route.DIRECT.value
 ALL = (NJ, AR, DR)
@@ -184,24 +200,25 @@ MOVES: list[Move] = [
          independent_of=("submit_for_approval",)),
     Move("return_to_manager", "Return to the manager", (NJ,), ("fm_approval",), "draft", ("fm_hps",),
          "§4.1 step 3: the FM/HPS may return the JD for changes", requires=("reason",), inputs=(reason(),),
-         independent_of=("submit_for_approval",), style="secondary"),
+         independent_of=("submit_for_approval",), style="secondary", tells_involved=True),
     # --- Agreed Route (policy §4.2) --------------------------------------------------------------
     Move("agree_duties_changed", "Agree that the duties have changed significantly", (AR,), ("agreements",), None,
          ("staff_member", "line_manager", "fm_hps"), "§4.2: staff member, line manager and FM/HPS (or delegate) "
-         "all agree the duties have changed significantly", inputs=(NOTE,), once_per_role=True),
+         "all agree the duties have changed significantly", inputs=(NOTE,), once_per_role=True, then="jd_amendment"),
     Move("decline_agreed_route", "Do not agree (use the Direct Route instead)", (AR,), ("agreements",), "not_agreed",
          ("line_manager", "fm_hps"), "§4.2/4.3: without all three agreements the staff member may use the Direct "
-         "Route", requires=("reason",), inputs=(reason(),), style="danger"),
+         "Route", requires=("reason",), inputs=(reason(),), style="danger", tells_involved=True),
     Move("submit_amended_jd", "Submit the amended JD with a recommended grade", (AR,), ("jd_amendment",),
          "jd_agreement", ("line_manager", "staff_member"), "§4.2: the JD is amended to reflect the changed duties, "
          "with a recommended grade by reference to an agreed JD", requires=("recommended_grade", "submitted_jd"),
          inputs=SUBMISSION),
     Move("agree_amended_jd", "Agree the amended JD and recommended grade", (AR,), ("jd_agreement",), None,
          ("staff_member", "line_manager", "fm_hps"), "§4.2: all three agree the redrafted JD and recommended grade; "
-         "the case then continues at step 4 of the new-job process", inputs=(NOTE,), once_per_role=True),
+         "the case then continues at step 4 of the new-job process", inputs=(NOTE,), once_per_role=True,
+         then="hrbp_review"),
     Move("return_for_amendment", "Return the JD for further amendment", (AR,), ("jd_agreement",), "jd_amendment",
          ("staff_member", "line_manager", "fm_hps"), "§4.2: the redrafted JD is not yet agreed",
-         requires=("reason",), inputs=(reason(),), style="secondary"),
+         requires=("reason",), inputs=(reason(),), style="secondary", tells_involved=True),
     # --- Direct Route (policy §4.3) --------------------------------------------------------------
     Move("record_discussion", "Record the discussion with the staff member", (DR,), ("discussion",),
          "staff_proposal", ("line_manager", "fm_hps"), "§4.3 step 1: the line manager or FM/HPS discusses it with "
@@ -215,7 +232,7 @@ MOVES: list[Move] = [
          independent_of=("submit_proposal",)),
     Move("return_to_staff", "Return to the staff member for further amendment", (DR,), ("manager_review",),
          "staff_proposal", ("line_manager",), "§4.3 step 3: or returns it for further amendment (a loop)",
-         requires=("reason",), inputs=(reason(),), independent_of=("submit_proposal",), style="secondary"),
+         requires=("reason",), inputs=(reason(),), independent_of=("submit_proposal",), style="secondary", tells_involved=True),
     Move("submit_to_fm", "Submit the JD and recommended grade to the FM/HPS", (DR,), ("manager_submission",),
          "fm_brokering", ("line_manager",), "§4.3 step 4: the manager submits to the FM/HPS (or delegate), "
          "copied to the HoD or departmental contact", inputs=(NOTE,)),
@@ -226,7 +243,7 @@ MOVES: list[Move] = [
     Move("record_no_agreement", "Record that no agreement was reached", (DR,), ("fm_brokering",),
          "staff_direct_submission", ("fm_hps",), "§4.3 step 6: no agreement: the staff member may submit to the "
          "HRBP directly", requires=("reason",), inputs=(reason(),), independent_of=("submit_to_fm",),
-         style="secondary"),
+         style="secondary", tells_involved=True),
     Move("submit_to_hrbp", "Submit my JD and recommended grade to the HRBP", (DR,), ("staff_direct_submission",),
          "hrbp_review", ("staff_member",), "§4.3 step 6: the staff member submits to the HRBP with the agreed JD it "
          "was matched to, if any", inputs=(RECOMMENDED_IF_ANY, MATCHED, NOTE)),
@@ -239,7 +256,7 @@ MOVES: list[Move] = [
          independent_of=SUBMITTERS, style="secondary"),
     Move("return_to_submitter", "Return for more information", ALL, ("hrbp_review",), None, ("hrbp",),
          "§4.1 step 4: the HRBP may return an incomplete submission", requires=("reason",), inputs=(reason(),),
-         independent_of=SUBMITTERS, style="secondary"),
+         independent_of=SUBMITTERS, style="secondary", tells_involved=True),
     Move("record_evaluation", "Record the evaluation result", ALL, ("evaluation",), "fairness", ("hrbp",),
          "§5: element levels and scores as entered; the total falls into a grade band",
          requires=("evaluation",),
@@ -287,7 +304,7 @@ MOVES: list[Move] = [
     # --- Appeal (policy §4.1 step 9) -------------------------------------------------------------
     Move("lodge_appeal", "Appeal against the decision", ALL, ("closed",), "appeal",
          ("staff_member", "line_manager"), "§4.1 step 9: within the appeal window, with grounds",
-         requires=("reason",), inputs=(reason("Grounds of appeal"),), when=("appeal_window_open",)),
+         requires=("reason",), inputs=(reason("Grounds of appeal"),), when=("appeal_window_open",), tells_involved=True),
     Move("convene_panel", "Convene the appeal panel", ALL, ("appeal",), "appeal_hearing", ("hr_services",),
          "§4.1 step 9: a panel of people not involved in the case", requires=("panel",),
          inputs=(InputField("panel", ID_LIST, "Panel members (people not involved in this case; at least two)",
@@ -304,7 +321,7 @@ MOVES: list[Move] = [
     # --- Any time before a decision ----------------------------------------------------------
     Move("withdraw", "Withdraw the case", ALL, BEFORE_DECISION, "withdrawn", ("initiator",),
          "A case can be withdrawn by its initiator before a decision", requires=("reason",), inputs=(reason(),),
-         style="danger"),
+         style="danger", tells_involved=True),
 ]
 
 # What people read after each move, written for them (never the action's internal name):
@@ -387,20 +404,12 @@ SENTENCES: dict[str, tuple[str, str]] = {
 TOLD_TO_THOSE_INVOLVED = ("return_to_manager", "decline_agreed_route", "return_for_amendment", "return_to_staff",
                           "record_no_agreement", "return_to_submitter", "lodge_appeal", "withdraw")
 # Moves after which the staff member and line manager are told the outcome in plain words (policy §4.1 step 6).
-TELLS_THE_OUTCOME = ("decide", "process", "log_and_send", "uphold_appeal", "dismiss_appeal")
+TELLS_THE_OUTCOME = effects.TELLS_THE_OUTCOME
 
 MOVES_BY_ACTION: dict[str, Move] = {m.action: m for m in MOVES}
-assert len(MOVES_BY_ACTION) == len(MOVES), "action names must be unique"
-assert set(SENTENCES) == set(MOVES_BY_ACTION), "every move has its sentences"
 
-
-def moves_from(route: str, state: str) -> list[Move]:
-    """The moves a case on ``route`` in ``state`` allows, in table order."""
-    return [m for m in MOVES if route in m.routes and state in m.sources]
-
-
-# Where the moves whose ``target`` is None can lead, per route (the service picks one): used by
-# the generated docs and checked by the stateful test against every event the service writes.
+# Where the moves whose ``target`` is None can lead, per route (their effect picks one): used by the
+# generated docs and checked by the stateful test against every event the engine writes.
 SERVICE_TARGETS: dict[str, dict[str, tuple[str, ...]]] = {
     "agree_duties_changed": {AR: ("agreements", "jd_amendment")},
     "agree_amended_jd": {AR: ("jd_agreement", "hrbp_review")},
@@ -412,19 +421,83 @@ SERVICE_TARGETS: dict[str, dict[str, tuple[str, ...]]] = {
 }
 
 
+# --- Roles: who holds each for a case (permission, tasks and escalation alike) ---------------------
+
+
+def _unit(case: GradingCase):
+    return case.org_unit
+
+
+def _subject(case: GradingCase):
+    return case.subject
+
+
+def _panel(case: GradingCase):
+    return Person.objects.filter(pk__in=case.panel.values("person_id"))
+
+
+# A late staff member, line manager, initiator or panel member: the FM/HPS is told, or the HRBP when there
+# is none (or it is the person the case is about); a late FM/HPS, HR Services or HRBP: the HRBP.
+_UP_TO_FM = ("fm_hps", "hrbp")
+_UP_TO_HRBP = ("hrbp",)
+ROLE_RESOLVERS = {
+    "staff_member": SubjectRole("staff_member", ROLE_LABELS["staff_member"], subject_of=_subject, unit_of=_unit,
+                                escalate=_UP_TO_FM),
+    "line_manager": PersonFieldRole("line_manager", ROLE_LABELS["line_manager"], field="line_manager",
+                                    capacity="line manager", unit_of=_unit, escalate=_UP_TO_FM),
+    "fm_hps": UnitRoleHolder("fm_hps", ROLE_LABELS["fm_hps"], unit_role="fm_hps", unit_of=_unit,
+                             subject_of=_subject, escalate=_UP_TO_HRBP),
+    "hrbp": UnitRoleHolder("hrbp", ROLE_LABELS["hrbp"], unit_role="hrbp", unit_of=_unit, subject_of=_subject,
+                           escalate=_UP_TO_HRBP),
+    "hr_services": GroupRole("hr_services", ROLE_LABELS["hr_services"], group=groups.HR_SERVICES, unit_of=_unit,
+                             escalate=_UP_TO_HRBP),
+    "initiator": PersonFieldRole("initiator", ROLE_LABELS["initiator"], field="initiator", capacity="initiator",
+                                 unit_of=_unit, tasks=False, subject_may_hold=True, escalate=_UP_TO_FM),
+    "panel": MembersRole("panel", ROLE_LABELS["panel"], people_of=_panel, capacity="appeal panel member",
+                         unit_of=_unit, escalate=_UP_TO_FM),
+}
+
+
+def _setting(name: str):
+    return settings.GRADEPATH_GRADING[name]
+
+
+def _due_days(state: str) -> int:
+    targets = _setting("STEP_TARGETS")
+    return targets.get(state, targets["default"])
+
+
+def _involved(case: GradingCase) -> list:
+    return [case.subject, case.line_manager, case.initiator]
+
+
+def _build() -> Process:
+    return Process(
+        name="grading", label="Grading", noun="grading case", short_noun="case", model=GradingCase, event_model=CaseEvent,
+        event_fk="case", states=STATES, closed_states=CLOSED_STATES, variants=dict(Route.choices),
+        start_states=dict(START_STATE), process_map=PROCESS_MAP, moves=MOVES, roles=ROLE_RESOLVERS,
+        conditions=CONDITION_CHECKS, sentences=SENTENCES, variant_of=lambda case: case.route,
+        subject_of=_subject, unit_of=_unit, title_of=lambda case: case.title,
+        link_of=lambda case: f"/grading/{case.pk}/", involved_of=_involved, due_days=_due_days,
+        effects=effects.EFFECTS, on_enter=effects.ON_ENTER, after_move=effects.after_move,
+        service_targets=SERVICE_TARGETS, silent_states=("withdrawn", "not_agreed"),
+        reminder_days=lambda: _setting("REMIND_BEFORE_WORKING_DAYS"),
+    )
+
+
+GRADING: Process = _build()
+
+
+def moves_from(route: str, state: str) -> list[Move]:
+    """The moves a case on ``route`` in ``state`` allows, in table order."""
+    return GRADING.moves_from(route, state)
+
+
 def move_targets(move: Move, route: str) -> tuple[str, ...]:
     """The states ``move`` can lead to on ``route``."""
-    if move.target is not None:
-        return (move.target,)
-    return SERVICE_TARGETS[move.action][route]
+    return GRADING.move_targets(move, route)
 
 
 def route_states(route: str) -> list[str]:
     """Every state a case on ``route`` can reach from its start state, following the table."""
-    seen: list[str] = [START_STATE[route]]
-    for state in seen:  # grows while we walk it: a breadth-first search
-        for move in moves_from(route, state):
-            for target in move_targets(move, route):
-                if target not in seen:
-                    seen.append(target)
-    return seen
+    return GRADING.variant_states(route)

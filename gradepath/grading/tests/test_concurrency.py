@@ -11,7 +11,7 @@ from django.db import connection
 from django.test import Client
 
 from gradepath.core.errors import ServiceError, StaleStateError
-from gradepath.grading import services
+from gradepath.grading import services, workflow
 from gradepath.grading.models import CaseEvent, GradingCase, Route
 from gradepath.grading.tests.test_workflow_matrix import act, make_case
 from gradepath.notifications.models import Notification, OutboxEmail
@@ -124,13 +124,13 @@ def test_a_rolled_back_action_sends_nothing(grading, monkeypatch, mailoutbox, dj
     p = grading
     case = make_case(p, Route.DIRECT, "logging")
     notifications, emails = Notification.objects.count(), OutboxEmail.objects.count()
-    original = services._notify_transition
+    original = workflow.GRADING.after_move  # grading's own telling, the last thing a move does
 
     def notify_then_fail(*args, **kwargs):
         original(*args, **kwargs)  # the mailbox e-mail and the notifications are written ...
         raise RuntimeError("The disk is full.")  # ... then the action fails before it commits
 
-    monkeypatch.setattr(services, "_notify_transition", notify_then_fail)
+    monkeypatch.setattr(workflow.GRADING, "after_move", notify_then_fail)
     with django_capture_on_commit_callbacks(execute=True) as callbacks, pytest.raises(RuntimeError):
         act(case, p.hrbp, "log_and_send")
     assert callbacks == [] and mailoutbox == []

@@ -74,7 +74,7 @@ def _login(username: str) -> Person:
 
 
 def _open_tasks():
-    return CaseTask.objects.filter(completed_at__isnull=True).select_related("case")
+    return CaseTask.objects.filter(completed_at__isnull=True).prefetch_related("obj")
 
 
 def test_the_demo_has_at_least_40_grading_cases_on_every_route(demo):
@@ -270,7 +270,7 @@ def test_each_cases_timeline_is_in_order_on_working_days(demo):
 
 
 def test_each_task_is_due_after_the_step_that_created_it(demo):
-    for task in CaseTask.objects.select_related("case"):
+    for task in CaseTask.objects.prefetch_related("obj"):
         made_at = (task.case.created_at if task.step == 0
                    else task.case.events.get(step=task.step - 1).created_at)
         assert task.created_at == made_at, task.case.reference

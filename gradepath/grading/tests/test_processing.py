@@ -12,10 +12,11 @@ from gradepath.core.errors import ServiceError
 from gradepath.core.models import HistoryEntry as History
 from gradepath.grades.models import Grade, PayRecord
 from gradepath.grading import services
-from gradepath.grading.dates import add_working_days, first_of_next_month, working_days_between
-from gradepath.grading.models import BankHoliday, GradingCase, Outcome, Route
+from gradepath.grading.models import GradingCase, Outcome, Route
 from gradepath.grading.tests.test_workflow_matrix import act, make_case
 from gradepath.jobs.models import JDVersion
+from gradepath.workflow.calendar import add_working_days, first_of_next_month, working_days_between
+from gradepath.workflow.models import BankHoliday
 
 pytestmark = pytest.mark.django_db
 

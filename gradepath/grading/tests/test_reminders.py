@@ -7,10 +7,11 @@ from django.core.management import call_command
 
 from gradepath.core.models import HistoryEntry
 from gradepath.grading import services
-from gradepath.grading.dates import add_working_days
-from gradepath.grading.models import BankHoliday, CaseTask
-from gradepath.grading.reminders import send_reminders_and_escalations
+from gradepath.grading.models import CaseTask
 from gradepath.notifications.models import Notification, OutboxEmail
+from gradepath.workflow.calendar import add_working_days
+from gradepath.workflow.models import BankHoliday
+from gradepath.workflow.reminders import send_reminders_and_escalations
 
 pytestmark = pytest.mark.django_db
 
@@ -133,19 +134,19 @@ def test_emails_link_to_the_case_and_carry_no_pay_details(grading, case, setting
 
 def test_the_command_prints_what_it_did_and_refuses_a_bad_date(grading, case, capsys):
     _task(case, due_date=MONDAY - dt.timedelta(days=1))
-    call_command("grading-reminders", "--date", MONDAY.isoformat())
+    call_command("reminders", "--date", MONDAY.isoformat())
     out = capsys.readouterr().out
     assert f"Escalated {case.reference}" in out and "Fiona Marsh" in out
     assert "0 reminders and 1 escalation sent." in out
     from django.core.management.base import CommandError
 
     with pytest.raises(CommandError, match="is not a date"):
-        call_command("grading-reminders", "--date", "31/02/2031")
+        call_command("reminders", "--date", "31/02/2031")
 
 
 def test_the_background_task_runs_the_same_daily_job(grading, case):
-    from gradepath.grading.tasks import send_grading_reminders
+    from gradepath.workflow.tasks import send_reminders as send_grading_reminders
 
     _task(case, due_date=dt.date(2000, 1, 3))
     result = send_grading_reminders.call()
-    assert result["escalated"][0]["case"] == case.reference
+    assert result["escalated"][0]["reference"] == case.reference

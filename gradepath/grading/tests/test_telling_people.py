@@ -82,7 +82,7 @@ def test_one_waiting_message_per_task_and_it_goes_when_the_task_does(grading):
 
 
 def test_a_reminder_goes_with_its_task(grading):
-    from gradepath.grading.reminders import send_reminders_and_escalations
+    from gradepath.workflow.reminders import send_reminders_and_escalations
 
     p = grading
     case = services.start_direct_route_case(actor=p.staff_member.user, subject=p.staff_member)

@@ -1,10 +1,11 @@
-"""Working days (UK bank holidays are data: grading.BankHoliday) and policy dates."""
+"""Working days: weekends and bank holidays (data: :class:`gradepath.workflow.models.BankHoliday`)
+are skipped. Every process's due dates and windows are counted here."""
 
 from __future__ import annotations
 
 import datetime as dt
 
-from gradepath.grading.models import BankHoliday
+from gradepath.workflow.models import BankHoliday
 
 
 def add_working_days(start: dt.date, days: int) -> dt.date:
