@@ -29,6 +29,7 @@ from gradepath.core.errors import PermissionDenied, ServiceError
 from gradepath.people import services
 from gradepath.people.importer import FileError, check_size, import_people, max_upload_bytes
 from gradepath.people.models import (
+    DELEGABLE_ROLES,
     Appointment,
     Delegation,
     EqualityData,
@@ -36,6 +37,7 @@ from gradepath.people.models import (
     Person,
     Post,
     PostGrade,
+    UnitRole,
     UnitRoleAssignment,
     User,
 )
@@ -45,6 +47,19 @@ from gradepath.people.permissions import (
 )
 
 # --- Org units ------------------------------------------------------------------------------------
+
+
+class RoleFilter(admin.SimpleListFilter):
+    """Rows by unit role, in the role's words."""
+
+    title = "role"
+    parameter_name = "role"
+
+    def lookups(self, request, model_admin):
+        return UnitRole.choices
+
+    def queryset(self, request, queryset):
+        return queryset.filter(role=self.value()) if self.value() else queryset
 
 
 class OrgUnitForm(ServiceForm):
@@ -69,6 +84,7 @@ class UnitRoleAssignmentInlineForm(forms.ModelForm):
     role is never rewritten. The service runs when the form is checked, inside the admin's transaction,
     so a refusal shows next to the row (and :meth:`OrgUnitAdmin.changeform_view` then keeps nothing)."""
 
+    role = forms.ChoiceField(choices=UnitRole.choices)
     actor = None
     unit: OrgUnit | None = None
 
@@ -195,7 +211,7 @@ class UnitRoleAssignmentAdmin(ServiceAdmin):
     unit's page (inline), through the services."""
 
     list_display = ("person", "role", "unit", "start_date", "end_date")
-    list_filter = ("role", ("end_date", admin.EmptyFieldListFilter))
+    list_filter = (RoleFilter, ("end_date", admin.EmptyFieldListFilter))
     search_fields = ("person__last_name", "person__first_name", "person__employee_number", "unit__name",
                      "unit__code")
     list_select_related = ("person", "unit")
@@ -483,6 +499,8 @@ class AppointmentAdmin(ServiceAdmin):
 
 
 class DelegationForm(ServiceForm):
+    role = forms.ChoiceField(choices=[(role, UnitRole(role).label) for role in DELEGABLE_ROLES])
+
     class Meta:
         model = Delegation
         fields = ("delegator", "delegate", "role", "org_unit", "start_date", "end_date", "reason")
@@ -517,7 +535,7 @@ class DelegationAdmin(ServiceAdmin):
     allow_add = True
     actions = [revoke_delegations]
     list_display = ("delegate", "role", "org_unit", "delegator", "start_date", "end_date", "revoked_at")
-    list_filter = ("role", ("revoked_at", admin.EmptyFieldListFilter))
+    list_filter = (RoleFilter, ("revoked_at", admin.EmptyFieldListFilter))
     search_fields = ("delegate__last_name", "delegator__last_name", "org_unit__name", "org_unit__code")
     list_select_related = ("delegate", "delegator", "org_unit")
     autocomplete_fields = ("delegator", "delegate", "org_unit")

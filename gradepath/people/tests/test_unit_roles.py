@@ -434,3 +434,15 @@ def test_the_migration_moves_holders_of_a_small_data_set_and_back():
 
     executor = MigrationExecutor(connection)
     executor.migrate(executor.loader.graph.leaf_nodes())
+
+
+def test_the_admin_unit_page_shows_its_role_holders_and_the_holders_list_filters_by_role(personas, admin_client):
+    body = admin_client.get(reverse("admin:people_orgunit_change", args=[personas.faculty.pk])).content.decode()
+    assert "Role holders (FM/HPS, HoD or departmental contact, HRBP, Dean …)" in body
+    assert "Fiona Marsh" in body and "Technician Commitment lead" in body  # a recorded row, and the choices
+    listing = admin_client.get(reverse("admin:people_unitroleassignment_changelist"), {"role": "hrbp"})
+    assert listing.status_code == 200 and "Priya Banerjee" in listing.content.decode()
+    assert "Fiona Marsh" not in listing.content.decode()
+    delegation_form = admin_client.get(reverse("admin:people_delegation_add")).content.decode()
+    assert '<option value="dean">Dean</option>' in delegation_form
+    assert '<option value="tc_lead">' not in delegation_form
