@@ -1,14 +1,11 @@
 """Forms of the grading pages. They only parse input: every change goes through
 grading.services (actions) or grading.comments (comments).
 
-:class:`ActionForm` is built from the workflow table: the fields of a move are its declared
-inputs (``Move.inputs``), so a new move in the table gets its form without a new class, and the
-page and the API take exactly the same fields.
+:class:`ActionForm` is the engine's move form (``workflow.forms.MoveForm``: the fields of a move are
+its declared inputs, so the page and the API take exactly the same fields) with grading's widgets.
 """
 
 from __future__ import annotations
-
-import uuid
 
 from django import forms
 from django.db.models import Prefetch
@@ -24,6 +21,7 @@ from gradepath.jobs.models import AgreedJD
 from gradepath.jobs.search import agreed_label
 from gradepath.people.models import Appointment, Person
 from gradepath.people.search import person_label
+from gradepath.workflow.forms import MoveForm
 
 ANY = [("", "Any")]
 
@@ -71,71 +69,21 @@ class PostChoiceField(forms.ModelMultipleChoiceField):
 REQUIRED_REASON = "Give a reason: it is kept with the case and shown to the people involved."
 
 
-class ActionForm(forms.Form):
-    """The form of one available move on one case, rendered at ``case.step``.
+class ActionForm(MoveForm):
+    """The form of one available move on one case (the engine's :class:`MoveForm`, built from the move's
+    declared inputs), with grading's own widgets: grades to choose from, the agreed JD and panel pickers,
+    the other posts on the JD version, the effective date the policy gives."""
 
-    Its fields are built from the move's declared inputs (``Move.inputs``: the same declarations the
-    service checks every request against, web or API); ``service_data()`` turns the cleaned fields back
-    into those inputs, by name, for :func:`gradepath.grading.services.perform_action`.
-    """
-
-    step = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
-    idempotency_key = forms.UUIDField(widget=forms.HiddenInput)
+    required_reason = REQUIRED_REASON
 
     def __init__(self, *args, case: GradingCase, move: workflow.Move, **kwargs):
-        kwargs.setdefault("prefix", move.action)
-        super().__init__(*args, **kwargs)
-        self.case, self.move = case, move
-        if not self.is_bound:
-            self.initial.update(step=case.step, idempotency_key=uuid.uuid4())
-        for spec in move.inputs:
-            build = getattr(self, f"_field_{spec.name}", None) or getattr(self, f"_kind_{spec.kind}")
-            build(spec)
-        for f in self.fields.values():
-            if isinstance(f.widget, forms.HiddenInput):
-                continue
-            if isinstance(f.widget, (forms.RadioSelect, forms.CheckboxInput, forms.CheckboxSelectMultiple)):
-                f.widget.attrs.setdefault("class", "form-check-input")
-            else:
-                f.widget.attrs.setdefault("class", "form-select" if isinstance(f.widget, forms.Select)
-                                          else "form-control")
+        self.case = case
+        super().__init__(*args, obj=case, move=move, **kwargs)
 
-    # --- fields by kind -----------------------------------------------------------------------
-
-    def _kind_text(self, spec: InputField) -> None:
-        errors = {"required": REQUIRED_REASON if spec.name == "reason" else f"{spec.label}: this is required."}
-        self.fields[spec.name] = forms.CharField(
-            label=spec.label, required=spec.required, max_length=spec.max_length, error_messages=errors,
-            widget=forms.Textarea(attrs={"rows": 3 if spec.required else 2}), help_text=self._help(spec))
-
-    def _kind_integer(self, spec: InputField) -> None:
-        self.fields[spec.name] = forms.IntegerField(label=spec.label, required=spec.required,
-                                                    min_value=spec.min_value, max_value=spec.max_value)
-
-    def _kind_boolean(self, spec: InputField) -> None:
-        self.fields[spec.name] = forms.BooleanField(label=spec.label, required=False)
-
-    def _kind_date(self, spec: InputField) -> None:
-        self.fields[spec.name] = forms.DateField(label=spec.label, required=spec.required,
-                                                 widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
-
-    def _kind_choice(self, spec: InputField) -> None:
-        self.fields[spec.name] = forms.ChoiceField(label=spec.label, required=spec.required,
-                                                   choices=[("", "Choose…"), *spec.choices])
-
-    def _kind_scores(self, spec: InputField) -> None:
-        scores = (self.case.evaluation or {}).get(spec.name, {})
-        word = "score" if spec.name == "scores" else "level"
-        for index, element in enumerate(spec.keys):
-            self.fields[f"{word}_{index}"] = forms.IntegerField(
-                label=f"{element.capitalize()}: {word}", required=spec.required, min_value=spec.min_value,
-                max_value=spec.max_value, initial=scores.get(element))
-
-    # --- fields with a widget of their own ----------------------------------------------------
-
-    @staticmethod
-    def _help(spec: InputField) -> str:
-        return "" if spec.name == "reason" else spec.help_text if spec.kind != "integer" else ""
+    def initial_for(self, spec: InputField):
+        if spec.kind == "scores":
+            return (self.case.evaluation or {}).get(spec.name, {})
+        return None
 
     def _grade(self, spec: InputField, initial, required_message: str) -> None:
         self.fields[spec.name] = forms.ChoiceField(
@@ -243,42 +191,6 @@ class ActionForm(forms.Form):
             error_messages={"required": "Choose the members of the appeal panel.",
                             "invalid_choice": "Choose members of staff who are not involved in this case.",
                             "invalid_pk_value": "Choose members of staff who are not involved in this case."})
-
-    # --- reading it back ----------------------------------------------------------------------
-
-    @property
-    def score_fields(self):
-        return [self[name] for name in self.fields if name.startswith(("score_", "level_"))]
-
-    @property
-    def other_fields(self):
-        return [self[name] for name in self.fields
-                if not name.startswith(("score_", "level_")) and name not in ("step", "idempotency_key")]
-
-    def service_data(self) -> dict:
-        """The move's inputs, by name, from the cleaned fields (what ``perform_action`` checks and reads)."""
-        c = self.cleaned_data
-        data: dict = {}
-        for spec in self.move.inputs:
-            name = spec.name
-            if spec.kind == "scores":
-                word = "score" if name == "scores" else "level"
-                values = {element: c.get(f"{word}_{i}") for i, element in enumerate(spec.keys)}
-                if any(v is not None for v in values.values()):
-                    data[name] = values
-            elif name not in self.fields:
-                continue  # offered only when it applies (other posts on the same JD version)
-            elif name in ("also_regrade", "panel"):
-                data[name] = [obj.pk for obj in c.get(name) or []]
-            elif name == "matched_agreed":
-                if c.get(name) is not None:
-                    data[name] = c[name].pk
-            elif name in ("recommended_grade", "grade"):
-                if c.get(name):
-                    data[name] = int(c[name])
-            elif c.get(name) not in (None, ""):
-                data[name] = c[name]
-        return data
 
 
 class CommentForm(forms.Form):

@@ -4,7 +4,7 @@ Reading this file tells a newcomer the whole process (docs/policy.md §4.1–4.3
 action, the states it may start from, the state it leads to, who may take it, what it requires, the
 input fields it takes (with their types and limits), whose earlier moves make someone ineligible to
 take it, and the policy step it implements (shown to users). ``docs/workflows/`` is generated from
-this table by ``gradepath grading-workflow-docs``; a test walks every state × action × role.
+this table by ``gradepath workflow-docs``; a test walks every state × action × role.
 
 Who may act ("roles") are relationships resolved for the case at the time:
 
@@ -30,6 +30,7 @@ from gradepath.grading import effects
 from gradepath.grading.models import CLOSED_STATES, CaseEvent, GradingCase, Outcome, Route
 from gradepath.people import roles as groups
 from gradepath.people.models import Person
+from gradepath.workflow.docs import DocsPage, ProcessDocs
 from gradepath.workflow.process import Condition, Move, Process
 from gradepath.workflow.roles import (
     GroupRole,
@@ -471,6 +472,50 @@ def _involved(case: GradingCase) -> list:
     return [case.subject, case.line_manager, case.initiator]
 
 
+APPEAL_ACTIONS = ("lodge_appeal", "convene_panel", "uphold_appeal", "dismiss_appeal")
+DOCS = ProcessDocs(
+    title="Grading cases", source="gradepath/grading/workflow.py", excluded=APPEAL_ACTIONS,
+    pages=(
+        DocsPage("new-job.md", "New job grading", NJ, "§4.1", "41-new-job-grading",
+                 intro="Appeals after the case is closed are on [the appeal page](appeal.md)."),
+        DocsPage("agreed-route.md", "Existing job: the Agreed Route", AR, "§4.2", "42-existing-job-agreed-route",
+                 intro="Appeals after the case is closed are on [the appeal page](appeal.md)."),
+        DocsPage("direct-route.md", "Existing job: the Direct Route", DR, "§4.3", "43-existing-job-direct-route",
+                 intro="Appeals after the case is closed are on [the appeal page](appeal.md)."),
+        DocsPage("appeal.md", "Appeals (every route)", None, "§4.1 step 9", "41-new-job-grading",
+                 actions=APPEAL_ACTIONS,
+                 intro="An appeal can follow any route once the decision is logged and the case closed. "
+                       "Upholding it sends the case back to HR Services to process the new grade."),
+    ),
+    requirement_words={
+        "reason": "a reason", "recommended_grade": "a recommended grade",
+        "submitted_jd": "the JD (submitted as a new version)", "matched_agreed": "the matched agreed JD",
+        "evaluation": "the 14 HERA element scores (the total gives the grade band)",
+        "fairness": "the fairness assessment (an issue may stay open until its resolution is recorded)",
+        "resolution": "how the knock-on issue was resolved",
+        "outcome": "the outcome (and grade; a reason when it differs from the check)",
+        "panel": "at least two panel members not involved in the case", "grade": "the grade decided on appeal",
+    },
+    role_descriptions={
+        "staff_member": "the post holder the case is about",
+        "line_manager": "the holder's line manager (for a new job, the manager who started it)",
+        "fm_hps": "the FM/HPS of the case's unit, or their delegate while the delegation is active; when neither "
+                  "may act (the case is about them, or they submitted it), the FM/HPS above",
+        "hrbp": "the HR Business Partner of the unit, or their active delegate (or the HRBP above, as for the "
+                "FM/HPS)",
+        "hr_services": "a member of HR Services (their tasks are the team's queue)",
+        "initiator": "whoever started the case",
+        "panel": "a member of the case's appeal panel",
+    },
+    notes=("Nobody acts on a case about themselves except as its staff member (or as the one who started it, to "
+           "withdraw it), and nobody approves their own submission. A delegate never acts on a case about "
+           "themselves or about the person they stand in for, and only between the delegation's start and end "
+           "dates.",
+           "Agreements marked \"each once\" need every listed role to record them once, each by a different "
+           "person; the case moves on after the last one."),
+)
+
+
 def _build() -> Process:
     return Process(
         name="grading", label="Grading", noun="grading case", short_noun="case", model=GradingCase, event_model=CaseEvent,
@@ -481,7 +526,7 @@ def _build() -> Process:
         link_of=lambda case: f"/grading/{case.pk}/", involved_of=_involved, due_days=_due_days,
         effects=effects.EFFECTS, on_enter=effects.ON_ENTER, after_move=effects.after_move,
         service_targets=SERVICE_TARGETS, silent_states=("withdrawn", "not_agreed"),
-        reminder_days=lambda: _setting("REMIND_BEFORE_WORKING_DAYS"),
+        reminder_days=lambda: _setting("REMIND_BEFORE_WORKING_DAYS"), docs=DOCS,
     )
 
 

@@ -132,6 +132,7 @@ class Process:
     after_move: Callable | None = None
     service_targets: dict[str, dict[str, tuple[str, ...]]] = field(default_factory=dict)
     reminder_days: Callable[[], int] = lambda: 2  # remind this many working days before a task is due
+    docs: Any = None  # workflow.docs.ProcessDocs: the pages `gradepath workflow-docs` writes
     silent_states: tuple[str, ...] = ()  # states in which nobody may act at all (withdrawn, not agreed)
 
     def __post_init__(self) -> None:
