@@ -9,6 +9,7 @@ from gradepath.api.views.delegations import (
     DelegationRevokeApi,
 )
 from gradepath.api.views.docs import DocsPage, SchemaApi
+from gradepath.api.views.inbox import InboxApi
 from gradepath.api.views.jobs import (
     CompareApi,
     JDDetailApi,
@@ -35,6 +36,7 @@ app_name = "api"
 urlpatterns = [
     path("schema/", SchemaApi.as_view(), name="schema"),
     path("docs/", DocsPage.as_view(), name="docs"),
+    path("inbox/", InboxApi.as_view(), name="inbox"),
     path("people/", PersonListApi.as_view(), name="person-list"),
     path("people/<int:pk>/", PersonDetailApi.as_view(), name="person-detail"),
     path("people/<int:pk>/update/", PersonUpdateApi.as_view(), name="person-update"),

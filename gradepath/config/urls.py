@@ -16,6 +16,7 @@ urlpatterns = [
     path("grades/", include("gradepath.grades.urls")),
     path("jobs/", include("gradepath.jobs.urls")),
     path("grading/", include("gradepath.grading.urls")),
+    path("inbox/", include("gradepath.workflow.urls")),
     path("notifications/", include("gradepath.notifications.urls")),
     path("api/", include("gradepath.api.urls")),
     path("healthz", healthz, name="healthz"),

@@ -527,6 +527,7 @@ def _build() -> Process:
         effects=effects.EFFECTS, on_enter=effects.ON_ENTER, after_move=effects.after_move,
         service_targets=SERVICE_TARGETS, silent_states=("withdrawn", "not_agreed"),
         reminder_days=lambda: _setting("REMIND_BEFORE_WORKING_DAYS"), docs=DOCS,
+        detail_url_name="grading:case-detail",
     )
 
 

@@ -133,6 +133,7 @@ class Process:
     service_targets: dict[str, dict[str, tuple[str, ...]]] = field(default_factory=dict)
     reminder_days: Callable[[], int] = lambda: 2  # remind this many working days before a task is due
     docs: Any = None  # workflow.docs.ProcessDocs: the pages `gradepath workflow-docs` writes
+    detail_url_name: str = ""  # the object's page, by id (the inbox links to it without loading it)
     silent_states: tuple[str, ...] = ()  # states in which nobody may act at all (withdrawn, not agreed)
 
     def __post_init__(self) -> None:
