@@ -30,6 +30,7 @@ from gradepath.grading.models import CaseEvent, GradingCase, Route
 from gradepath.grading.tests.test_workflow_matrix import make_case, make_person
 from gradepath.people.models import Delegation
 from gradepath.testing.factories import AppointmentFactory, PostFactory
+from gradepath.workflow.testing import check_history
 
 pytestmark = pytest.mark.django_db
 
@@ -134,20 +135,10 @@ def build_machine(p):
 
         @invariant()
         def histories_follow_the_table(self):
+            # The engine's invariants (workflow.testing): step = events, none skipped or shared; each event a
+            # table move from where the case was; nobody acting on their own case but as its staff member.
             for case in GradingCase.objects.filter(pk__in=[c.pk for c in self.cases]):
-                events = list(CaseEvent.objects.filter(case=case).order_by("step"))
-                assert case.step == len(events)
-                assert [e.step for e in events] == list(range(len(events)))  # none skipped, none shared
-                state = workflow.START_STATE[case.route]
-                for event in events:
-                    move = workflow.MOVES_BY_ACTION[event.action]
-                    assert case.route in move.routes and event.from_state in move.sources
-                    assert event.from_state == state, f"{event} did not start where the case was"
-                    assert event.to_state in workflow.move_targets(move, case.route)
-                    state = event.to_state
-                    if event.actor_id == case.subject_id:
-                        assert event.capacity in ("staff member", "initiator"), f"{event}: acted on own case"
-                assert state == case.state
+                check_history(workflow.GRADING, case)
 
         @invariant()
         def delegates_act_only_inside_their_dates(self):

@@ -10,15 +10,14 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from django.db import transaction
 from django.utils import timezone
 
-from gradepath.core.errors import PermissionDenied, ServiceError, StaleStateError, user_message
 from gradepath.grades.models import Grade
 from gradepath.grading import services, workflow
 from gradepath.grading.models import AppealPanelMember, GradingCase, Outcome, Route
 from gradepath.jobs import services as jd_services
 from gradepath.testing.factories import JobFamilyFactory, PersonFactory, UserFactory
+from gradepath.workflow.testing import check_cell, matrix_cells
 
 pytestmark = pytest.mark.django_db
 
@@ -100,32 +99,8 @@ def act(case, person, action, **data):
     return services.perform_action(actor=person.user, case=case, action=action, step=case.step, data=data)
 
 
-def role_actions(route: str, state: str, role: str | None, agreed: set[str]) -> set[str]:
-    """The oracle, part one: what the table allows one role in one state (independent of the service code)."""
-    if role is None or state in ("withdrawn", "not_agreed"):
-        return set()
-    if route == Route.NEW_JOB and role == "staff_member":
-        return set()  # a new job has no post holder yet
-    return {m.action for m in workflow.MOVES
-            if route in m.routes and state in m.sources and role in m.roles
-            and not (m.once_per_role and role in agreed)}
-
-
-def conditions_hold(case, action: str) -> bool:
-    """The oracle, part two: the table's conditions, read straight from the case's fields."""
-    if action == "record_finance_approval":
-        return case.grant_funded and case.finance_approved_at is None
-    if action == "process":
-        return not case.grant_funded or case.finance_approved_at is not None
-    if action == "lodge_appeal":
-        return (case.decided_at is not None and case.appeal_deadline is not None
-                and timezone.localdate() <= case.appeal_deadline
-                and not case.events.filter(action="lodge_appeal").exists())
-    return True
-
-
 # (route, state, roles whose agreement is already recorded in that state, variant of the case)
-CELLS = [(route, state, (), "") for route in workflow.ALL_ROUTES for state in workflow.route_states(route)]
+CELLS = [(route, state, (), "") for route, state in matrix_cells(workflow.GRADING)]
 CELLS += [
     (Route.AGREED, "agreements", ("staff_member",), ""),
     (Route.AGREED, "agreements", ("line_manager", "fm_hps"), ""),
@@ -165,6 +140,8 @@ def _snapshot(case):
                          ids=[f"{r}-{s}" + (f"-agreed-by-{'-'.join(a)}" if a else "") + (f"-{v}" if v else "")
                               for r, s, a, v in CELLS])
 def test_every_role_is_offered_exactly_the_moves_the_table_allows(grading, route, state, agreed, variant):
+    # The oracle and the checks are the engine's test kit (workflow.testing), reading the table and the
+    # process's own conditions.
     p = add_matrix_personas(grading)
     case = apply_variant(make_case(p, route, state), variant)
     AppealPanelMember.objects.create(case=case, person=p.panel)
@@ -172,47 +149,9 @@ def test_every_role_is_offered_exactly_the_moves_the_table_allows(grading, route
         persona = next(getattr(p, name) for name, r in PERSONA_ROLES.items() if r == role)
         case = act(case, persona, AGREEMENT[state])
     assert case.state == state
-    before = _snapshot(case)
-
     for name, role in PERSONA_ROLES.items():
-        person = getattr(p, name)
-        offered = services.available_actions(case, person.user)
-        allowed = role_actions(route, state, role, set(agreed))
-        expected = {action for action in allowed if conditions_hold(case, action)}
-        assert {a.move.action for a in offered} == expected, f"{name} as {role} in {route}/{state}"
-        assert all(a.role == role for a in offered)
-
-        for move in workflow.MOVES:
-            if move.action in expected:
-                # Allowed: the service does not refuse it for who or when (bad data is another matter).
-                try:
-                    with transaction.atomic():
-                        services.perform_action(actor=person.user, case=case, action=move.action,
-                                                step=case.step, data={})
-                        raise _RollBack
-                except _RollBack:
-                    pass
-                except (PermissionDenied, StaleStateError) as refused:
-                    pytest.fail(f"{name} was offered {move.action} in {route}/{state} but refused: {refused}")
-                except ServiceError:
-                    pass
-            elif move.action in allowed:
-                # The role may, but the case's conditions do not hold: refused with the reason, nothing changes.
-                with pytest.raises(ServiceError) as refused:
-                    services.perform_action(actor=person.user, case=case, action=move.action, step=case.step,
-                                            data=dict(FULL_DATA))
-                assert not isinstance(refused.value, (PermissionDenied, StaleStateError))
-                assert user_message(refused.value) == services.unmet_condition(case, move)
-                assert _snapshot(case) == before, f"{name} changed the case with {move.action}"
-            else:
-                with pytest.raises((PermissionDenied, StaleStateError)):
-                    services.perform_action(actor=person.user, case=case, action=move.action, step=case.step,
-                                            data=dict(FULL_DATA))
-                assert _snapshot(case) == before, f"{name} changed the case with {move.action}"
-
-
-class _RollBack(Exception):
-    pass
+        check_cell(workflow.GRADING, case, getattr(p, name), role, agreed=agreed, full_data=FULL_DATA,
+                   snapshot=lambda: _snapshot(case), label=name)
 
 
 def test_the_matrix_covers_every_state_of_every_route():
