@@ -12,7 +12,7 @@ from rest_framework.response import Response
 
 from gradepath.api.base import ApiView, paginated, paginated_serializer
 from gradepath.api.serializers import OrgUnitRefSerializer, PersonRefSerializer
-from gradepath.core.inputs import KINDS
+from gradepath.api.views.workflow import process_endpoints
 from gradepath.grading import services, workflow
 from gradepath.grading.models import CaseEvent, GradingCase, Route
 from gradepath.jobs.permissions import get_version_for_user
@@ -138,43 +138,6 @@ def case_detail(user, case: GradingCase) -> dict:
     return data
 
 
-class _InputSerializer(serializers.Serializer):
-    """One field the action takes in ``data``: its name, type, label and limits."""
-
-    name = serializers.CharField()
-    type = serializers.ChoiceField(choices=list(KINDS))
-    label = serializers.CharField()
-    required = serializers.BooleanField()
-    max_length = serializers.IntegerField(required=False)
-    min_value = serializers.IntegerField(required=False, allow_null=True)
-    max_value = serializers.IntegerField(required=False, allow_null=True)
-    choices = serializers.ListField(child=serializers.CharField(), required=False)
-    max_items = serializers.IntegerField(required=False)
-    keys = serializers.ListField(child=serializers.CharField(), required=False)
-
-    class Meta:
-        ref_name = "GradingActionInput"
-
-
-class ActionSerializer(serializers.Serializer):
-    """An action the caller may take on the case now (the same list drives the page's buttons), with the
-    fields it takes in ``data`` (the page's form is built from the same declarations)."""
-
-    action = serializers.CharField(source="move.action")
-    label = serializers.CharField(source="move.label")
-    role = serializers.CharField()
-    capacity = serializers.CharField()
-    requires = serializers.ListField(child=serializers.CharField(), source="move.requires")
-    inputs = serializers.SerializerMethodField()
-    policy = serializers.CharField(source="move.policy")
-
-    def get_inputs(self, available) -> list[dict]:
-        return [spec.describe() for spec in available.move.inputs]
-
-    class Meta:
-        ref_name = "GradingCaseAction"
-
-
 class CaseListApi(ApiView):
     """The grading cases you may see, newest first; filter by ``route`` and ``state``."""
 
@@ -204,54 +167,10 @@ class CaseDetailApi(ApiView):
         return Response(case_detail(request.user, services.get_case_for_user(request.user, pk)))
 
 
-class CaseActionsApi(ApiView):
-    """What you may do on the case now, and the step to send with it."""
-
-    class OutputSerializer(serializers.Serializer):
-        step = serializers.IntegerField(help_text="Send this step with the action: if the case moves on "
-                                                  "first, the action is refused with 409.")
-        state = serializers.CharField()
-        actions = ActionSerializer(many=True)
-
-        class Meta:
-            ref_name = "GradingCaseActions"
-
-    @extend_schema(operation_id="grading_cases_actions", responses=OutputSerializer)
-    def get(self, request, pk: int):
-        case = services.get_case_for_user(request.user, pk)
-        return Response(self.OutputSerializer({
-            "step": case.step, "state": case.state, "actions": services.available_actions(case, request.user),
-        }).data)
-
-
-class CasePerformApi(ApiView):
-    """Take an action on a case. ``step`` is the case step you saw (409 if it has moved on);
-    a repeated request with the same ``idempotency_key`` has one effect. ``data`` carries the fields
-    the action takes, exactly as ``GET …/actions/`` lists them under ``inputs`` (for example
-    ``reason``, ``recommended_grade``, ``outcome`` and ``grade``): a field the action does not take,
-    a wrong type or a value beyond its limits is refused with 400 and nothing changes. Who acts, and in
-    which role, is worked out by the server."""
-
-    class InputSerializer(serializers.Serializer):
-        action = serializers.ChoiceField(choices=sorted(workflow.MOVES_BY_ACTION))
-        step = serializers.IntegerField(min_value=0, max_value=2**31 - 1)
-        idempotency_key = serializers.CharField(max_length=100, required=False, allow_blank=True)
-        data = serializers.DictField(required=False, default=dict,
-                                     help_text="The action's input fields (see the actions endpoint).")
-
-        class Meta:
-            ref_name = "GradingCasePerform"
-
-    @extend_schema(operation_id="grading_cases_perform", request=InputSerializer, responses=CaseDetailSerializer)
-    def post(self, request, pk: int):
-        case = services.get_case_for_user(request.user, pk)
-        data = self.InputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        values = data.validated_data
-        case = services.perform_action(actor=request.user, case=case, action=values["action"], step=values["step"],
-                                       data=values.get("data") or {},
-                                       idempotency_key=values.get("idempotency_key") or None)
-        return Response(case_detail(request.user, services.get_case_for_user(request.user, case.pk)))
+# What you may do on a case now, and taking an action: the engine's REST pair for the grading process.
+CaseActionsApi, CasePerformApi = process_endpoints(
+    workflow.GRADING, get_for_user=services.get_case_for_user, detail=case_detail,
+    detail_serializer=CaseDetailSerializer, operation_prefix="grading_cases", ref_prefix="GradingCase")
 
 
 class CaseStartApi(ApiView):
