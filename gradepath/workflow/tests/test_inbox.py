@@ -11,7 +11,6 @@ from django.urls import reverse
 
 from gradepath.grading import services
 from gradepath.grading.models import Route
-from gradepath.grading.tests.conftest import grading  # noqa: F401 - the fixture, with an agreed JD library
 from gradepath.grading.tests.test_workflow_matrix import make_case
 from gradepath.workflow.models import Task
 
