@@ -8,21 +8,14 @@ from django.db.models import Case, IntegerField, Min, Q, QuerySet, Value, When
 from gradepath.grading import services, workflow
 from gradepath.grading.comments import CONFIDENTIAL_ACTION
 from gradepath.grading.models import CaseComment, CaseEvent, CaseTask, GradingCase
-from gradepath.people import roles
 from gradepath.people.models import Person
+from gradepath.workflow import inbox
 from gradepath.workflow import selectors as wf_selectors
 
 
-def my_open_tasks(user, person: Person | None) -> QuerySet[CaseTask]:
-    """Open grading tasks of this person, and the HR Services team queue for HR Services members."""
-    if person is None:
-        return CaseTask.objects.none()
-    mine = Q(assignee=person)
-    if roles.in_group(user, roles.HR_SERVICES):
-        mine |= Q(assignee__isnull=True, role="hr_services")
-    return (CaseTask.objects.filter(mine, completed_at__isnull=True)
-            .exclude(case__state__in=workflow.CLOSED_STATES)
-            .select_related("subject").order_by("due_date", "id"))
+def my_open_tasks(user, person: Person | None = None):
+    """My open grading tasks, and my teams' queues (HR Services): the inbox's, for grading only."""
+    return inbox.filtered(inbox.waiting_for(user), process=workflow.GRADING.name)
 
 
 def case_list(cases: QuerySet[GradingCase], *, route: str = "", state: str = "", status: str = "",
