@@ -404,7 +404,9 @@ def test_the_migration_moves_todays_holders_into_assignments_from_when_the_unit_
     assert migration.holders_start("/4/", 4, created, first_appointment, paths, TODAY) == TODAY
 
 
-@pytest.mark.django_db(transaction=True)
+# serialized_rollback: the data migrations made (groups, content types) is back for the next
+# transactional test after this one's flush.
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_the_migration_moves_holders_of_a_small_data_set_and_back():
     executor = MigrationExecutor(connection)
     before = [("people", "0005_unit_role_assignments")]
