@@ -1131,9 +1131,10 @@ class _Writer:
         is written). Someone else named on the unit for that role stops the day before; a holder the
         file leaves blank is kept (ending a role without a successor is done in the admin site)."""
         importer, plan, today = self.importer, self.plan, timezone.localdate()
+        refused = set(importer.report.failed_lines)  # rows with a problem: their holders are not named
         for (code, role), number in sorted(plan.holders.items(), key=lambda item: plan.holder_lines[item[0]]):
             line = plan.holder_lines[(code, role)]
-            if line in importer.report.failed_lines:
+            if line in refused:
                 continue
             label, current = UnitRole(role).label, plan.current_holders.get((code, role))
             key = f"{code}/{role}"

@@ -384,6 +384,17 @@ def test_the_import_refuses_an_unknown_holder_and_two_holders_for_one_role():
     assert not UnitRoleAssignment.objects.exists() and not OrgUnit.objects.filter(code="TST").exists()
 
 
+def test_in_per_row_mode_a_role_whose_holder_could_not_be_imported_is_listed_and_the_rest_goes_in():
+    bad_e1 = person_row("E1", email="not-an-address") + ",,"
+    data = csv_bytes(UNIT_ROW + ",E1,E2", bad_e1, person_row("E2", category="academic") + ",,", header=ROLE_HEADER)
+
+    report = import_people(actor=None, data=data, per_row=True)
+
+    assert "Line 2: Not imported because E1 could not be imported." in messages(report)
+    unit = OrgUnit.objects.get(code="TST")
+    assert nearest_holder(unit, "dean").employee_number == "E2" and nearest_holder(unit, "fm_hps") is None
+
+
 def test_a_dry_run_of_role_holders_writes_nothing():
     report = import_people(actor=None, data=_file(), dry_run=True)
     assert report.ok and report.count("create", "role") == 2
