@@ -37,6 +37,7 @@ from django.utils import timezone
 
 from gradepath.core.models import HistoryEntry
 from gradepath.demo import catalogue as cat
+from gradepath.demo.cases import DEFAULT_CASES, build_demo_cases
 from gradepath.demo.clock import DemoClock, demo_clock
 from gradepath.demo.jds import LibraryDates, build_demo_jds
 from gradepath.demo.logins import DEMO_LOGINS, DEMO_PASSWORD
@@ -44,7 +45,6 @@ from gradepath.demo.names import KNOWN_AS, NAME_GROUPS, NameGroup
 from gradepath.grades.models import Grade, PayRecord
 from gradepath.grades.services import increment_date
 from gradepath.grades.structure import build_default_structure
-from gradepath.grading.demo_cases import DEFAULT_CASES, build_demo_cases
 from gradepath.grading.models import GradingCase
 from gradepath.jobs.models import AgreedJD, JobDescription
 from gradepath.notifications.models import Notification
@@ -97,7 +97,7 @@ class DemoSummary:
     seconds: float
     counts: dict[str, int]
     logins: dict[str, int]  # demo username -> person id
-    # Demo cases whose steps differed from their planned timeline (grading.demo_cases.planned_steps).
+    # Demo cases whose steps differed from their planned timeline (demo.cases.planned_steps).
     schedule_misses: list[str] = field(default_factory=list)
 
 
@@ -881,7 +881,7 @@ class DemoBuilder:
             self._write()
             self._delegate_and_notify()
             if self.jds:
-                # The agreed JD library and the JD each post holds (gradepath.jobs.demo_content), built up
+                # The agreed JD library and the JD each post holds (gradepath.demo.jds), built up
                 # between go-live and about six months ago; the drafts in progress are recent.
                 go_live = self._moment(self.today - dt.timedelta(days=GO_LIVE_DAYS), dt.time(10, 0))
                 dates = LibraryDates(
@@ -894,7 +894,7 @@ class DemoBuilder:
                                dates=dates)
             misses: list[str] = []
             if self.cases:
-                # Grading cases on every route and in every state (gradepath.grading.demo_cases).
+                # Grading cases on every route and in every state (gradepath.demo.cases).
                 misses = build_demo_cases(rng=random.Random(self.seed + 5), count=self.cases,
                                           today=self.today).schedule_misses
         counts = {

@@ -12,7 +12,6 @@ from django.db import transaction
 
 from gradepath.core.errors import ServiceError
 from gradepath.core.models import HistoryEntry
-from gradepath.grades.models import Grade, GradeStructure
 from gradepath.demo.jds import (
     AREAS,
     FAMILIES,
@@ -21,6 +20,7 @@ from gradepath.demo.jds import (
     compose_jd,
     sections_of,
 )
+from gradepath.grades.models import Grade, GradeStructure
 from gradepath.jobs.models import AgreedJD, JDVersion, JobDescription, JobFamily
 from gradepath.jobs.services import text_warnings
 from gradepath.people.models import OrgUnit, Person, Post
