@@ -7,9 +7,11 @@ class WorkflowConfig(AppConfig):
     verbose_name = "Workflow engine"
 
     def ready(self) -> None:
-        # The inbox in the menu, with the number waiting (core.registry: the layout names no process).
-        from gradepath.core.registry import MenuEntry, register
-        from gradepath.workflow.inbox import count_waiting
+        # The inbox in the menu, with the number waiting, and its summary on My home (core.registry: the
+        # layout and My home name no process).
+        from gradepath.core.registry import MenuEntry, Panel, register
+        from gradepath.workflow.inbox import count_waiting, home_panel
 
         register("menu", MenuEntry("inbox", "Inbox", "workflow:inbox", 15, "/inbox/",
                                    badge=lambda request: count_waiting(request.user)))
+        register("home", Panel("inbox", "workflow/_home_panel.html", home_panel, 5))

@@ -80,3 +80,14 @@ def rows(tasks, today: dt.date | None = None) -> list[InboxRow]:
 def units_of(tasks: QuerySet[Task]) -> QuerySet[OrgUnit]:
     """The units the user's tasks are in (for the filter): one query."""
     return OrgUnit.objects.filter(pk__in=tasks.order_by().values("org_unit_id")).order_by("name")
+
+
+def home_panel(request) -> dict | None:
+    """My home's summary: how many things wait, how many are overdue, the next due (two queries)."""
+    if person_of(getattr(request, "user", None)) is None:
+        return None
+    mine = waiting_for(request.user)
+    today = timezone.localdate()
+    total = mine.count()
+    return {"inbox": {"total": total, "overdue": mine.filter(due_date__lt=today).count() if total else 0,
+                      "next": mine.first() if total else None}}

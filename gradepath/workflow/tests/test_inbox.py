@@ -98,3 +98,15 @@ def test_the_api_twin_lists_the_same_and_refuses_bad_filters(grading, api):
     assert client.get(reverse("api:inbox"), {"process": "nonsense"}).status_code == 400
     assert client.get(reverse("api:inbox"), {"unit": "x"}).status_code == 400
     assert api(None).get(reverse("api:inbox")).status_code == 401
+
+
+def test_my_home_sums_up_the_inbox(grading, login):
+    p = grading
+    early = make_case(p, Route.NEW_JOB, "fm_approval")
+    make_case(p, Route.NEW_JOB, "fm_approval")
+    Task.objects.filter(object_id=early.pk).update(due_date=dt.date(2000, 1, 3))
+    body = login(p.delegate).get(reverse("people:home")).content.decode()
+    summary = body[body.index('data-testid="inbox-summary"'):]
+    assert "2 things waiting for you" in summary and "1 overdue" in summary and early.reference in summary
+    quiet = login(p.outsider).get(reverse("people:home")).content.decode()
+    assert "Nothing is waiting for you in any process." in quiet
