@@ -13,6 +13,7 @@ from collections.abc import Iterable, Iterator
 from decimal import Decimal
 from typing import Any
 
+from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 
 from gradepath.core.models import HistoryEntry
@@ -72,9 +73,11 @@ def field_labels(model: type[models.Model], names: Iterable[str]) -> str:
     labels = []
     for name in sorted(names):
         try:
-            labels.append(str(model._meta.get_field(name).verbose_name))
-        except Exception:  # noqa: BLE001 - not a model field: show its name
-            labels.append(name.replace("_", " "))
+            field = model._meta.get_field(name)
+        except FieldDoesNotExist:
+            field = None
+        # Not a model field, or a reverse relation (which has no label of its own): show its name.
+        labels.append(str(field.verbose_name) if isinstance(field, models.Field) else name.replace("_", " "))
     return ", ".join(labels)
 
 

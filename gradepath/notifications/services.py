@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Protocol
 
 from django.db import transaction
@@ -26,7 +27,7 @@ def notify(*, recipient: Recipient, subject: str, body: str, link: str = "", ema
     ``key`` names what the message asks the recipient to do when that can stop being needed (a task):
     :func:`withdraw_notifications` removes the in-app message when it is (the e-mail has gone)."""
     subject = _headline(subject, 200)
-    note = Notification.objects.create(recipient=recipient, subject=subject, body=body, link=link, key=key)
+    note = Notification.objects.create(recipient_id=recipient.pk, subject=subject, body=body, link=link, key=key)
     if email and recipient.work_email:
         from django.conf import settings
 
@@ -55,7 +56,7 @@ def withdraw_notifications(*, keys) -> int:
 
 
 def send_email(*, to_address: str, subject: str, body: str,
-               attachments: list[tuple[str, str, bytes]] = ()) -> OutboxEmail:
+               attachments: Iterable[tuple[str, str, bytes]] = ()) -> OutboxEmail:
     """Queue an e-mail to an address that is not a person (a team mailbox); sent after commit."""
     email = OutboxEmail.objects.create(to_address=to_address, subject=_headline(subject, 200), body=body)
     for filename, content_type, content in attachments:
