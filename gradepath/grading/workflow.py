@@ -72,7 +72,7 @@ STATES: dict[str, str] = {
     "withdrawn": "Withdrawn",
     "not_agreed": "Closed: no agreement to use the Agreed Route",
 }
-START_STATE = {Route.NEW_JOB: "draft", Route.AGREED: "agreements", Route.DIRECT: "discussion"}
+START_STATE: dict[str, str] = {Route.NEW_JOB: "draft", Route.AGREED: "agreements", Route.DIRECT: "discussion"}
 # States in which the case is "before a decision" (it can be withdrawn by its initiator).
 BEFORE_DECISION = ("draft", "fm_approval", "agreements", "jd_amendment", "jd_agreement", "discussion",
                    "staff_proposal", "manager_review", "manager_submission", "fm_brokering",

@@ -45,7 +45,7 @@ class Acts:
     def of(cls, process: Process, obj, events: list | None = None) -> Acts:
         """From the object's events (``events``: already loaded by a page, in step order, saves a query)."""
         if events is None:
-            rows = list(process.event_model.objects.filter(**{process.event_fk: obj}).order_by("step").values_list(
+            rows = list(process.event_model._default_manager.filter(**{process.event_fk: obj}).order_by("step").values_list(
                 "step", "action", "actor_id", "from_state", "to_state", "data"))
         else:
             rows = [(e.step, e.action, e.actor_id, e.from_state, e.to_state, e.data) for e in events]
@@ -191,7 +191,7 @@ def perform(process: Process, obj, *, actor, action: str, step: int, data: dict[
     with transaction.atomic():
         obj = lock(obj)  # the history chain, then the row (one lock order: core.locking)
         # Checked under the lock, so a repeat sent while the first request is still running waits for it.
-        if idempotency_key and (done := process.event_model.objects.filter(idempotency_key=idempotency_key).first()):
+        if idempotency_key and (done := process.event_model._default_manager.filter(idempotency_key=idempotency_key).first()):
             if getattr(done, f"{process.event_fk}_id") != obj.pk:
                 raise ServiceError(f"That request key was already used for another {process.short_noun}.")
             return obj  # the same request again: one effect
@@ -218,8 +218,10 @@ def perform(process: Process, obj, *, actor, action: str, step: int, data: dict[
         target, summary = effect(obj, actor, me, move, values) if effect is not None else (None, "")
         target = target or move.target
         if move.once_per_role:
-            done = agreed_roles(move, acts) | {chosen.role}
-            target = move.then if done >= set(move.roles) else obj.state
+            agreed_now = agreed_roles(move, acts) | {chosen.role}
+            target = move.then if agreed_now >= set(move.roles) else obj.state
+        if not isinstance(target, str):  # pragma: no cover - a move with no target and no effect deciding one
+            raise AssertionError(f"{process.name}: {action} led nowhere")
         if target != from_state and (enter := process.on_enter.get(target)) is not None:
             enter(obj)
         obj.state = target
@@ -230,7 +232,7 @@ def perform(process: Process, obj, *, actor, action: str, step: int, data: dict[
         obj.save()
         # What the client sent (checked), then what the server found: the role never comes from the client.
         record = {**_plain({k: v for k, v in values.items() if v is not None}), "role": chosen.role}
-        process.event_model.objects.create(**{process.event_fk: obj}, step=step, action=action, actor=me,
+        process.event_model._default_manager.create(**{process.event_fk: obj}, step=step, action=action, actor=me,
                                            capacity=chosen.capacity, from_state=from_state, to_state=target,
                                            reason=reason, data=record, idempotency_key=idempotency_key)
         resolver = process.roles[chosen.role]

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from gradepath.core.inputs import InputField
+from gradepath.workflow.models import WorkflowEvent, WorkflowObject
 
 
 @dataclass(frozen=True)
@@ -108,8 +109,8 @@ class Process:
     label: str
     noun: str  # "grading case"
     short_noun: str  # "case"
-    model: type
-    event_model: type
+    model: type[WorkflowObject]
+    event_model: type[WorkflowEvent]
     event_fk: str
     states: dict[str, str]
     closed_states: tuple[str, ...]

@@ -118,6 +118,8 @@ def _escalate(task: Task, now, today: dt.date) -> tuple[bool, Person | None]:
             return False, None
         process = get_process(task.process)
         obj = task.obj
+        if obj is None:
+            return False, None  # its record is gone: nothing to follow up
         target = escalation_target(task)
         who = _who(task)
         days = working_days_between(task.due_date, today)

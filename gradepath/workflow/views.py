@@ -22,8 +22,11 @@ class InboxFilterForm(forms.Form):
 
     def __init__(self, *args, units, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["process"].choices = [("", "Every process"), *((p.name, p.label) for p in processes())]
-        self.fields["unit"].queryset = units
+        process_field = self.fields["process"]
+        unit_field = self.fields["unit"]
+        assert isinstance(process_field, forms.ChoiceField) and isinstance(unit_field, forms.ModelChoiceField)
+        process_field.choices = [("", "Every process"), *((p.name, p.label) for p in processes())]
+        unit_field.queryset = units
         for field in self.fields.values():
             field.widget.attrs["class"] = "form-select"
 
