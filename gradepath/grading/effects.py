@@ -170,8 +170,10 @@ def posts_sharing_baseline(case: GradingCase):
     """Other posts holding the case's current JD version: the knock-on candidates of a regrade."""
     if case.baseline_version_id is None:
         return Post.objects.none()
-    return (Post.objects.filter(jd_version_id=case.baseline_version_id).exclude(pk=case.post_id)
-            .select_related("org_unit").order_by("post_number"))
+    posts = Post.objects.filter(jd_version_id=case.baseline_version_id)
+    if case.post_id is not None:
+        posts = posts.exclude(pk=case.post_id)
+    return posts.select_related("org_unit").order_by("post_number")
 
 
 def _open_case_on(post: Post) -> GradingCase | None:
@@ -345,14 +347,15 @@ def _tell_outcome(case: GradingCase, move: Move, actor: Person) -> None:
             said = f"The HR Business Partner confirmed the grade of {title}: {grade}, as now. Pay does not change."
         else:
             said = (f"The HR Business Partner decided the grade of {title}: {grade} ({Outcome(outcome).label.lower()})."
-                    f" HR Services process it next; by the policy it takes effect from {day(when)}, and HR "
-                    "Services confirm the date.")
+                    + (f" HR Services process it next; by the policy it takes effect from {day(when)}, and HR "
+                       "Services confirm the date." if when else " HR Services process it next."))
         if case.grade_difference_reason:
             said += f" Why it differs from the grade the check gave: “{case.grade_difference_reason}”."
         subject = f"{ref} {title}: decided at {grade}"
     elif move.action == "process":
-        said = f"HR Services processed the change to {title}: {grade} from {day(case.effective_date)}."
-        subject = f"{ref} {title}: {grade} from {day(case.effective_date)}"
+        effective = day(case.effective_date) if case.effective_date else "the date HR Services recorded"
+        said = f"HR Services processed the change to {title}: {grade} from {effective}."
+        subject = f"{ref} {title}: {grade} from {effective}"
     elif move.action == "log_and_send":
         said = f"The grading case for {title} is closed. The decision: {grade}" + (
             f", from {day(when)}." if when and not stays else ".")
@@ -366,7 +369,7 @@ def _tell_outcome(case: GradingCase, move: Move, actor: Person) -> None:
         subject = f"{ref} {title}: appeal dismissed"
     if move.action in ("decide", "log_and_send", "dismiss_appeal", "uphold_appeal"):
         said += " " + _appeal_words(case)
-    for person in {case.subject, case.line_manager, case.initiator} - {None, actor}:
+    for person in {p for p in (case.subject, case.line_manager, case.initiator) if p is not None} - {actor}:
         body = said
         if move.action == "process" and person.pk == case.subject_id and case.new_spine_point:
             body += f" Your spine point from then: {case.new_spine_point}" + (

@@ -154,6 +154,9 @@ def log_and_send_jd(case: GradingCase, *, actor) -> None:
         jd_services.submit_version(actor=None, version=version)
         version.refresh_from_db()
     grade = case.decided_grade or checked_grade(case)
+    if grade is None:
+        raise ServiceError("There is no decided or checked grade to log the approved JD at.")
+    entry: AgreedJD | None
     if version.status == JDVersion.Status.SUBMITTED:
         entry = jd_services.log_agreed_jd(actor=None, version=version, grade=grade)
         logged = f"It is logged in the agreed JD library as {entry.reference}."

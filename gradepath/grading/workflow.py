@@ -31,7 +31,7 @@ from gradepath.grading.models import CLOSED_STATES, CaseEvent, GradingCase, Outc
 from gradepath.people import roles as groups
 from gradepath.people.models import Person
 from gradepath.workflow.docs import DocsPage, ProcessDocs
-from gradepath.workflow.process import Condition, Move, Process
+from gradepath.workflow.process import Condition, Move, Process, Role
 from gradepath.workflow.roles import (
     GroupRole,
     MembersRole,
@@ -441,7 +441,7 @@ def _panel(case: GradingCase):
 # is none (or it is the person the case is about); a late FM/HPS, HR Services or HRBP: the HRBP.
 _UP_TO_FM = ("fm_hps", "hrbp")
 _UP_TO_HRBP = ("hrbp",)
-ROLE_RESOLVERS = {
+ROLE_RESOLVERS: dict[str, Role] = {
     "staff_member": SubjectRole("staff_member", ROLE_LABELS["staff_member"], subject_of=_subject, unit_of=_unit,
                                 escalate=_UP_TO_FM),
     "line_manager": PersonFieldRole("line_manager", ROLE_LABELS["line_manager"], field="line_manager",
