@@ -3,18 +3,41 @@
 The filter only narrows a queryset that already went through
 :func:`gradepath.people.permissions.visible_people`; the unit choices are the units the
 user may see.
+
+A higher layer adds a filter of its own by registering a :class:`DirectoryFilter` to the slot
+``"people_filters"`` of :mod:`gradepath.core.registry` in its ``AppConfig.ready()`` (grades adds
+the grade filter: the grades one may choose are the grade structure's, which people does not
+know). Added filters come after people's own, in their order.
 """
 
 from __future__ import annotations
 
+import copy
+from dataclasses import dataclass
+
 import django_filters
 from django import forms
-from django.utils import timezone
 
-from gradepath.grades.models import Grade, GradeStructure
+from gradepath.core.registry import contributions
 from gradepath.people import selectors
 from gradepath.people.models import OrgUnit, Person
 from gradepath.people.permissions import unit_subtree, visible_units
+
+FILTERS_SLOT = "people_filters"
+
+
+@dataclass(frozen=True)
+class DirectoryFilter:
+    """A filter a higher layer adds to the people directory.
+
+    ``filter`` is a django-filter ``Filter`` (copied for each request); it narrows the directory's
+    queryset, :func:`gradepath.people.selectors.directory` (its annotations, such as ``grade_id``,
+    are there to filter on). ``key`` is its name in the query string.
+    """
+
+    key: str
+    filter: django_filters.Filter
+    order: int
 
 
 def _units(request):
@@ -23,14 +46,9 @@ def _units(request):
     return visible_units(request.user).order_by("name")
 
 
-def _grades(request):
-    structure = GradeStructure.objects.in_force(timezone.localdate())
-    grades = Grade.objects.select_related("structure")
-    return grades.filter(structure=structure) if structure else grades
-
-
 class PersonFilter(django_filters.FilterSet):
-    """Search by name, employee number or e-mail; filter by unit, staff category and grade."""
+    """Search by name, employee number or e-mail; filter by unit and staff category, and by what
+    other apps add (the grade)."""
 
     q = django_filters.CharFilter(
         label="Search", method="filter_search",
@@ -43,16 +61,18 @@ class PersonFilter(django_filters.FilterSet):
     staff_category = django_filters.ChoiceFilter(
         label="Staff category", choices=Person.StaffCategory.choices, empty_label="All categories",
     )
-    grade = django_filters.ModelChoiceFilter(
-        label="Grade", queryset=_grades, method="filter_grade", empty_label="All grades",
-    )
 
     class Meta:
         model = Person
-        fields = ["q", "unit", "staff_category", "grade"]
+        fields = ["q", "unit", "staff_category"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        for added in contributions(FILTERS_SLOT):
+            if added.key not in self.filters:
+                extra = copy.deepcopy(added.filter)
+                extra.model, extra.parent = self.queryset.model, self
+                self.filters[added.key] = extra
         for name, form_field in self.form.fields.items():
             form_field.widget.attrs["class"] = "form-control" if name == "q" else "form-select"
 
@@ -61,7 +81,3 @@ class PersonFilter(django_filters.FilterSet):
 
     def filter_unit(self, queryset, name, value):
         return selectors.people_in_unit_tree(queryset, unit_subtree(value)) if value else queryset
-
-    def filter_grade(self, queryset, name, value):
-        # ``grade_id`` is the annotation from selectors.with_job_facts (the grade on today's pay record).
-        return queryset.filter(grade_id=value.pk) if value else queryset

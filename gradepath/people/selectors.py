@@ -8,14 +8,23 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from decimal import Decimal
+from typing import TYPE_CHECKING
 
-from django.db.models import Case, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models import (
+    Case,
+    Exists,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
 from django.utils import timezone
 
 from gradepath.core.history import timeline_for
 from gradepath.core.models import HistoryEntry
-from gradepath.grades.models import Grade, PayRecord, SpineSalary, salary_for
 from gradepath.notifications.models import Notification
 from gradepath.people.models import (
     DELEGABLE_ROLES,
@@ -27,8 +36,12 @@ from gradepath.people.models import (
     PostGrade,
     UnitRole,
     UnitRoleAssignment,
+    grade_in_force_annotations,
 )
 from gradepath.people.relations import holders_up, subtree_q
+
+if TYPE_CHECKING:  # a post's grade is a grades.Grade, reached through people's own foreign keys
+    from gradepath.grades.models import Grade
 
 
 def _current_appointments(on: dt.date):
@@ -44,35 +57,56 @@ def _current_appointments(on: dt.date):
     )
 
 
-def _latest_pay(on: dt.date):
-    return PayRecord.objects.as_of(on).filter(person=OuterRef("pk"))
-
-
 def with_job_facts(people: QuerySet[Person], on: dt.date | None = None) -> QuerySet[Person]:
-    """Annotate each person with their current job title, unit and grade in force on the day,
-    and ``coming_grade_name``/``coming_grade_from``: the next pay change to another grade
-    recorded after the day (subqueries, so the query count does not grow with the rows)."""
+    """Annotate each person with the job title, unit id and unit name of their current
+    appointment on the day (substantive first, then the most recent; subqueries, so the query
+    count does not grow with the rows)."""
     on = on or timezone.localdate()
     appointments = _current_appointments(on)
-    pay = _latest_pay(on)
-    people = people.annotate(
+    return people.annotate(
         job_title=Subquery(appointments.values("post__title")[:1]),
         unit_id=Subquery(appointments.values("post__org_unit_id")[:1]),
         unit_name=Subquery(appointments.values("post__org_unit__name")[:1]),
-        grade_id=Subquery(pay.values("grade_id")[:1]),
-        grade_name=Subquery(pay.values("grade__name")[:1]),
     )
-    coming = (PayRecord.objects.filter(person=OuterRef("pk"), effective_from__gt=on)
-              .exclude(grade_id=OuterRef("grade_id")).order_by("effective_from", "id"))
+
+
+def with_post_grade(people: QuerySet[Person], on: dt.date | None = None) -> QuerySet[Person]:
+    """Annotate each person with the grade of the post of that same current appointment, in force
+    on the day (``grade_id``, ``grade_name``), and the post's next grade change after it
+    (``coming_grade_name``, ``coming_grade_from``), read from the post's grade history
+    (:func:`gradepath.people.models.grade_in_force_annotations`, ADR 18): the grade of the job
+    the row names. A person's pay (grade and spine point) is the grades app's, on the person page.
+    Subqueries, so the query count does not grow with the rows."""
+    on = on or timezone.localdate()
+    appointments = _current_appointments(on).annotate(**grade_in_force_annotations("post_id", on, coming=True))
     return people.annotate(
-        coming_grade_name=Subquery(coming.values("grade__name")[:1]),
-        coming_grade_from=Subquery(coming.values("effective_from")[:1]),
+        grade_id=Subquery(appointments.values("grade_on_id")[:1]),
+        grade_name=Subquery(appointments.values("grade_on_name")[:1]),
+        coming_grade_name=Subquery(appointments.values("coming_grade_name")[:1]),
+        coming_grade_from=Subquery(appointments.values("coming_grade_from")[:1]),
     )
+
+
+def people_in_posts_of_grade(people: QuerySet[Person], grade_id: int, on: dt.date | None = None) -> QuerySet[Person]:
+    """Of these people, those with a current appointment on the day (today) in a post whose grade
+    in force is this grade, as :func:`~gradepath.people.models.grade_in_force_annotations` reads
+    it: the live history line in force, or ``Post.grade`` for a post with no history. Someone in
+    two posts is found under the grade of each (the directory's row shows the first, see
+    :func:`with_post_grade`). Semi-joins, not a subquery per person: the directory's grade
+    filter stays fast at 50,000 people."""
+    on = on or timezone.localdate()
+    lines = PostGrade.objects.live()
+    later = lines.filter(post=OuterRef("post"), effective_from__gt=OuterRef("effective_from"), effective_from__lte=on)
+    in_force = lines.filter(grade_id=grade_id, effective_from__lte=on).filter(~Exists(later))
+    current = Appointment.objects.current(on)
+    by_history = current.filter(post__in=in_force.values("post_id"))
+    by_column = current.filter(post__grade_id=grade_id).filter(~Exists(lines.filter(post=OuterRef("post_id"))))
+    return people.filter(Q(pk__in=by_history.values("person_id")) | Q(pk__in=by_column.values("person_id")))
 
 
 def directory(people: QuerySet[Person], on: dt.date | None = None) -> QuerySet[Person]:
-    """The people directory: visible people with their job facts, by name."""
-    return with_job_facts(people, on).order_by("last_name", "first_name", "pk")
+    """The people directory: visible people with their job facts and their post's grade, by name."""
+    return with_post_grade(with_job_facts(people, on), on).order_by("last_name", "first_name", "pk")
 
 
 def search_people(people: QuerySet[Person], text: str) -> QuerySet[Person]:
@@ -92,85 +126,6 @@ def people_in_unit_tree(people: QuerySet[Person], units: QuerySet[OrgUnit],
     on = on or timezone.localdate()
     current = Appointment.objects.current(on).filter(post__org_unit__in=units)
     return people.filter(pk__in=current.values("person_id"))
-
-
-@dataclass
-class PayLine:
-    """A pay history line with the salary of its spine point on its date, and whether it is the
-    line in force on the day the page shows, a line still to come, or an earlier one."""
-
-    record: PayRecord
-    annual_salary: Decimal | None
-    status: str = ""  # "in force", "coming" or "" (earlier)
-
-    @property
-    def is_coming(self) -> bool:
-        return self.status == "coming"
-
-
-def pay_history(person: Person, on: dt.date | None = None) -> list[PayLine]:
-    """The person's pay history, newest first, with salaries (two queries in all); lines after
-    ``on`` (today) are marked coming, the one in force on ``on`` is marked so."""
-    on = on or timezone.localdate()
-    records = list(PayRecord.objects.filter(person=person).select_related("grade", "post"))
-    points = {r.spine_point for r in records}
-    salaries: dict[int, list[tuple[dt.date, Decimal]]] = {}
-    for number, start, amount in (
-        SpineSalary.objects.filter(point__number__in=points)
-        .order_by("point__number", "-effective_from")
-        .values_list("point__number", "effective_from", "annual_salary")
-    ):
-        salaries.setdefault(number, []).append((start, amount))
-
-    def salary(record: PayRecord) -> Decimal | None:
-        for start, amount in salaries.get(record.spine_point, []):
-            if start <= record.effective_from:
-                return amount
-        return None
-
-    lines = [PayLine(record=r, annual_salary=salary(r),
-                     status="coming" if r.effective_from > on else "") for r in records]
-    in_force = next((line for line in lines if not line.is_coming), None)  # newest first: the first past line
-    if in_force is not None:
-        in_force.status = "in force"
-    return lines
-
-
-def coming_pay(lines: list[PayLine]) -> list[PayLine]:
-    """The coming lines of a :func:`pay_history`, soonest first (no query)."""
-    return sorted((line for line in lines if line.is_coming),
-                  key=lambda line: (line.record.effective_from, line.record.pk))
-
-
-@dataclass
-class CurrentPay:
-    """Where a person is on the pay spine today."""
-
-    record: PayRecord
-    annual_salary: Decimal | None
-
-    @property
-    def zone_label(self) -> str:
-        zone = self.record.grade.zone_of(self.record.spine_point)
-        return {"automatic": "automatic zone", "contribution": "contribution point"}.get(zone, "outside the grade")
-
-
-def current_pay_from(lines: list[PayLine], on: dt.date | None = None) -> CurrentPay | None:
-    """:func:`current_pay` from a :func:`pay_history` already read (one query: the salary)."""
-    line = next((line for line in lines if line.status == "in force"), None)
-    if line is None:
-        return None
-    return CurrentPay(record=line.record, annual_salary=salary_for(line.record.spine_point,
-                                                                   on or timezone.localdate()))
-
-
-def current_pay(person: Person, on: dt.date | None = None) -> CurrentPay | None:
-    """The latest pay record in force and today's salary for its spine point."""
-    on = on or timezone.localdate()
-    record = PayRecord.objects.as_of(on).filter(person=person).select_related("grade").first()
-    if record is None:
-        return None
-    return CurrentPay(record=record, annual_salary=salary_for(record.spine_point, on))
 
 
 # --- Grades of posts over time (policy §3.4) ------------------------------------------------------
@@ -289,48 +244,6 @@ def career_appointments(person: Person, on: dt.date | None = None) -> list[Appoi
         Appointment.objects.filter(person=person).select_related("post__org_unit", "post__grade")
         .order_by("-start_date", "-pk")
     ), on)
-
-
-@dataclass
-class ComingChange:
-    """A grade change recorded for a later date, for "what is coming" on My home and the person page:
-    a pay line (grade and spine point) or a post's grade line that no pay line accompanies."""
-
-    effective_from: dt.date
-    grade: Grade
-    spine_point: int | None = None
-    reason: str = ""
-    source: str = ""
-    post: Post | None = None
-
-
-def coming_pay_records(person: Person, on: dt.date | None = None) -> list[PayRecord]:
-    """The person's pay lines that take effect after ``on`` (today), soonest first (one query)."""
-    on = on or timezone.localdate()
-    return list(PayRecord.objects.filter(person=person, effective_from__gt=on).select_related("grade", "post")
-                .order_by("effective_from", "id"))
-
-
-def _case_reference(note: str) -> str:
-    return note.split(" ")[0] if note.startswith("GC-") else ""
-
-
-def coming_changes(pay_records: list[PayRecord], appointments: list[Appointment]) -> list[ComingChange]:
-    """What is coming, soonest first, from what the page has already read (no query): the coming
-    pay lines, and the coming grade changes of the posts of ``appointments`` on dates with no
-    pay line at that grade (a post regraded before its holder's pay is)."""
-    changes = [ComingChange(effective_from=r.effective_from, grade=r.grade, spine_point=r.spine_point,
-                            reason=r.get_reason_display(), source=_case_reference(r.note), post=r.post)
-               for r in pay_records]
-    paid = {(c.effective_from, c.grade.pk) for c in changes}
-    for appointment in appointments:
-        for span in getattr(appointment, "grade_coming", []):
-            if (span.start, span.grade.pk) not in paid:
-                changes.append(ComingChange(effective_from=span.start, grade=span.grade, reason=span.reason,
-                                            source=span.source, post=appointment.post))
-                paid.add((span.start, span.grade.pk))
-    changes.sort(key=lambda c: c.effective_from)
-    return changes
 
 
 def person_timeline(person: Person, *, include_equality_reads: bool, limit: int = 100) -> list[HistoryEntry]:

@@ -50,7 +50,8 @@ def _querystring(request: HttpRequest) -> str:
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    """My home: my jobs, grade and pay, my manager and reports, and what is waiting for me."""
+    """My home: my jobs, my manager and reports, what is waiting for me, and what other apps add
+    (``home_main``, ``home``: grades shows my grade and pay)."""
     me = person_of(request.user)
     if me is None:
         return render(request, "people/home_no_person.html")
@@ -59,9 +60,7 @@ def home(request: HttpRequest) -> HttpResponse:
     appointments = selectors.current_appointments(me, today)
     return render(request, "people/home.html", {
         "person": me,
-        "appointments": appointments,
-        "pay": selectors.current_pay(me, today),
-        "coming": selectors.coming_changes(selectors.coming_pay_records(me, today), appointments),
+        "appointments": appointments,  # also for the panels other apps add (grades: my grade and pay)
         "line_manager": me.line_manager,
         "line_manager_visible": bool(me.line_manager_id)
         and visible_people(request.user).filter(pk=me.line_manager_id).exists(),
@@ -95,8 +94,9 @@ def person_search(request: HttpRequest) -> HttpResponse:
 
 
 def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    """A person's record: jobs (with their grades over time), pay history, what is coming,
-    manager, reports and timeline."""
+    """A person's record: jobs (with their grades over time), manager, reports, roles, timeline,
+    and what other apps add (``person_summary``, ``person_page``, ``person_career``: grades shows
+    the grade and spine point, what is coming and the pay history)."""
     person = get_person_for_user(request.user, pk)
     user = request.user
     today = timezone.localdate()
@@ -106,16 +106,12 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
     appointments = selectors.career_appointments(person, today)
     current = sorted((a for a in appointments if a.is_current(today)),
                      key=lambda a: (a.kind != "substantive", -a.start_date.toordinal()))
-    pay_lines = selectors.pay_history(person, today)
     unit_roles = selectors.person_unit_roles(person, today)
     return render(request, "people/person_detail.html", {
         "person": person,
         "today": today,
-        "current": current,
+        "current": current,  # also for the panels other apps add (grades: pay, pay history, what is coming)
         "appointments": appointments,
-        "pay_lines": pay_lines,
-        "pay": selectors.current_pay_from(pay_lines, today),
-        "coming": selectors.coming_changes([line.record for line in selectors.coming_pay(pay_lines)], current),
         "line_manager": person.line_manager,
         "reports": list(selectors.with_job_facts(person.reports.filter(is_active=True)).order_by("last_name")),
         "visible_ids": visible_ids,

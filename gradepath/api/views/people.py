@@ -15,6 +15,7 @@ from rest_framework.response import Response
 from gradepath.api.base import ApiView, paginated, paginated_serializer
 from gradepath.api.serializers import OrgUnitRefSerializer, PersonRefSerializer
 from gradepath.grades.models import PayRecord, SpineSalary
+from gradepath.grades.selectors import coming_changes, coming_pay_records
 from gradepath.people import selectors
 from gradepath.people.models import Appointment, Person
 from gradepath.people.permissions import editable_person_fields, get_person_for_user, visible_people
@@ -137,7 +138,7 @@ class PersonDetailOutputSerializer(serializers.Serializer):
     @extend_schema_field(_ComingChangeSerializer(many=True))
     def get_coming_changes(self, person: Person) -> list[dict]:
         """Grade changes recorded for a later date, soonest first (policy §3.4)."""
-        changes = selectors.coming_changes(selectors.coming_pay_records(person), self._current(person))
+        changes = coming_changes(coming_pay_records(person), self._current(person))
         return _ComingChangeSerializer(changes, many=True).data
 
     def get_editable_fields(self, person: Person) -> list[str]:
