@@ -10,7 +10,13 @@ Slots in use:
 
 * ``"menu"``: :class:`MenuEntry` items, rendered by the base layout (``{% menu_entries %}``).
 * ``"home"``: :class:`Panel` items on My home (``{% render_panels "home" %}``).
-* ``"jd_version"``: :class:`Panel` items on a JD draft's editor (page object ``version``).
+* ``"jd_version"``, ``"jd_version_actions"``, ``"jd_version_grade"``: :class:`Panel` items on a JD
+  draft's editor (page object ``version``).
+* ``"home_main"``: :class:`Panel` items in My home's main column (page objects ``person``,
+  ``appointments``).
+* ``"person_summary"``, ``"person_page"``, ``"person_career"``: :class:`Panel` items on a person's
+  page (in its Summary list, below the Summary, below the appointments; ``person``, ``appointments``).
+* ``"people_filters"``: directory filters (``people.filters.DirectoryFilter``).
 
 Registration is idempotent: registering an item with the same ``key`` in the same slot replaces
 the earlier one, so reloading apps or URL modules (as tests do) never duplicates an entry.
