@@ -78,6 +78,13 @@ def agreed_roles(move: Move, acts: Acts) -> set[str]:
     return {role for _, role in acts.this_round(move.action)}
 
 
+def open_roles(move: Move, acts: Acts) -> tuple[list[str], set[int]]:
+    """The roles of ``move`` still to act (an agreement's roles that have not yet agreed), and the people
+    barred from it (see :func:`ineligible`)."""
+    done = agreed_roles(move, acts) if move.once_per_role else set()
+    return [role for role in move.roles if role not in done], ineligible(move, acts)
+
+
 # --- Who may act --------------------------------------------------------------------------------------
 
 
@@ -128,11 +135,8 @@ def available_actions(process: Process, obj, user, *, with_unmet: bool = False,
     for move in moves:
         if not with_unmet and unmet_condition(process, obj, move) is not None:
             continue
-        done = agreed_roles(move, acts) if move.once_per_role else set()
-        barred = ineligible(move, acts)
-        for role in move.roles:
-            if role in done:
-                continue
+        roles, barred = open_roles(move, acts)
+        for role in roles:
             capacity = role_capacity(process, obj, person, user, role, barred)
             if capacity is not None:
                 found.append(AvailableAction(move, role, capacity))
@@ -306,11 +310,8 @@ def refresh_tasks(process: Process, obj, *, stayed: bool = False, actor=None, ne
         for move in moves:
             if move.style == "danger" or unmet_condition(process, obj, move) is not None:
                 continue
-            done = agreed_roles(move, acts) if move.once_per_role else set()
-            barred = ineligible(move, acts)
-            for role in move.roles:
-                if role in done:
-                    continue
+            roles, barred = open_roles(move, acts)
+            for role in roles:
                 for person, capacity in holders(process, obj, role, barred):
                     key = (person.pk if person else None, role)
                     if person is not None and person.pk in agreed:
