@@ -518,3 +518,48 @@ class Delegation(models.Model):
 
     def get_role_display(self) -> str:
         return role_label(self.role)
+
+
+class ImportRun(models.Model):
+    """One import of the HR extract started on the admin page and carried out by the worker
+    (``gradepath db_worker``): the file, the mode, where it stands and what it did.
+
+    The import writes every change with its own history rows; this row is the page's record of the
+    run, so the page can follow it after the upload's request has ended and show its report. How far
+    a running import has got is not kept here (the import's own transaction would hide it): the
+    worker writes it to a small file the page reads (:mod:`gradepath.people.importer.runs`).
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Waiting for the worker"
+        RUNNING = "running", "Running"
+        FINISHED = "finished", "Finished"
+        FAILED = "failed", "Stopped by an error"
+
+    started_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    file_name = models.CharField(max_length=255, blank=True)
+    # The file, kept while a run may still need it (a dry run's file, for the import that follows).
+    data = models.BinaryField(blank=True, editable=False)
+    fingerprint = models.CharField(max_length=64, help_text="SHA-256 of the file and the mode.")
+    dry_run = models.BooleanField()
+    per_row = models.BooleanField()
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.QUEUED)
+    ok = models.BooleanField(null=True, blank=True, help_text="Whether every row imported (once finished).")
+    summary = models.TextField(blank=True)
+    report = models.JSONField(default=dict, blank=True, help_text="Problems and changes, as the page lists them.")
+    created_at = models.DateTimeField(default=timezone.now)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(finished_at__isnull=True) | Q(status__in=["finished", "failed"]),
+                name="importrun_finished_only_when_done",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        what = "Dry run" if self.dry_run else "Import"
+        return f"{what} of {self.file_name or 'an HR extract'} ({self.get_status_display().lower()})"
