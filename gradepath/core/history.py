@@ -81,6 +81,44 @@ def field_labels(model: type[models.Model], names: Iterable[str]) -> str:
     return ", ".join(labels)
 
 
+def actor_label(actor: Any) -> str:
+    """The name a history row gives its actor: "System" for none, else their person's name or login."""
+    if actor is None:
+        return "System"
+    person = getattr(actor, "person", None) if hasattr(actor, "person") else None
+    return (str(person) if person else (actor.get_full_name() or actor.get_username()))[:200]
+
+
+def history_entry(
+    *,
+    actor: Any,
+    action: str,
+    obj: models.Model,
+    summary: str,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+    capacity: str = "",
+    person_id: int | None = None,
+    label: str | None = None,
+) -> HistoryEntry:
+    """The history row :func:`record_history` writes, not yet saved: for a service writing many
+    records at once, which saves its rows with ``HistoryEntry.objects.bulk_create`` (that links them
+    into the chain too). ``label`` is :func:`actor_label` of the actor, if already known."""
+    return HistoryEntry(
+        actor=actor if actor is not None and actor.pk else None,
+        actor_label=label if label is not None else actor_label(actor),
+        capacity=capacity[:300],
+        action=action,
+        object_type=obj._meta.label_lower,
+        object_id=str(obj.pk),
+        object_repr=str(obj)[:300],
+        person_id=person_id,
+        summary=summary,
+        before=before or {},
+        after=after or {},
+    )
+
+
 def record_history(
     *,
     actor: Any,
@@ -94,24 +132,10 @@ def record_history(
 ) -> HistoryEntry:
     """Append one history row, linked into the hash chain. Call inside the service's transaction
     (the chain's head stays locked until it ends)."""
-    if actor is None:
-        label = "System"
-    else:
-        person = getattr(actor, "person", None) if hasattr(actor, "person") else None
-        label = str(person) if person else (actor.get_full_name() or actor.get_username())
-    return HistoryEntry.objects.create(
-        actor=actor if actor is not None and actor.pk else None,
-        actor_label=label[:200],
-        capacity=capacity[:300],
-        action=action,
-        object_type=obj._meta.label_lower,
-        object_id=str(obj.pk),
-        object_repr=str(obj)[:300],
-        person_id=person_id,
-        summary=summary,
-        before=before or {},
-        after=after or {},
-    )
+    entry = history_entry(actor=actor, action=action, obj=obj, summary=summary, before=before, after=after,
+                          capacity=capacity, person_id=person_id)
+    entry.save(force_insert=True)
+    return entry
 
 
 def timeline_for(obj: models.Model) -> models.QuerySet[HistoryEntry]:

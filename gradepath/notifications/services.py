@@ -26,8 +26,9 @@ def notify(*, recipient: Recipient, subject: str, body: str, link: str = "", ema
 
     ``key`` names what the message asks the recipient to do when that can stop being needed (a task):
     :func:`withdraw_notifications` removes the in-app message when it is (the e-mail has gone)."""
-    subject = _headline(subject, 200)
-    note = Notification.objects.create(recipient_id=recipient.pk, subject=subject, body=body, link=link, key=key)
+    note = in_app_notification(recipient_id=recipient.pk, subject=subject, body=body, link=link, key=key)
+    note.save(force_insert=True)
+    subject = note.subject
     if email and recipient.work_email:
         from django.conf import settings
 
@@ -39,6 +40,12 @@ def notify(*, recipient: Recipient, subject: str, body: str, link: str = "", ema
         )
         transaction.on_commit(_enqueue_sending)
     return note
+
+
+def in_app_notification(*, recipient_id: int, subject: str, body: str, link: str = "", key: str = "") -> Notification:
+    """The in-app message :func:`notify` adds, not yet saved (a service telling many people at once
+    saves them with ``Notification.objects.bulk_create``)."""
+    return Notification(recipient_id=recipient_id, subject=_headline(subject, 200), body=body, link=link, key=key)
 
 
 def _headline(text: str, limit: int) -> str:

@@ -8,6 +8,7 @@ means the system itself (a management command or the importer run by an administ
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -50,7 +51,9 @@ def _require_admin(actor) -> None:
 # --- Org units -------------------------------------------------------------------------------
 
 
-def _check_unit(kind: str, parent: OrgUnit | None, unit: OrgUnit | None = None) -> None:
+def check_unit(kind: str, parent: OrgUnit | None, unit: OrgUnit | None = None) -> None:
+    """A unit's kind and parent make sense: a faculty or PS division at the top, anything else under
+    a unit, and never under itself (``parent.path`` as it stands)."""
     top = kind in (OrgUnit.Kind.FACULTY, OrgUnit.Kind.PS_DIVISION)
     if top and parent is not None:
         raise ServiceError("A faculty or PS division sits at the top of the structure and has no parent unit.")
@@ -63,17 +66,27 @@ def _check_unit(kind: str, parent: OrgUnit | None, unit: OrgUnit | None = None) 
 def create_org_unit(*, actor, code: str, name: str, kind: str, parent: OrgUnit | None = None) -> OrgUnit:
     """Add a unit to the structure. Its role holders are assignments (:func:`assign_unit_role`)."""
     _require_admin(actor)
-    _check_unit(kind, parent)
+    check_unit(kind, parent)
     if OrgUnit.objects.filter(code=code).exists():
         raise ServiceError(f"There is already a unit with the code {code}.")
     with transaction.atomic():
         unit = OrgUnit.objects.create(code=code, name=name, kind=kind, parent=parent)
         unit.path = f"{parent.path if parent else '/'}{unit.pk}/"
         unit.save(update_fields=["path"])
-        record_history(actor=actor, action="org_unit.created", obj=unit,
-                       summary=f"Created {unit.get_kind_display().lower()} {unit}.",
-                       after=snapshot(unit, UNIT_FIELDS))
+        record_history(actor=actor, **unit_created_history(unit))
     return unit
+
+
+def unit_created_history(unit: OrgUnit) -> dict[str, Any]:
+    """The history row of a new unit (:func:`record_history`'s arguments besides the actor)."""
+    return {"action": "org_unit.created", "obj": unit, "summary": f"Created {unit.get_kind_display().lower()} {unit}.",
+            "after": snapshot(unit, UNIT_FIELDS)}
+
+
+def unit_updated_history(unit: OrgUnit, before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
+    """The history row of a changed unit (only the fields that changed, before and after)."""
+    return {"action": "org_unit.updated", "obj": unit, "summary": f"Changed {field_labels(OrgUnit, after)} of {unit}.",
+            "before": before, "after": after}
 
 
 def update_org_unit(*, actor, unit: OrgUnit, **changes: Any) -> OrgUnit:
@@ -88,7 +101,7 @@ def update_org_unit(*, actor, unit: OrgUnit, **changes: Any) -> OrgUnit:
         before = snapshot(unit, UNIT_FIELDS)
         for field, value in changes.items():
             setattr(unit, field, value)
-        _check_unit(unit.kind, unit.parent, unit)
+        check_unit(unit.kind, unit.parent, unit)
         if "code" in changes and OrgUnit.objects.filter(code=unit.code).exclude(pk=unit.pk).exists():
             raise ServiceError(f"There is already a unit with the code {unit.code}.")
         old_b, new_b = diff(before, snapshot(unit, UNIT_FIELDS))
@@ -103,8 +116,7 @@ def update_org_unit(*, actor, unit: OrgUnit, **changes: Any) -> OrgUnit:
                 child.path = unit.path + child.path[len(old_path):]
                 child.save(update_fields=["path"])
         unit.save(update_fields=fields)
-        record_history(actor=actor, action="org_unit.updated", obj=unit,
-                       summary=f"Changed {field_labels(OrgUnit, new_b)} of {unit}.", before=old_b, after=new_b)
+        record_history(actor=actor, **unit_updated_history(unit, old_b, new_b))
     return unit
 
 
@@ -125,7 +137,9 @@ def unit_exists_from(unit: OrgUnit) -> dt.date | None:
     return min(known) if known else None
 
 
-def _role_words(role: str, unit: OrgUnit) -> str:
+def _role_words(role: str, unit: OrgUnit, root_kind: str | None = None) -> str:
+    if root_kind is not None:
+        return f"{UnitRole(role).label_for(root_kind=root_kind)} of {unit}"
     return f"{UnitRole(role).label_for(unit)} of {unit}"
 
 
@@ -133,9 +147,60 @@ def _dates(start: dt.date, end: dt.date | None) -> str:
     return f"from {start:%d %b %Y}" + (f" to {end:%d %b %Y}" if end else " until further notice")
 
 
-def _clash_message(clash: UnitRoleAssignment, unit: OrgUnit) -> str:
-    return (f"{clash.person} is the {_role_words(clash.role, unit)} {_dates(clash.start_date, clash.end_date)}, "
+def _clash_message(clash: UnitRoleAssignment, unit: OrgUnit, root_kind: str | None = None) -> str:
+    return (f"{clash.person} is the {_role_words(clash.role, unit, root_kind)} "
+            f"{_dates(clash.start_date, clash.end_date)}, "
             "and a unit has one holder of a role on any day. End that assignment first (or choose other dates).")
+
+
+def check_role_holder(unit: OrgUnit, person: Person, start_date: dt.date, exists: dt.date | None) -> None:
+    """Nobody holds a role for a unit before the unit exists (``exists``: :func:`unit_exists_from`),
+    and someone no longer active holds none."""
+    if exists is not None and start_date < exists:
+        raise ServiceError(f"{unit} exists from {exists:%d %b %Y}: nobody can hold a role for it before then "
+                           f"({start_date:%d %b %Y}).")
+    if not person.is_active:
+        raise ServiceError(f"{person} is no longer active and cannot hold a role.")
+
+
+def role_change(clashes: list[UnitRoleAssignment], *, unit: OrgUnit, person: Person, start_date: dt.date,
+                end_date: dt.date | None, replace_current: bool,
+                root_kind: str | None = None) -> tuple[UnitRoleAssignment | None, UnitRoleAssignment | None]:
+    """What naming ``person`` for the dates does to the assignments of the unit's role they overlap
+    (``clashes``, earliest first): (the assignment that already says so, to keep as it is; the
+    open-ended one to end the day before ``start_date``). Refused (ServiceError) while any other
+    assignment overlaps. With ``replace_current`` an open-ended holder who started earlier is ended;
+    otherwise every overlap is refused."""
+    if replace_current:
+        current = next((a for a in clashes if a.end_date is None and a.start_date < start_date), None)
+        if current is not None and current.person_id == person.pk and end_date is None:
+            return current, None  # already the holder until further notice: nothing to record
+        if current is not None and len(clashes) == 1:
+            return None, current
+    if clashes:
+        raise ServiceError(_clash_message(clashes[0], unit, root_kind))
+    return None, None
+
+
+def role_assigned_history(assignment: UnitRoleAssignment, unit: OrgUnit, root_kind: str | None = None) -> dict[str, Any]:
+    """The history row of a new role assignment."""
+    person, role = assignment.person, assignment.role
+    start, end = assignment.start_date, assignment.end_date
+    return {"action": "unit_role.assigned", "obj": assignment, "person_id": person.pk,
+            "summary": f"{person} is the {_role_words(role, unit, root_kind)} {_dates(start, end)}.",
+            "after": {"unit": unit.code, "role": role, "person": person.employee_number,
+                      "start_date": start.isoformat(), "end_date": end.isoformat() if end else None}}
+
+
+def role_ended_history(assignment: UnitRoleAssignment, unit: OrgUnit, before: dt.date | None,
+                       root_kind: str | None = None) -> dict[str, Any]:
+    """The history row of a role assignment given a new last day (``before``: the last day it had)."""
+    end_date, words = assignment.end_date, _role_words(assignment.role, unit, root_kind)
+    summary = (f"{assignment.person} is the {words} until {end_date:%d %b %Y}." if end_date
+               else f"{assignment.person} is the {words} until further notice.")
+    return {"action": "unit_role.ended", "obj": assignment, "person_id": assignment.person_id, "summary": summary,
+            "before": {"end_date": before.isoformat() if before else None},
+            "after": {"end_date": end_date.isoformat() if end_date else None}}
 
 
 def _is_date(value: Any) -> bool:
@@ -165,30 +230,18 @@ def assign_unit_role(*, actor, unit: OrgUnit, role: str, person: Person, start_d
         raise ServiceError(f"The assignment cannot end ({end_date:%d %b %Y}) before it starts ({start_date:%d %b %Y}).")
     with transaction.atomic():
         unit = lock(unit)  # one writer of a unit's role holders at a time
-        exists = unit_exists_from(unit)
-        if exists is not None and start_date < exists:
-            raise ServiceError(f"{unit} exists from {exists:%d %b %Y}: nobody can hold a role for it before then "
-                               f"({start_date:%d %b %Y}).")
-        if not person.is_active:
-            raise ServiceError(f"{person} is no longer active and cannot hold a role.")
+        check_role_holder(unit, person, start_date, unit_exists_from(unit))
         same = UnitRoleAssignment.objects.filter(unit=unit, role=role)
         clashes = list(same.overlapping(start_date, end_date).select_related("person").order_by("start_date"))
-        if replace_current:
-            current = next((a for a in clashes if a.end_date is None and a.start_date < start_date), None)
-            if current is not None and current.person_id == person.pk and end_date is None:
-                return current  # already the holder until further notice: nothing to record
-            if current is not None and len(clashes) == 1:
-                _end(actor, current, unit, start_date - dt.timedelta(days=1))
-                clashes = []
-        if clashes:
-            raise ServiceError(_clash_message(clashes[0], unit))
+        keep, to_end = role_change(clashes, unit=unit, person=person, start_date=start_date, end_date=end_date,
+                                   replace_current=replace_current)
+        if keep is not None:
+            return keep
+        if to_end is not None:
+            _end(actor, to_end, unit, start_date - dt.timedelta(days=1))
         assignment = UnitRoleAssignment.objects.create(unit=unit, role=role, person=person,
                                                        start_date=start_date, end_date=end_date)
-        record_history(actor=actor, action="unit_role.assigned", obj=assignment, person_id=person.pk,
-                       summary=f"{person} is the {_role_words(role, unit)} {_dates(start_date, end_date)}.",
-                       after={"unit": unit.code, "role": role, "person": person.employee_number,
-                              "start_date": start_date.isoformat(),
-                              "end_date": end_date.isoformat() if end_date else None})
+        record_history(actor=actor, **role_assigned_history(assignment, unit))
     return assignment
 
 
@@ -196,11 +249,7 @@ def _end(actor, assignment: UnitRoleAssignment, unit: OrgUnit, end_date: dt.date
     before = assignment.end_date
     assignment.end_date = end_date
     assignment.save(update_fields=["end_date"])
-    words = (f"{assignment.person} is the {_role_words(assignment.role, unit)} until {end_date:%d %b %Y}."
-             if end_date else f"{assignment.person} is the {_role_words(assignment.role, unit)} until further notice.")
-    record_history(actor=actor, action="unit_role.ended", obj=assignment, person_id=assignment.person_id,
-                   summary=words, before={"end_date": before.isoformat() if before else None},
-                   after={"end_date": end_date.isoformat() if end_date else None})
+    record_history(actor=actor, **role_ended_history(assignment, unit, before))
 
 
 def end_unit_role(*, actor, assignment: UnitRoleAssignment, end_date: dt.date | None) -> UnitRoleAssignment:
@@ -230,24 +279,74 @@ def end_unit_role(*, actor, assignment: UnitRoleAssignment, end_date: dt.date | 
 # --- People ------------------------------------------------------------------------------------
 
 
-def _check_line_manager(person: Person | None, manager: Person | None) -> None:
+def check_line_manager(person: Person | None, manager: Person | None) -> None:
+    """Nobody is their own line manager, directly or through the chain above ``manager`` (followed
+    through each record's ``line_manager`` as it stands, saved or not: people are told apart by their
+    employee numbers)."""
     if manager is None or person is None or person.pk is None:
         return
-    if manager.pk == person.pk:
+    if manager.employee_number == person.employee_number:
         raise ServiceError("A person cannot be their own line manager.")
-    seen = {manager.pk}
+    seen = {manager.employee_number}
     current = manager.line_manager
     for _ in range(MAX_CHAIN):
         if current is None:
             return
-        if current.pk == person.pk:
+        if current.employee_number == person.employee_number:
             raise ServiceError(
                 f"{manager} reports (directly or indirectly) to {person}, so cannot be their line manager."
             )
-        if current.pk in seen:
+        if current.employee_number in seen:
             return
-        seen.add(current.pk)
+        seen.add(current.employee_number)
         current = current.line_manager
+
+
+def normalise_email(email: str) -> str:
+    """A work e-mail address as stored: lower-case, so the unique index finds clashes."""
+    return email.strip().lower()
+
+
+def email_in_use(email: str) -> ServiceError:
+    return ServiceError(f"The e-mail address {email} already belongs to someone else.")
+
+
+def check_new_person_fields(extra: dict[str, Any]) -> None:
+    """A new person's fields besides the required ones are ones that may be set."""
+    allowed = set(editable_person_fields(None, Person())) - {"first_name", "last_name", "work_email", "staff_category"}
+    unknown = set(extra) - allowed
+    if unknown:
+        raise ServiceError(f"These fields cannot be set here: {', '.join(sorted(unknown))}.")
+
+
+def check_person_changes(actor, person: Person, changes: dict[str, Any]) -> tuple[str, ...]:
+    """The fields of ``person`` the actor may change (PermissionDenied if ``changes`` has others)."""
+    allowed = tuple(editable_person_fields(actor, person))
+    refused = set(changes) - set(allowed)
+    if refused:
+        if not allowed:
+            raise PermissionDenied("You can read this record but not change it.")
+        raise PermissionDenied(f"You cannot change {', '.join(sorted(refused))} on this record.")
+    return allowed
+
+
+def person_created_history(person: Person) -> dict[str, Any]:
+    """The history row of a new person."""
+    return {"action": "person.created", "obj": person, "person_id": person.pk,
+            "summary": f"Added {person} ({person.employee_number}).",
+            "after": snapshot(person, ("employee_number",) + tuple(editable_person_fields(None, person)))}
+
+
+def person_updated_history(person: Person, before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
+    """The history row of a changed person record (only the fields that changed)."""
+    return {"action": "person.updated", "obj": person, "person_id": person.pk,
+            "summary": f"Changed {field_labels(Person, after)} of {person}.", "before": before, "after": after}
+
+
+def new_report_message(person: Person) -> dict[str, Any]:
+    """What a new line manager is told (in the app, no e-mail) when ``person`` is recorded as reporting to them."""
+    return {"subject": f"{person} now reports to you", "body": f"{person} has been recorded as reporting to you.",
+            "link": f"/people/{person.pk}/"}
 
 
 def create_person(*, actor, employee_number: str, first_name: str, last_name: str, work_email: str,
@@ -255,55 +354,42 @@ def create_person(*, actor, employee_number: str, first_name: str, last_name: st
     """Add a member of staff."""
     if not can_manage_structure(actor) and not roles.in_group(actor, roles.HR_SERVICES):
         raise PermissionDenied("Only HR Services or an administrator can add people.")
-    allowed = set(editable_person_fields(None, Person())) - {"first_name", "last_name", "work_email", "staff_category"}
-    unknown = set(extra) - allowed
-    if unknown:
-        raise ServiceError(f"These fields cannot be set here: {', '.join(sorted(unknown))}.")
+    check_new_person_fields(extra)
     if Person.objects.filter(employee_number=employee_number).exists():
         raise ServiceError(f"Employee number {employee_number} is already in use.")
-    work_email = work_email.strip().lower()  # stored lower-case, so the unique index finds clashes
+    work_email = normalise_email(work_email)
     if Person.objects.filter(work_email=work_email).exists():
-        raise ServiceError(f"The e-mail address {work_email} already belongs to someone else.")
+        raise email_in_use(work_email)
     with transaction.atomic():
         person = Person.objects.create(employee_number=employee_number, first_name=first_name,
                                        last_name=last_name, work_email=work_email,
                                        staff_category=staff_category, **extra)
-        record_history(actor=actor, action="person.created", obj=person, person_id=person.pk,
-                       summary=f"Added {person} ({employee_number}).",
-                       after=snapshot(person, ("employee_number",) + tuple(editable_person_fields(None, person))))
+        record_history(actor=actor, **person_created_history(person))
     return person
 
 
 def update_person(*, actor, person: Person, changes: dict[str, Any]) -> Person:
     """Change fields of a person record, limited to what the actor may change."""
-    allowed = set(editable_person_fields(actor, person))
-    refused = set(changes) - allowed
-    if refused:
-        if not allowed:
-            raise PermissionDenied("You can read this record but not change it.")
-        raise PermissionDenied(f"You cannot change {', '.join(sorted(refused))} on this record.")
+    allowed = check_person_changes(actor, person, changes)
     if isinstance(changes.get("work_email"), str):
-        changes = {**changes, "work_email": changes["work_email"].strip().lower()}
+        changes = {**changes, "work_email": normalise_email(changes["work_email"])}
     with transaction.atomic():
         person = lock(person)
         before = snapshot(person, allowed)
         for field, value in changes.items():
             setattr(person, field, value)
         if "line_manager" in changes:
-            _check_line_manager(person, person.line_manager)
+            check_line_manager(person, person.line_manager)
         if "work_email" in changes and Person.objects.filter(
                 work_email=person.work_email).exclude(pk=person.pk).exists():
-            raise ServiceError(f"The e-mail address {person.work_email} already belongs to someone else.")
+            raise email_in_use(person.work_email)
         old_b, new_b = diff(before, snapshot(person, allowed))
         if not new_b:
             return person
         person.save(update_fields=[f for f in changes if f in new_b])
-        record_history(actor=actor, action="person.updated", obj=person, person_id=person.pk,
-                       summary=f"Changed {field_labels(Person, new_b)} of {person}.", before=old_b, after=new_b)
+        record_history(actor=actor, **person_updated_history(person, old_b, new_b))
         if "line_manager" in new_b and person.line_manager is not None:
-            notify(recipient=person.line_manager, subject=f"{person} now reports to you",
-                   body=f"{person} has been recorded as reporting to you.", link=f"/people/{person.pk}/",
-                   email=False)
+            notify(recipient=person.line_manager, email=False, **new_report_message(person))
     return person
 
 
@@ -325,22 +411,37 @@ def create_post(*, actor, post_number: str, org_unit: OrgUnit, title: str, grade
         raise ServiceError(f"These fields cannot be set here: {', '.join(sorted(unknown))}.")
     if Post.objects.filter(post_number=post_number).exists():
         raise ServiceError(f"Post id {post_number} is already in use.")
-    fte = extra.get("fte", 1)
-    if not (0 < float(fte) <= 1):
-        raise ServiceError("FTE must be more than 0 and at most 1 (for example 0.6).")
+    check_fte(extra.get("fte", 1))
     grade = extra.pop("grade", None)
     grade_from = grade_from or timezone.localdate()
     if grade is not None:
         _check_grade_date(grade, grade_from)
     with transaction.atomic():
         post = Post.objects.create(post_number=post_number, org_unit=org_unit, title=title, **extra)
-        record_history(actor=actor, action="post.created", obj=post, summary=f"Created post {post}.",
-                       after=snapshot(post, POST_FIELDS))
+        record_history(actor=actor, **post_created_history(post))
         if grade is not None:
             change_post_grade(actor=actor, post=post, grade=grade, effective_from=grade_from,
                               reason=PostGrade.Reason.ESTABLISHED, jd_version=post.jd_version)
             post.refresh_from_db(fields=["grade"])
     return post
+
+
+def check_fte(fte: Any) -> None:
+    if not (0 < float(fte) <= 1):
+        raise ServiceError("FTE must be more than 0 and at most 1 (for example 0.6).")
+
+
+def post_created_history(post: Post) -> dict[str, Any]:
+    """The history row of a new post."""
+    return {"action": "post.created", "obj": post, "summary": f"Created post {post}.",
+            "after": snapshot(post, POST_FIELDS)}
+
+
+def post_updated_history(post: Post, before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
+    """The history row of a changed post (only the fields that changed)."""
+    return {"action": "post.updated", "obj": post,
+            "summary": f"Changed {field_labels(Post, after)} of post {post.post_number}.", "before": before,
+            "after": after}
 
 
 def update_post(*, actor, post: Post, changes: dict[str, Any]) -> Post:
@@ -354,8 +455,8 @@ def update_post(*, actor, post: Post, changes: dict[str, Any]) -> Post:
     unknown = set(changes) - set(POST_FIELDS)
     if unknown:
         raise ServiceError(f"These fields cannot be changed here: {', '.join(sorted(unknown))}.")
-    if "fte" in changes and not (0 < float(changes["fte"]) <= 1):
-        raise ServiceError("FTE must be more than 0 and at most 1 (for example 0.6).")
+    if "fte" in changes:
+        check_fte(changes["fte"])
     changes = dict(changes)
     has_grade, grade = "grade" in changes, changes.pop("grade", None)
     if has_grade and grade is None:
@@ -368,9 +469,7 @@ def update_post(*, actor, post: Post, changes: dict[str, Any]) -> Post:
         old_b, new_b = diff(before, snapshot(post, POST_FIELDS))
         if new_b:
             post.save(update_fields=[f for f in changes if f in new_b])
-            record_history(actor=actor, action="post.updated", obj=post,
-                           summary=f"Changed {field_labels(Post, new_b)} of post {post.post_number}.",
-                           before=old_b, after=new_b)
+            record_history(actor=actor, **post_updated_history(post, old_b, new_b))
         if has_grade:
             change_post_grade(actor=actor, post=post, grade=grade, effective_from=timezone.localdate(),
                               reason=PostGrade.Reason.CORRECTION, jd_version=post.jd_version,
@@ -574,15 +673,52 @@ def bring_post_grades_into_force(*, actor=None, on: dt.date | None = None) -> li
     return changed
 
 
-def _overlapping_substantive(person: Person, start: dt.date, end: dt.date | None, exclude_pk: int | None = None):
-    qs = Appointment.objects.filter(person=person, kind=Appointment.Kind.SUBSTANTIVE)
-    if exclude_pk:
-        qs = qs.exclude(pk=exclude_pk)
-    if end is not None:
-        qs = qs.filter(start_date__lte=end)
-    from django.db.models import Q
+def substantive_clash(appointments: Iterable[Appointment], start: dt.date, end: dt.date | None) -> Appointment | None:
+    """Of a person's ``appointments``, the substantive one (latest start first) whose dates overlap
+    ``start``–``end``: one substantive appointment at a time."""
+    clashes = [a for a in appointments if a.kind == Appointment.Kind.SUBSTANTIVE
+               and (end is None or a.start_date <= end) and (a.end_date is None or a.end_date >= start)]
+    return max(clashes, key=lambda a: a.start_date, default=None)
 
-    return qs.filter(Q(end_date__isnull=True) | Q(end_date__gte=start)).first()
+
+def check_appointment(person: Person, kind: str, start_date: dt.date, end_date: dt.date | None,
+                      appointments: Iterable[Appointment]) -> None:
+    """A new appointment's dates: an end not before the start, an end for a temporary one, and no
+    substantive appointment overlapping another of the person's (``appointments``: theirs so far)."""
+    if end_date is not None and end_date < start_date:
+        raise ServiceError("The appointment cannot end before it starts.")
+    if kind in (Appointment.Kind.SECONDMENT, Appointment.Kind.ACTING_UP) and end_date is None:
+        raise ServiceError(f"A {Appointment.Kind(kind).label.lower()} is temporary: give its end date.")
+    if kind == Appointment.Kind.SUBSTANTIVE:
+        clash = substantive_clash(appointments, start_date, end_date)
+        if clash is not None:
+            raise ServiceError(
+                f"{person} already has a substantive appointment ({clash.post}) from "
+                f"{clash.start_date:%d %b %Y}{' to ' + format(clash.end_date, '%d %b %Y') if clash.end_date else ''}"
+                " that overlaps these dates. End it first."
+            )
+
+
+def appointment_started_history(appointment: Appointment) -> dict[str, Any]:
+    """The history row of a new appointment."""
+    return {"action": "appointment.started", "obj": appointment, "person_id": appointment.person.pk,
+            "summary": f"Appointed {appointment.person} to {appointment.post} "
+                       f"({appointment.get_kind_display().lower()}) from {appointment.start_date:%d %b %Y}.",
+            "after": snapshot(appointment, ("post", "kind", "start_date", "end_date"))}
+
+
+def appointment_ended_history(appointment: Appointment, before: dt.date | None) -> dict[str, Any]:
+    """The history row of an appointment given an end date (``before``: the end date it had)."""
+    end_date = appointment.end_date
+    assert end_date is not None
+    return {"action": "appointment.ended", "obj": appointment, "person_id": appointment.person_id,
+            "summary": f"{appointment.person}'s appointment to {appointment.post} ends on {end_date:%d %b %Y}.",
+            "before": {"end_date": before.isoformat() if before else None}, "after": {"end_date": end_date.isoformat()}}
+
+
+def check_appointment_end(appointment: Appointment, end_date: dt.date) -> None:
+    if end_date < appointment.start_date:
+        raise ServiceError("The appointment cannot end before it starts.")
 
 
 def start_appointment(*, actor, person: Person, post: Post, kind: str = Appointment.Kind.SUBSTANTIVE,
@@ -590,26 +726,14 @@ def start_appointment(*, actor, person: Person, post: Post, kind: str = Appointm
     """Appoint a person to a post. One substantive appointment at a time."""
     if not can_manage_structure(actor) and not roles.in_group(actor, roles.HR_SERVICES):
         raise PermissionDenied("Only HR Services or an administrator can record appointments.")
-    if end_date is not None and end_date < start_date:
-        raise ServiceError("The appointment cannot end before it starts.")
-    if kind in (Appointment.Kind.SECONDMENT, Appointment.Kind.ACTING_UP) and end_date is None:
-        raise ServiceError(f"A {Appointment.Kind(kind).label.lower()} is temporary: give its end date.")
+    check_appointment(person, kind, start_date, end_date, ())  # the dates, before taking the lock
     with transaction.atomic():
         person = lock(person)  # serialises appointment changes for one person
-        if kind == Appointment.Kind.SUBSTANTIVE:
-            clash = _overlapping_substantive(person, start_date, end_date)
-            if clash is not None:
-                raise ServiceError(
-                    f"{person} already has a substantive appointment ({clash.post}) from "
-                    f"{clash.start_date:%d %b %Y}{' to ' + format(clash.end_date, '%d %b %Y') if clash.end_date else ''}"
-                    " that overlaps these dates. End it first."
-                )
+        theirs = Appointment.objects.filter(person=person, kind=Appointment.Kind.SUBSTANTIVE).select_related("post")
+        check_appointment(person, kind, start_date, end_date, theirs)
         appointment = Appointment.objects.create(person=person, post=post, kind=kind,
                                                  start_date=start_date, end_date=end_date)
-        record_history(actor=actor, action="appointment.started", obj=appointment, person_id=person.pk,
-                       summary=f"Appointed {person} to {post} ({appointment.get_kind_display().lower()}) "
-                               f"from {start_date:%d %b %Y}.",
-                       after=snapshot(appointment, ("post", "kind", "start_date", "end_date")))
+        record_history(actor=actor, **appointment_started_history(appointment))
     return appointment
 
 
@@ -619,16 +743,13 @@ def end_appointment(*, actor, appointment: Appointment, end_date: dt.date) -> Ap
         raise PermissionDenied("Only HR Services or an administrator can record appointments.")
     with transaction.atomic():
         appointment = lock(appointment)
-        if end_date < appointment.start_date:
-            raise ServiceError("The appointment cannot end before it starts.")
+        check_appointment_end(appointment, end_date)
         if appointment.end_date == end_date:
             return appointment
-        before = {"end_date": appointment.end_date.isoformat() if appointment.end_date else None}
+        before = appointment.end_date
         appointment.end_date = end_date
         appointment.save(update_fields=["end_date"])
-        record_history(actor=actor, action="appointment.ended", obj=appointment, person_id=appointment.person_id,
-                       summary=f"{appointment.person}'s appointment to {appointment.post} ends on {end_date:%d %b %Y}.",
-                       before=before, after={"end_date": end_date.isoformat()})
+        record_history(actor=actor, **appointment_ended_history(appointment, before))
     return appointment
 
 
