@@ -99,6 +99,13 @@ class GradingCase(WorkflowObject):
 
     tasks = GenericRelation("grading.CaseTask", related_query_name="case")
 
+    # Derived by the database from the state (never written by the application, so bulk inserts
+    # and every move keep it right): the case list sorts open cases first through an index.
+    is_closed = models.GeneratedField(
+        expression=models.Case(models.When(state__in=list(CLOSED_STATES), then=models.Value(True)),
+                               default=models.Value(False)),
+        output_field=models.BooleanField(), db_persist=True)
+
     class Meta:
         ordering = ["-created_at", "-id"]
         constraints = [
@@ -109,7 +116,13 @@ class GradingCase(WorkflowObject):
                 name="one_open_grading_case_per_post",
             ),
         ]
-        indexes = [models.Index(fields=["state"], name="gradingcase_state_idx")]
+        indexes = [
+            models.Index(fields=["state"], name="gradingcase_state_idx"),
+            # The case list: open cases first, most recently changed first (LIMIT served by the index).
+            models.Index(fields=["is_closed", "-updated_at", "-id"], name="gradingcase_list_idx"),
+            # The API's list and the default ordering: newest first.
+            models.Index(fields=["-created_at", "-id"], name="gradingcase_created_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.reference} {self.title} ({self.get_route_display()})"

@@ -3,7 +3,8 @@
 
 from __future__ import annotations
 
-from django.db.models import Case, IntegerField, Min, Q, QuerySet, Value, When
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 
 from gradepath.grading import services, workflow
 from gradepath.grading.comments import CONFIDENTIAL_ACTION
@@ -21,21 +22,26 @@ def my_open_tasks(user, person: Person | None = None):
 def case_list(cases: QuerySet[GradingCase], *, route: str = "", state: str = "", status: str = "",
               q: str = "") -> QuerySet[GradingCase]:
     """Visible cases filtered for the list page, with the subject, unit and the next due date
-    in the same query (the page's query count does not grow with its rows). Open cases first."""
+    in the same query (the page's query count does not grow with its rows). Open cases first.
+
+    The next due date is a correlated subquery (worked out only for the rows on the page, through
+    the task table's object index), and the order is the case table's own index (``is_closed``,
+    ``updated_at``, ``id``), so neither the page nor its count groups every visible case."""
     if route:
         cases = cases.filter(route=route)
     if state:
         cases = cases.filter(state=state)
     if status == "open":
-        cases = cases.exclude(state__in=workflow.CLOSED_STATES)
+        cases = cases.filter(is_closed=False)
     elif status == "closed":
-        cases = cases.filter(state__in=workflow.CLOSED_STATES)
+        cases = cases.filter(is_closed=True)
     if q:
         cases = cases.filter(Q(reference__icontains=q) | Q(title__icontains=q))
+    due = (CaseTask.objects.filter(content_type=ContentType.objects.get_for_model(GradingCase),
+                                   object_id=OuterRef("pk"), completed_at__isnull=True)
+           .order_by("due_date").values("due_date")[:1])
     return (cases.select_related("subject", "org_unit")
-            .annotate(next_due=Min("tasks__due_date", filter=Q(tasks__completed_at__isnull=True)),
-                      is_closed=Case(When(state__in=workflow.CLOSED_STATES, then=Value(1)), default=Value(0),
-                                     output_field=IntegerField()))
+            .annotate(next_due=Subquery(due))
             .order_by("is_closed", "-updated_at", "-id"))
 
 
