@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "gradepath.notifications",
     "gradepath.api",
     "gradepath.demo",
+    "gradepath.bench",
 ]
 
 MIDDLEWARE = [

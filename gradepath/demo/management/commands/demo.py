@@ -170,8 +170,10 @@ class Command(BaseCommand):
                 [sys.executable, "-m", "gradepath.manage", "db_worker", "--no-reload", "--verbosity", "0"],
                 env=env, start_new_session=True)))
             children.append(("web server", subprocess.Popen(
-                [sys.executable, "-m", "gunicorn", "gradepath.config.wsgi:application", "--bind", bind,
-                 "--workers", "2", "--log-level", "warning"],
+                # Gradepath's gunicorn settings (preloaded and warmed before it opens the port), with
+                # two workers: enough for trying it out, whatever the machine.
+                [sys.executable, "-m", "gunicorn", "--config", "python:gradepath.config.gunicorn",
+                 "gradepath.config.wsgi:application", "--bind", bind, "--workers", "2", "--log-level", "warning"],
                 env=env, start_new_session=True)))
             for name, child in children:
                 self.stdout.write(f"Started the {name} (process {child.pid}).")
