@@ -62,4 +62,4 @@ def on_starting(server) -> None:
     """In the master, after the application was preloaded and before the port opens: warm it."""
     from gradepath.config.warmup import warm_up
 
-    warm_up(server.log.info)
+    warm_up(server.log.info, server.log.warning)

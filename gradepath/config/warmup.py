@@ -139,8 +139,12 @@ STEPS: list[tuple[str, Callable[[], str]]] = [
 ]
 
 
-def warm_up(log: Callable[[str], None] | None = None) -> dict[str, str]:
-    """Run every warm-up step; return what each did (or why it was skipped). Never raises."""
+def warm_up(log: Callable[[str], None] | None = None,
+            warn: Callable[[str], None] | None = None) -> dict[str, str]:
+    """Run every warm-up step; return what each did (or why it was skipped). Never raises.
+
+    ``log`` hears each step done (default: this module's logger, at INFO), ``warn`` each step
+    skipped (default: at WARNING), so a server logging warnings only still says what failed."""
     import django
     from django.apps import apps
     from django.db import connections
@@ -154,11 +158,12 @@ def warm_up(log: Callable[[str], None] | None = None) -> dict[str, str]:
         for name, step in STEPS:
             step_started = time.perf_counter()
             try:
-                outcome = step()
+                outcome, tell = step(), say
             except Exception as error:  # noqa: BLE001 - a cold start is better than no start
-                outcome = f"skipped ({type(error).__name__}: {str(error).splitlines()[0][:150] if str(error) else ''})"
+                first_line = str(error).splitlines()[0][:150] if str(error) else ""
+                outcome, tell = f"skipped ({type(error).__name__}: {first_line})", warn or logger.warning
             results[name] = outcome
-            say(f"Warm-up: {name}: {outcome}, {time.perf_counter() - step_started:.2f} s")
+            tell(f"Warm-up: {name}: {outcome}, {time.perf_counter() - step_started:.2f} s")
     finally:
         try:
             connections.close_all()  # never hand a connection of the master's to a forked worker

@@ -27,7 +27,7 @@ def test_the_warm_up_runs_without_a_database_an_index_or_data(tmp_path):
     result = subprocess.run(
         [sys.executable, "-c", "import json, django, os;"
          "os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'gradepath.config.settings');"
-         "from gradepath.config.warmup import warm_up; print(json.dumps(warm_up(lambda m: None)))"],
+         "from gradepath.config.warmup import warm_up; print(json.dumps(warm_up(lambda m: None, lambda m: None)))"],
         env=_env(tmp_path), capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
     outcome = json.loads(result.stdout.strip().splitlines()[-1])
