@@ -30,7 +30,7 @@ from gradepath.grading.forms import (
 )
 from gradepath.grading.models import CaseEvent, GradingCase
 from gradepath.grading.payroll import parse_period
-from gradepath.jobs.fairness import fairness_lookup
+from gradepath.jobs.fairness import PANEL_LIMIT, fairness_lookup
 from gradepath.jobs.models import JDVersion
 from gradepath.jobs.permissions import can_edit_jd, visible_versions
 from gradepath.jobs.redline import compare_versions, render_comparison_html
@@ -231,8 +231,10 @@ def _render_case(request: HttpRequest, case: GradingCase, *, bound: ActionForm |
         # its redline here) without being able to open the version's own pages.
         "can_open_version": visible_versions(user).filter(pk=version.pk).exists(),
         "fairness_step": case.state in FAIRNESS_STATES,
+        # The first holders of each group; every holder with ?holders=all (the panel's "show all" link).
         "fairness": fairness_lookup(version, exclude_person=case.subject, for_user=user,
-                                    holders_of=case.baseline_version),
+                                    holders_of=case.baseline_version,
+                                    limit=None if request.GET.get("holders") == "all" else PANEL_LIMIT),
         "comments": selectors.case_comments(case, confidential=confidential),
         "comment_form": comment_form or CommentForm(allow_confidential=confidential),
         "confidential": confidential,

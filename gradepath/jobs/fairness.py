@@ -17,7 +17,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db.models import OuterRef, Subquery
+from django.db.models import Count, F, OuterRef, Subquery, Window
+from django.db.models.functions import RowNumber
 from django.utils import timezone
 
 from gradepath.grades.models import PayRecord
@@ -27,6 +28,8 @@ from gradepath.people.models import Appointment, Person
 
 DEFAULT_THRESHOLD = 0.5  # TF-IDF similarity; see docs/performance.md "Matching" for what scores mean
 DEFAULT_SIMILAR = 20
+# Holders listed per group on a page; the rest on demand (``limit=None``), the counts always whole.
+PANEL_LIMIT = 25
 
 
 def similarity_threshold() -> float:
@@ -68,10 +71,19 @@ class SimilarJD:
     agreed: AgreedJD
     score: float
     holders: list[Holder]
+    total: int = -1  # every current holder (the list may stop at a limit); -1: as many as listed
 
     @property
     def percent(self) -> int:
         return round(self.score * 100)
+
+    @property
+    def count(self) -> int:
+        return len(self.holders) if self.total < 0 else self.total
+
+    @property
+    def more(self) -> int:
+        return self.count - len(self.holders)
 
 
 @dataclass
@@ -84,33 +96,58 @@ class FairnessLookup:
     similar: list[SimilarJD]
     note: str = ""
     excluded_person_id: int | None = field(default=None, repr=False)
+    same_version_total: int = -1  # every other holder of the version; -1: as many as listed
+    limit: int | None = None  # holders listed per group at most (None: all)
+
+    @property
+    def same_version_count(self) -> int:
+        return len(self.same_version) if self.same_version_total < 0 else self.same_version_total
+
+    @property
+    def same_version_more(self) -> int:
+        return self.same_version_count - len(self.same_version)
 
     @property
     def holder_count(self) -> int:
-        return len(self.same_version) + sum(len(s.holders) for s in self.similar)
+        return self.same_version_count + sum(s.count for s in self.similar)
+
+    @property
+    def truncated(self) -> bool:
+        return self.same_version_more > 0 or any(s.more for s in self.similar)
 
 
-def current_holders(version_ids: list[int], *, on: dt.date | None = None, exclude_person: Person | None = None,
-                    for_user=None) -> dict[int, list[Holder]]:
-    """Current holders of posts on each of these JD versions, with grades: one query."""
-    on = on or timezone.localdate()
-    if not version_ids:
-        return {}
-    latest_pay = PayRecord.objects.filter(person=OuterRef("person_id"), effective_from__lte=on).order_by(
-        "-effective_from", "-id")
-    rows = (
-        Appointment.objects.current(on)
-        .filter(post__jd_version_id__in=version_ids, post__is_active=True)
-        .annotate(pay_grade_number=Subquery(latest_pay.values("grade__number")[:1]),
-                  pay_grade_name=Subquery(latest_pay.values("grade__name")[:1]))
-        .order_by("post__org_unit__name", "person__last_name", "person__first_name", "post__post_number")
-    )
+def _current_rows(version_ids: list[int], *, on: dt.date, exclude_person: Person | None, for_user):
+    rows = Appointment.objects.current(on).filter(post__jd_version_id__in=version_ids, post__is_active=True)
     if exclude_person is not None:
         rows = rows.exclude(person_id=exclude_person.pk)
     if for_user is not None:
         from gradepath.people.permissions import visible_people
 
         rows = rows.filter(person__in=visible_people(for_user))
+    return rows
+
+
+HOLDER_ORDER = ("post__org_unit__name", "person__last_name", "person__first_name", "post__post_number", "pk")
+
+
+def current_holders(version_ids: list[int], *, on: dt.date | None = None, exclude_person: Person | None = None,
+                    for_user=None, limit: int | None = None) -> dict[int, list[Holder]]:
+    """Current holders of posts on each of these JD versions, with grades: one query.
+
+    ``limit``: at most this many holders per version (the first by unit and name), chosen in the
+    database, so a JD held by thousands reads only the rows shown."""
+    on = on or timezone.localdate()
+    if not version_ids:
+        return {}
+    latest_pay = PayRecord.objects.filter(person=OuterRef("person_id"), effective_from__lte=on).order_by(
+        "-effective_from", "-id")
+    rows = _current_rows(version_ids, on=on, exclude_person=exclude_person, for_user=for_user)
+    if limit is not None:
+        rows = rows.annotate(place=Window(RowNumber(), partition_by=F("post__jd_version_id"),
+                                          order_by=[F(name).asc() for name in HOLDER_ORDER])).filter(place__lte=limit)
+    rows = (rows.annotate(pay_grade_number=Subquery(latest_pay.values("grade__number")[:1]),
+                          pay_grade_name=Subquery(latest_pay.values("grade__name")[:1]))
+            .order_by(*HOLDER_ORDER))
     holders: dict[int, list[Holder]] = {pk: [] for pk in version_ids}
     seen: set[tuple[int, int]] = set()
     for row in rows.values("person_id", "person__first_name", "person__known_as", "person__last_name", "post_id",
@@ -134,22 +171,42 @@ def current_holders(version_ids: list[int], *, on: dt.date | None = None, exclud
     return holders
 
 
+def holder_counts(version_ids: list[int], *, on: dt.date | None = None, exclude_person: Person | None = None,
+                  for_user=None) -> dict[int, int]:
+    """How many current holders each version has (that ``for_user`` may see): one query."""
+    on = on or timezone.localdate()
+    if not version_ids:
+        return {}
+    rows = (_current_rows(version_ids, on=on, exclude_person=exclude_person, for_user=for_user)
+            .order_by().values("post__jd_version_id").annotate(n=Count("pk")))
+    return {row["post__jd_version_id"]: row["n"] for row in rows}
+
+
 def fairness_lookup(version: JDVersion, *, threshold: float | None = None, exclude_person: Person | None = None,
                     on: dt.date | None = None, k: int = DEFAULT_SIMILAR, for_user=None,
-                    holders_of: JDVersion | None = None) -> FairnessLookup:
+                    holders_of: JDVersion | None = None, limit: int | None = None) -> FairnessLookup:
     """Other current holders of ``version`` (leaving out ``exclude_person``, usually the subject of
     the case) and holders of the current agreed JDs at least ``threshold`` similar to it.
 
     ``holders_of``: whose holders count as "the same JD version" when ``version`` is a proposal
-    nobody holds yet (a regrading case: the version the post holds today)."""
+    nobody holds yet (a regrading case: the version the post holds today). ``limit``: list at most
+    this many holders per group (the counts stay whole: one more query)."""
     threshold = similarity_threshold() if threshold is None else threshold
     result = match_version(version, k=k)
     similar = [m for m in result.matches if m.score >= threshold]
     same = holders_of or version
-    holders = current_holders([same.pk, *[m.agreed.version_id for m in similar]], on=on,
-                              exclude_person=exclude_person, for_user=for_user)
+    ids = [same.pk, *[m.agreed.version_id for m in similar]]
+    holders = current_holders(ids, on=on, exclude_person=exclude_person, for_user=for_user, limit=limit)
+    totals = (holder_counts(ids, on=on, exclude_person=exclude_person, for_user=for_user)
+              if limit is not None else {})
+
+    def total(pk: int) -> int:
+        return totals.get(pk, 0) if limit is not None else -1
+
     return FairnessLookup(
         version=version, threshold=threshold, same_version=holders.get(same.pk, []),
-        similar=[SimilarJD(m.agreed, m.score, holders.get(m.agreed.version_id, [])) for m in similar],
+        similar=[SimilarJD(m.agreed, m.score, holders.get(m.agreed.version_id, []), total(m.agreed.version_id))
+                 for m in similar],
         note=result.note, excluded_person_id=exclude_person.pk if exclude_person is not None else None,
+        same_version_total=total(same.pk), limit=limit,
     )

@@ -68,6 +68,8 @@ class JobDescription(models.Model):
 
     class Meta:
         ordering = ["reference"]
+        # The JD list and its API: newest first, a page at a time.
+        indexes = [models.Index(fields=["-created_at", "-id"], name="jd_created_idx")]
 
     def __str__(self) -> str:
         latest = self.versions.order_by("-number").first() if self.pk else None

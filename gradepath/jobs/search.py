@@ -1,37 +1,70 @@
-"""Full-text search of the agreed JD library, ranked by relevance."""
+"""Full-text search of the agreed JD library, ranked by relevance, in the database.
+
+Each database searches its own index of JD versions (migration jobs 0004): PostgreSQL a weighted
+``tsvector`` with a GIN index, SQLite an FTS5 table. Both find the entries whose text holds every
+word of the query (as a word or the start of one, stemmed: "equip" finds "equipment"), rank a word
+in the job title above one in the purpose or duties, and leave paging to the database, so a search
+reads only the rows of its page whatever the size of the library.
+"""
 
 from __future__ import annotations
 
 import re
 
-from django.db.models import Q, QuerySet
+from django.db import connections
+from django.db.models import F, Q, QuerySet
+from django.db.models.expressions import RawSQL
 
 from gradepath.jobs.models import AgreedJD
 
-WORD = re.compile(r"[\w'-]{2,}", re.UNICODE)
+# Words of a query: letters and digits only, so no query can carry search syntax to the database.
+WORD = re.compile(r"[^\W_]+", re.UNICODE)
+MAX_WORDS = 10
+# Words too common to search by: PostgreSQL's English list (tsearch_data/english.stop), left out of
+# every query on both databases, so SQLite does not demand a word PostgreSQL would ignore.
+STOP_WORDS = frozenset("""
+i me my myself we our ours ourselves you your yours yourself yourselves he him his himself she her hers
+herself it its itself they them their theirs themselves what which who whom this that these those am is
+are was were be been being have has had having do does did doing a an the and but if or because as until
+while of at by for with about against between into through during before after above below to from up
+down in out on off over under again further then once here there when where why how all any both each
+few more most other some such no nor not only own same so than too very s t can will just don should now
+""".split())
 
 
-def search_library(q: str, queryset: QuerySet[AgreedJD]) -> list[AgreedJD]:
-    """Entries whose text contains every word of the query, most relevant first.
+def query_words(q: str) -> list[str]:
+    """The words of a search query, lower-cased, without the stop words, at most ten."""
+    return [w for w in (w.lower() for w in WORD.findall(q or "")) if w not in STOP_WORDS][:MAX_WORDS]
 
-    Relevance: words in the job title count most, then the purpose and duties.
-    """
-    words = [w.lower() for w in WORD.findall(q)][:10]
+
+def search_library(q: str, queryset: QuerySet[AgreedJD]) -> QuerySet[AgreedJD]:
+    """Entries of ``queryset`` whose version holds every word of the query (or whose reference is
+    the query), most relevant first, then by job title. Nothing is read until the page is sliced."""
+    words = query_words(q)
     if not words:
-        return list(queryset.order_by("version__job_title"))
-    for word in words:
-        queryset = queryset.filter(
-            Q(version__job_title__icontains=word) | Q(version__purpose__icontains=word)
-            | Q(version__duties__icontains=word) | Q(area__icontains=word) | Q(reference__iexact=word)
-        )
-    entries = list(queryset)
+        return queryset.order_by("version__job_title", "pk")
+    vendor = _vendor(queryset)
+    if vendor == "postgresql":
+        expression = " & ".join(f"{w}:*" for w in words)
+        found = RawSQL("SELECT id FROM jobs_jdversion WHERE search_document @@ to_tsquery('english', %s)",
+                       (expression,))
+        # ts_rank: higher is better; the title is weighted A, the purpose and duties C.
+        rank = RawSQL("SELECT -ts_rank(v.search_document, to_tsquery('english', %s)) FROM jobs_jdversion v "
+                      "WHERE v.id = jobs_agreedjd.version_id", (expression,))
+    else:
+        expression = " AND ".join(f'"{w}"*' for w in words)
+        found = RawSQL("SELECT rowid FROM jobs_jdversion_fts WHERE jobs_jdversion_fts MATCH %s", (expression,))
+        # bm25: lower is better; a word in the title counts five times one in the body.
+        rank = RawSQL("SELECT bm25(jobs_jdversion_fts, 5.0, 1.0) FROM jobs_jdversion_fts "
+                      "WHERE jobs_jdversion_fts MATCH %s AND rowid = jobs_agreedjd.version_id", (expression,))
+    matches = Q(version_id__in=found) | Q(reference__iexact=q.strip()[:20])
+    # An entry found by its reference alone has no rank: it is what was asked for, so it comes first.
+    return (queryset.filter(matches).annotate(relevance=rank)
+            .order_by(F("relevance").asc(nulls_first=True), "version__job_title", "pk"))
 
-    def score(entry: AgreedJD) -> tuple[int, str]:
-        title = entry.version.job_title.lower()
-        body = (entry.version.purpose + " " + " ".join(entry.version.duties)).lower()
-        return (-sum(5 * title.count(w) + body.count(w) for w in words), title)
 
-    return sorted(entries, key=score)
+def _vendor(queryset: QuerySet) -> str:
+    return connections[queryset.db].vendor
 
 
 # --- The agreed JD pickers (core.widgets) -----------------------------------------------------------

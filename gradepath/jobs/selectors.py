@@ -68,7 +68,8 @@ def jd_list(queryset: QuerySet[JobDescription], q: str = "",
 
 def library_queryset(*, job_family=None, grade: int | None = None, area: str = "",
                      staff_category: str = "") -> QuerySet[AgreedJD]:
-    """Current agreed JDs with what the library list shows, filtered."""
+    """Current agreed JDs with what the library list shows, filtered. The holders are counted for
+    the rows on the page only (:func:`add_holder_counts`), never for the whole library."""
     qs = AgreedJD.objects.filter(is_current=True).select_related("version", "version__jd__org_unit", "grade",
                                                                   "job_family")
     if job_family is not None:
@@ -79,12 +80,17 @@ def library_queryset(*, job_family=None, grade: int | None = None, area: str = "
         qs = qs.filter(area__icontains=area)
     if staff_category:
         qs = qs.filter(staff_category=staff_category)
-    return qs.annotate(
-        holder_count=Count(
-            "version__posts__appointments",
-            filter=Q(version__posts__appointments__start_date__lte=timezone.localdate())
-            & (Q(version__posts__appointments__end_date__isnull=True)
-               | Q(version__posts__appointments__end_date__gte=timezone.localdate())),
-            distinct=True,
-        )
+    return qs
+
+
+def add_holder_counts(entries) -> None:
+    """Set ``holder_count`` on each agreed JD of a page: the current appointments to posts holding
+    its version, in one query for the page."""
+    entries = list(entries)
+    today = timezone.localdate()
+    counts = dict(
+        Appointment.objects.current(today).filter(post__jd_version_id__in={e.version_id for e in entries})
+        .order_by().values("post__jd_version_id").annotate(n=Count("pk")).values_list("post__jd_version_id", "n")
     )
+    for entry in entries:
+        entry.holder_count = counts.get(entry.version_id, 0)

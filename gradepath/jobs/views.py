@@ -23,7 +23,7 @@ from gradepath.core.errors import PermissionDenied, ServiceError, StaleStateErro
 from gradepath.core.widgets import SEARCH_LIMIT, search_response, search_words
 from gradepath.jobs import services
 from gradepath.jobs.docx_import import import_jd_from_docx
-from gradepath.jobs.fairness import fairness_lookup
+from gradepath.jobs.fairness import PANEL_LIMIT, fairness_lookup
 from gradepath.jobs.forms import (
     CopyJDForm,
     CriteriaFormSet,
@@ -54,7 +54,12 @@ from gradepath.jobs.permissions import (
 )
 from gradepath.jobs.redline import compare_versions, render_comparison_html
 from gradepath.jobs.search import agreed_label, agreed_matching, search_library
-from gradepath.jobs.selectors import holders_by_version, jd_list, library_queryset
+from gradepath.jobs.selectors import (
+    add_holder_counts,
+    holders_by_version,
+    jd_list,
+    library_queryset,
+)
 from gradepath.jobs.word import (
     DOCX_CONTENT_TYPE,
     comparison_docx,
@@ -346,13 +351,9 @@ def library_view(request: HttpRequest) -> HttpResponse:
     qs = library_queryset(job_family=filters.get("job_family"), grade=filters.get("grade"),
                           area=filters.get("area", ""), staff_category=filters.get("staff_category", ""))
     q = (filters.get("q") or "").strip()
-    ranked = None
-    if q:
-        ranked = search_library(q, qs)
-        entries = ranked
-    else:
-        entries = qs.order_by("grade__number", "version__job_title")
+    entries = search_library(q, qs) if q else qs.order_by("grade__number", "version__job_title", "pk")
     page = Paginator(entries, PAGE_SIZE).get_page(request.GET.get("page"))
+    add_holder_counts(page.object_list)
     params = request.GET.copy()
     params.pop("page", None)
     template = "jobs/_library_results.html" if request.htmx else "jobs/library.html"
@@ -525,5 +526,6 @@ def version_fairness_view(request: HttpRequest, pk: int) -> HttpResponse:
     version = get_version_for_user(request.user, pk)
     return render(request, "jobs/version_fairness.html", {
         "version": version, "jd": version.jd,
-        "lookup": fairness_lookup(version, for_user=request.user),
+        "lookup": fairness_lookup(version, for_user=request.user,
+                                  limit=None if request.GET.get("holders") == "all" else PANEL_LIMIT),
     })
