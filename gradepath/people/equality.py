@@ -79,15 +79,13 @@ def _words(text: str) -> list[str]:
     return [w for w in text.replace(",", " ").split() if w][:MAX_WORDS]
 
 
-def find_people(text: str) -> QuerySet[Person]:
-    """People whose surname starts with one of the words (the other words then start their first
-    or known-as name, or their surname), or whose staff number starts with the text, by name.
-
-    "patel", "sam patel", "Patel, Sam", "E000123" and "e0001" all work. Uses the indexes on
-    ``(last_name, first_name)`` and on ``employee_number``; an empty text finds nobody."""
+def people_q(text: str, *, emails: bool = False) -> Q | None:
+    """The condition :func:`find_people` searches by (None for a text with no words); with
+    ``emails`` a single word also finds work e-mail addresses that start with it (the unique
+    index on ``work_email``). Only index range lookups: fast at 50,000 people on both databases."""
     words = _words(text)
     if not words:
-        return Person.objects.none()
+        return None
     found = Q()
     for i, surname in enumerate(words):
         others = Q()
@@ -100,6 +98,21 @@ def find_people(text: str) -> QuerySet[Person]:
     if len(words) == 1:
         for term in _prefix_ranges("employee_number", words[0]):
             found |= term
+        if emails:
+            for term in _prefix_ranges("work_email", words[0]):
+                found |= term
+    return found
+
+
+def find_people(text: str) -> QuerySet[Person]:
+    """People whose surname starts with one of the words (the other words then start their first
+    or known-as name, or their surname), or whose staff number starts with the text, by name.
+
+    "patel", "sam patel", "Patel, Sam", "E000123" and "e0001" all work. Uses the indexes on
+    ``(last_name, first_name)`` and on ``employee_number``; an empty text finds nobody."""
+    found = people_q(text)
+    if found is None:
+        return Person.objects.none()
     # Ordered case-insensitively, not by the index order: the planner then reads only the index
     # ranges above and sorts the few rows found, instead of walking the whole index in its order.
     return Person.objects.filter(found).order_by(Upper("last_name"), Upper("first_name"), "pk")
