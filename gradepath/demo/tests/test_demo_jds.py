@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import random
-import time
 from collections import Counter, defaultdict
 
 import pytest
@@ -278,10 +277,9 @@ def test_posts_can_be_given_by_title(university):
     assert not Post.objects.filter(title="Research Technician", jd_version__isnull=False).exists()
 
 
-def test_full_demo_library_of_150_is_built_quickly(university):
-    started = time.perf_counter()
+def test_full_demo_library_of_150_is_varied(university):
+    # How long it takes is the demo builder's figure (docs/performance.md), never a timed test.
     result = build_demo_jds(rng=random.Random(2026), org_units=_units(), count=150)
-    seconds = time.perf_counter() - started
     assert len(result.agreed) == 150
     grades = Counter(e.grade.number for e in result.agreed)
     assert set(grades) == set(range(1, 11))
@@ -293,7 +291,6 @@ def test_full_demo_library_of_150_is_built_quickly(university):
     for entry in result.agreed:
         titles[entry.version.job_title] += 1
     assert len(titles) >= 60  # varied jobs, not one text repeated
-    assert seconds < 20, f"building 150 JDs took {seconds:.1f} s"
 
 
 # --- The command --------------------------------------------------------------------------------

@@ -2,7 +2,6 @@
 
 import importlib
 import json
-import time
 import unicodedata
 
 import pytest
@@ -257,16 +256,14 @@ def test_comparison_as_data_is_json_ready():
     assert data["summary"]["duties_moved"] == 1 and data["summary"]["sentence"]
 
 
-# --- Speed -----------------------------------------------------------------------------------------------
+# --- Long texts (their speed: gradepath jd-redline-bench, docs/performance.md) -----------------------------
 
 
-def test_two_long_job_descriptions_compare_well_under_a_second():
+def test_two_long_job_descriptions_compare():
     old, new = bench.build_pair(2500)
     assert bench.count_words(old) > 2000
-    started = time.perf_counter()
     comparison = compare_versions(old, new)
-    render_comparison_html(comparison)
-    assert time.perf_counter() - started < 0.5
+    assert render_comparison_html(comparison)
     assert comparison.summary.duties_moved >= 1 and comparison.summary.words_inserted > 50
 
 
