@@ -28,6 +28,7 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
+from urllib.parse import quote
 
 import django
 from django.conf import settings
@@ -39,6 +40,7 @@ from rest_framework.throttling import UserRateThrottle
 from gradepath.demo.logins import DEMO_LOGINS
 from gradepath.grading.models import CaseTask, GradingCase
 from gradepath.grading.permissions import visible_cases
+from gradepath.jobs.matching.store import refresh_library_index
 from gradepath.jobs.models import AgreedJD, JDVersion, JobDescription
 from gradepath.jobs.permissions import versions_for_user, visible_agreed, visible_jds
 from gradepath.notifications.models import Notification
@@ -215,8 +217,6 @@ def _longest_word(text: str) -> str | None:
 
 
 def _q(word: str) -> str:
-    from urllib.parse import quote
-
     return quote(word)
 
 
@@ -460,8 +460,6 @@ def time_page(page: Page, client: Client, *, repeat: int, host: str, secure: boo
 
 def refresh_matching_index() -> str:
     """Bring the matching index up to date, as the worker would, so the match page is timed with it."""
-    from gradepath.jobs.matching.store import refresh_library_index
-
     library = refresh_library_index()
     return f"{len(library.agreed_ids):,} agreed JDs ({library.backend})"
 
