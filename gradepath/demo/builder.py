@@ -131,6 +131,7 @@ class _Post:
     funding_source: str = ""
     grant_funded: bool = False
     obj: Post | None = None
+    pk: int | None = None  # the id the generator gives it (gradepath.demo.generate)
 
 
 @dataclass(eq=False)
@@ -166,6 +167,7 @@ class _Person:
     temporary: tuple[str, _Post, dt.date, dt.date] | None = None  # (kind, post, start, end)
     pay_rows: list[tuple[dt.date, int, int, str, _Post, str]] = field(default_factory=list)
     obj: Person | None = None
+    pk: int | None = None  # the id the generator gives it (gradepath.demo.generate)
 
 
 def pay_year_of(day: dt.date) -> int:
@@ -201,7 +203,8 @@ class DemoBuilder:
     """Plans the whole university in memory, then writes it in one transaction."""
 
     def __init__(self, *, seed: int = DEFAULT_SEED, staff: int = DEFAULT_STAFF, today: dt.date | None = None,
-                 jds: int = DEFAULT_JDS, cases: int = DEFAULT_CASES):
+                 jds: int = DEFAULT_JDS, cases: int = DEFAULT_CASES, catalogue: cat.Catalogue = cat.DEMO):
+        self.cat = catalogue
         self.jds = jds
         self.cases = cases if jds else 0  # grading cases need the JDs the posts hold
         self.seed = seed
@@ -257,7 +260,7 @@ class DemoBuilder:
             for child in spec.children:
                 walk(child, node)
 
-        for spec in cat.UNITS:
+        for spec in self.cat.units:
             walk(spec, None)
 
     def _plan_fixed_roles(self) -> None:
@@ -277,7 +280,7 @@ class DemoBuilder:
                 node.head, node.fm_hps = dean, fm
                 node.caps = {cat.PSS: deputy.grade, cat.TECHNICAL: deputy.grade}
             elif spec.kind == "ps_division":
-                director = self._plan(node, cat.PS_DIRECTORS[spec.code], cat.PSS, 10, "admin", manages=True,
+                director = self._plan(node, self.cat.ps_directors[spec.code], cat.PSS, 10, "admin", manages=True,
                                       lead=True, manager_fixed=True)
                 manager = self._plan(node, "Divisional Business Manager", cat.PSS, 8, "admin", manages=True,
                                      lead=True, manager=director)
@@ -291,7 +294,7 @@ class DemoBuilder:
                 dm_grade = 9 if size >= 30 else 8
                 dm = self._plan(node, "Departmental Manager", cat.PSS, dm_grade, "admin", manages=True, lead=True,
                                 manager=hod)
-                lead_title, lead_family = cat.TECH_LEAD_TITLES[spec.profile][dm_grade - 1]
+                lead_title, lead_family = self.cat.tech_lead_titles[spec.profile][dm_grade - 1]
                 tech_lead = self._plan(node, lead_title, cat.TECHNICAL, dm_grade - 1, lead_family, manages=True,
                                        lead=True)
                 node.head = hod
@@ -299,19 +302,19 @@ class DemoBuilder:
                 if spec.code == "BIOSC":
                     self._plan_demo_team(node)
             elif spec.kind == "department":
-                title, grade, family = cat.PS_DEPARTMENT_HEADS[spec.profile]
+                title, grade, family = self.cat.ps_department_heads[spec.profile]
                 head = self._plan(node, title, cat.PSS, grade, family, manages=True, lead=True)
                 node.head = head
                 node.caps = {cat.PSS: grade, cat.TECHNICAL: grade}
                 self._plan_hr_roles(node)
             else:  # a section
                 assert parent is not None
-                if spec.code in cat.PS_SECTION_LEADS:
-                    title, grade, family = cat.PS_SECTION_LEADS[spec.code]
+                if spec.code in self.cat.ps_section_leads:
+                    title, grade, family = self.cat.ps_section_leads[spec.code]
                     self._plan(node, title, cat.PSS, grade, family, manages=True, lead=True)
                     node.caps = {cat.PSS: grade, cat.TECHNICAL: grade}
                 else:
-                    title, family = cat.TECH_LEAD_TITLES[spec.profile][7]
+                    title, family = self.cat.tech_lead_titles[spec.profile][7]
                     self._plan(node, title, cat.TECHNICAL, 7, family, manages=True, lead=True)
                     node.caps = {cat.PSS: parent.caps[cat.PSS], cat.TECHNICAL: 7}
         for node in self.nodes:
@@ -331,7 +334,7 @@ class DemoBuilder:
         """The HR roles that the demo logins and the faculties' HR Business Partners need."""
         profile = node.spec.profile
         if profile == "hrbp":
-            for spec in cat.UNITS:
+            for spec in self.cat.units:
                 self.hrbps[spec.code] = self._plan(
                     node, "HR Business Partner", cat.PSS, 8, "hr", manages=True,
                     role="hrbp" if spec.code == "LIFE" else "", tenure_days=5 * 365 if spec.code == "LIFE" else None)
@@ -361,7 +364,7 @@ class DemoBuilder:
         for i in order[: budget - sum(counts)]:
             counts[i] += 1
         for node, n in zip(self.nodes, counts, strict=True):
-            jobs = [job for job in cat.PROFILES[node.spec.profile] if job.grade < node.caps[job.category]]
+            jobs = [job for job in self.cat.profiles[node.spec.profile] if job.grade < node.caps[job.category]]
             weights = [job.weight for job in jobs]
             for _ in range(n):
                 job = self.rng.choices(jobs, weights)[0]
@@ -439,7 +442,7 @@ class DemoBuilder:
             if roll < 0.07:
                 person.regrade_date = self._first_of_month_between(earliest_change, latest_change)
             elif roll < 0.13:
-                lower = [job for job in cat.PROFILES[person.node.spec.profile]
+                lower = [job for job in self.cat.profiles[person.node.spec.profile]
                          if job.family == person.family and job.grade == person.grade - 1]
                 if lower:
                     job = rng.choice(lower)
@@ -492,13 +495,14 @@ class DemoBuilder:
                             ("Education Project Officer", "ENG"),
                             ("Research Culture Project Officer", "LIFE"),
                             ("Digital Skills Project Officer", "HR-OD")]
+        secondment_hosts = [(title, code) for title, code in secondment_hosts if code in self.by_code]
         for i, person in enumerate(chosen):
             start = self._first_of_month_between(today - dt.timedelta(days=200), today - dt.timedelta(days=14))
             if start is None:
                 continue
             end = add_months(start, rng.choice((9, 12))) - dt.timedelta(days=1)
             if i % 2 == 0:
-                higher = [job for job in cat.PROFILES[person.node.spec.profile]
+                higher = [job for job in self.cat.profiles[person.node.spec.profile]
                           if job.family == person.family and job.grade == person.grade + 1]
                 if not higher:
                     continue
@@ -509,10 +513,12 @@ class DemoBuilder:
                 post = self._new_post(self.by_code[code], title, person.grade + 1, cat.PSS, full_time=True)
                 person.temporary = (Appointment.Kind.SECONDMENT, post, start, end)
 
+    people_per_vacancy = 45  # one vacant post for this many people (the generator's universities have more)
+
     def _plan_vacancies(self) -> None:
-        for _ in range(max(3, len(self.people) // 45)):
+        for _ in range(max(3, len(self.people) // self.people_per_vacancy)):
             node = self.rng.choice([n for n in self.nodes if n.members])
-            jobs = [job for job in cat.PROFILES[node.spec.profile] if job.grade < node.caps[job.category]]
+            jobs = [job for job in self.cat.profiles[node.spec.profile] if job.grade < node.caps[job.category]]
             job = self.rng.choice(jobs)
             self._new_post(node, job.title, job.grade, job.category)
 
@@ -703,69 +709,82 @@ class DemoBuilder:
             batch_size=500,
         )
 
-    def _role_assignments(self) -> list[UnitRoleAssignment]:
+    def role_holders(self) -> list[tuple[_Unit, str, _Person, dt.date]]:
         """Each unit's FM/HPS, HoD or departmental contact and HRBP, and each faculty's Dean, held
         from the day the holder took up their post or from go-live, whichever is earlier (the HR
-        extract imported at go-live named them), until further notice."""
+        extract imported at go-live named them), until further notice: (unit, role, holder, from)."""
         go_live = self.today - dt.timedelta(days=GO_LIVE_DAYS)
-        rows = []
+        found = []
         for node in self.nodes:
             holders = {"fm_hps": node.fm_hps, "head": node.head, "hrbp": node.hrbp}
             if node.spec.kind == "faculty":
                 holders["dean"] = node.head
             for role, holder in holders.items():
                 if holder is not None:
-                    assert holder.obj is not None and holder.start is not None
-                    rows.append(UnitRoleAssignment(unit=node.unit, role=role, person=holder.obj,
-                                                   start_date=min(holder.start, go_live)))
-        return rows
+                    assert holder.start is not None
+                    found.append((node, role, holder, min(holder.start, go_live)))
+        return found
+
+    def _role_assignments(self) -> list[UnitRoleAssignment]:
+        return [UnitRoleAssignment(unit=node.unit, role=role, person=holder.obj, start_date=start)
+                for node, role, holder, start in self.role_holders()]
 
     def _post_grade_lines(self, appointments: list[Appointment]) -> list[PostGrade]:
         """Each post's grade history (policy §3.4): its grade from its first appointment (a vacancy:
         from the start of this pay year), and for a regraded post the grade below until the day
         before the regrade. ``Post.grade`` already holds
         the grade in force today (every demo regrade took effect at least a month ago)."""
-        tz = timezone.get_current_timezone()
         first: dict[int, dt.date] = {}
         for appointment in appointments:
             day = first.get(appointment.post_id)
             first[appointment.post_id] = appointment.start_date if day is None else min(day, appointment.start_date)
+        by_post = {id(post): first[post.obj.pk] for post in self.posts
+                   if post.obj is not None and post.obj.pk in first}
+        return [PostGrade(post=post.obj, grade=self.grades[grade], effective_from=start, reason=reason, note=note,
+                          recorded_at=recorded)
+                for post, grade, start, reason, note, recorded in self.post_grade_plan(by_post)]
+
+    def post_grade_plan(self, first_appointed: dict[int, dt.date]
+                        ) -> list[tuple[_Post, int, dt.date, str, str, dt.datetime]]:
+        """The grade history of every post as (post, grade number, from, reason, note, recorded at);
+        ``first_appointed`` gives, by ``id()`` of a post, the day its first appointment started."""
+        tz = timezone.get_current_timezone()
         regraded = {id(p.post): p.regrade_date for p in self.people if p.regrade_date and p.post is not None}
         vacancy_start = min(increment_date(self.pay_year), self.today)  # vacancies: established this pay year
-        lines = []
+        lines: list[tuple[_Post, int, dt.date, str, str, dt.datetime]] = []
         for post in self.posts:
-            assert post.obj is not None
-            start = first.get(post.obj.pk, vacancy_start)
+            start = first_appointed.get(id(post), vacancy_start)
             regrade = regraded.get(id(post))
             if regrade is not None and start < regrade:
-                lines.append(PostGrade(post=post.obj, grade=self.grades[post.grade - 1], effective_from=start,
-                                       reason=PostGrade.Reason.ESTABLISHED,
-                                       recorded_at=dt.datetime.combine(start, dt.time(9, 0), tzinfo=tz)))
-                lines.append(PostGrade(post=post.obj, grade=self.grades[post.grade], effective_from=regrade,
-                                       reason=PostGrade.Reason.REGRADE,
-                                       note="Regraded: the job description was reviewed on the Agreed Route.",
-                                       recorded_at=dt.datetime.combine(regrade, dt.time(9, 0), tzinfo=tz)))
+                lines.append((post, post.grade - 1, start, PostGrade.Reason.ESTABLISHED, "",
+                              dt.datetime.combine(start, dt.time(9, 0), tzinfo=tz)))
+                lines.append((post, post.grade, regrade, PostGrade.Reason.REGRADE,
+                              "Regraded: the job description was reviewed on the Agreed Route.",
+                              dt.datetime.combine(regrade, dt.time(9, 0), tzinfo=tz)))
             else:
-                lines.append(PostGrade(post=post.obj, grade=self.grades[post.grade], effective_from=start,
-                                       reason=PostGrade.Reason.ESTABLISHED,
-                                       recorded_at=dt.datetime.combine(start, dt.time(9, 0), tzinfo=tz)))
+                lines.append((post, post.grade, start, PostGrade.Reason.ESTABLISHED, "",
+                              dt.datetime.combine(start, dt.time(9, 0), tzinfo=tz)))
         return lines
 
     def _equality(self, person: _Person) -> EqualityData | None:
         """Equality-monitoring answers for most people; some answer "prefer not to say"."""
+        answers = self.equality_answers(person)
+        return None if answers is None else EqualityData(person=person.obj, **answers)
+
+    def equality_answers(self, person: _Person) -> dict[str, str] | None:
+        """A person's equality-monitoring answers (None: they never returned the form)."""
         rng = self.rng
         if rng.random() < 0.12:
             return None  # never returned the form
         group = person.group
-        assert group is not None and person.obj is not None
+        assert group is not None
         prefer = EqualityData.PREFER_NOT
 
         def pick(options: tuple[tuple[str, int], ...], prefer_weight: int) -> str:
             values = [v for v, _ in options] + [prefer]
             return rng.choices(values, [w for _, w in options] + [prefer_weight])[0]
 
-        return EqualityData(
-            person=person.obj,
+        return dict(
             sex=person.sex if rng.random() > 0.03 else prefer,
             gender_identity_same_as_birth=pick((("Yes", 95), ("No", 1)), 4),
             ethnicity=pick(group.ethnicities, 6),
@@ -797,7 +816,8 @@ class DemoBuilder:
         biosc = self.by_code["BIOSC"]
         in_probation = [p for node in self.nodes if node is biosc or node.parent is biosc for p in node.members
                         if p.probation_end and self.today <= p.probation_end <= self.today + dt.timedelta(days=90)]
-        vacant = sum(1 for post in self.posts if post.node.top is faculty and not self._filled(post))
+        filled = self._filled_posts()
+        vacant = sum(1 for post in self.posts if post.node.top is faculty and id(post) not in filled)
         starters = [p for p in self.people if p.node.top is faculty and p.start
                     and (self.today - p.start).days <= 120]
         appraisal_end = dt.date(self.today.year + (1 if self.today.month > 4 else 0), 4, 30)
@@ -846,10 +866,37 @@ class DemoBuilder:
             for person, subject, body, link, days, read in notes
         ])
 
-    def _filled(self, post: _Post) -> bool:
-        return any(p.post is post or (p.temporary and p.temporary[1] is post) for p in self.people)
+    def _filled_posts(self) -> set[int]:
+        """The posts (by ``id()``) someone holds today: a substantive post, or one acted up in or seconded to."""
+        return {id(p.post) for p in self.people} | {id(p.temporary[1]) for p in self.people if p.temporary}
 
     # --- the whole build ------------------------------------------------------------------------
+
+    def prepare(self) -> None:
+        """The groups and the grade structure (with its salaries back to the first pay year); the clock
+        (when there is one) at go-live."""
+        if self.clock is not None:
+            self.clock.set(self._moment(self.today - dt.timedelta(days=GO_LIVE_DAYS), dt.time(8, 0)))  # go-live
+        for name in roles.ALL_GROUPS:
+            Group.objects.get_or_create(name=name)
+        first_year = self.pay_year - HISTORY_YEARS
+        structure = build_default_structure(effective_from=increment_date(first_year),
+                                            pay_years=list(range(first_year, self.pay_year + 1)))
+        self.grades = {g.number: g for g in Grade.objects.filter(structure=structure)}
+
+    def plan(self) -> None:
+        """Plan the whole university in memory (only the org units are written, to give them ids and
+        paths): people, posts, careers, temporary moves, vacancies, managers and pay histories."""
+        self._plan_units()
+        self._plan_fixed_roles()
+        self._plan_fill()
+        for person in self.people:
+            self._describe(person)
+        self._plan_temporary_moves()
+        self._plan_vacancies()
+        self._assign_managers()
+        for person in self.people:
+            self._simulate_pay(person)
 
     def build(self) -> DemoSummary:
         """Plan and write the demo university in one transaction."""
@@ -861,23 +908,8 @@ class DemoBuilder:
             self.clock = clock
             self.now = clock.real_now if timezone.localdate(clock.real_now) <= self.today else \
                 timezone.make_aware(dt.datetime.combine(self.today, dt.time(18, 0)))
-            clock.set(self._moment(self.today - dt.timedelta(days=GO_LIVE_DAYS), dt.time(8, 0)))  # go-live
-            for name in roles.ALL_GROUPS:
-                Group.objects.get_or_create(name=name)
-            first_year = self.pay_year - HISTORY_YEARS
-            structure = build_default_structure(effective_from=increment_date(first_year),
-                                                pay_years=list(range(first_year, self.pay_year + 1)))
-            self.grades = {g.number: g for g in Grade.objects.filter(structure=structure)}
-            self._plan_units()
-            self._plan_fixed_roles()
-            self._plan_fill()
-            for person in self.people:
-                self._describe(person)
-            self._plan_temporary_moves()
-            self._plan_vacancies()
-            self._assign_managers()
-            for person in self.people:
-                self._simulate_pay(person)
+            self.prepare()
+            self.plan()
             self._write()
             self._delegate_and_notify()
             if self.jds:

@@ -109,6 +109,8 @@ _DEPARTMENT_OFFICE = (
     Job("Communications Officer", PSS, 6, "comms", 1),
 )
 
+DEPARTMENT_OFFICE = _DEPARTMENT_OFFICE  # the office jobs of every academic department (the generator's too)
+
 PROFILES: dict[str, tuple[Job, ...]] = {
     "faculty_office": (
         Job("Finance Assistant", PSS, 4, "finance", 2),
@@ -274,3 +276,22 @@ FUNDERS: tuple[tuple[str, str], ...] = (
     ("National Institute for Health and Care Research", "NIHR{n:06d}"),
     ("British Heart Foundation", "PG/{y:02d}/{n:05d}"),
 )
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    """Everything the builder reads about a university's shape: its units and the jobs, heads and
+    leads each kind of unit has. The demo university is :data:`DEMO`; the generator
+    (:mod:`gradepath.demo.generate`) builds larger ones from the same kinds of data."""
+
+    units: tuple[UnitSpec, ...]
+    profiles: dict[str, tuple[Job, ...]]
+    tech_lead_titles: dict[str, dict[int, tuple[str, str]]]
+    ps_department_heads: dict[str, tuple[str, int, str]]
+    ps_section_leads: dict[str, tuple[str, int, str]]
+    ps_directors: dict[str, str]
+
+
+DEMO = Catalogue(units=UNITS, profiles=PROFILES, tech_lead_titles=TECH_LEAD_TITLES,
+                 ps_department_heads=PS_DEPARTMENT_HEADS, ps_section_leads=PS_SECTION_LEADS,
+                 ps_directors=PS_DIRECTORS)
