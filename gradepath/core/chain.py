@@ -36,8 +36,23 @@ def aware_utc(value: dt.datetime) -> dt.datetime:
     return value.astimezone(dt.UTC)
 
 
+def _json_as_is(value: Any) -> bool:
+    """Whether ``value`` comes back from a JSON column exactly as it is: text, whole numbers, booleans
+    and None, in lists and in dicts with text keys (no floats, tuples or other keys)."""
+    if value is None or type(value) in (str, int, bool):
+        return True
+    if type(value) is dict:
+        return all(type(key) is str and _json_as_is(inner) for key, inner in value.items())
+    if type(value) is list:
+        return all(_json_as_is(inner) for inner in value)
+    return False
+
+
 def _json(value: Any) -> Any:
     """``value`` after a trip through a JSON column, with whole-number floats as integers."""
+    if _json_as_is(value):  # most rows: the trip would change nothing
+        return value
+
     def normalise(item: Any) -> Any:
         if isinstance(item, float) and item.is_integer():
             return int(item)

@@ -18,7 +18,7 @@ from django.conf import settings
 from django.db import IntegrityError, connections, models, router, transaction
 from django.utils import timezone
 
-from gradepath.core import chain
+from gradepath.core import bulk, chain
 
 
 class AuditChainHead(models.Model):
@@ -53,6 +53,9 @@ class HistoryEntryQuerySet(models.QuerySet["HistoryEntry"]):
 
     def bulk_create(self, objs: Iterable[HistoryEntry], *args: Any, **kwargs: Any) -> list[HistoryEntry]:
         rows = list(objs)
+        if not args and set(kwargs) <= {"batch_size"}:  # the plain case, many rows at a time (core.bulk)
+            _append(rows, self.db, lambda: bulk.insert(rows, using=self.db))
+            return rows
         return _append(rows, self.db, lambda: super(HistoryEntryQuerySet, self).bulk_create(rows, *args, **kwargs))
 
 

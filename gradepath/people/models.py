@@ -340,11 +340,19 @@ class Appointment(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.person} in {self.post} ({self.get_kind_display()})"
+        return f"{self.person} in {self.post} ({self.kind_label})"
+
+    @property
+    def kind_label(self) -> str:
+        """``get_kind_display()``, without its work for every call (the import shows thousands)."""
+        return _APPOINTMENT_KINDS.get(self.kind, self.kind)
 
     def is_current(self, on: dt.date | None = None) -> bool:
         on = on or timezone.localdate()
         return self.start_date <= on and (self.end_date is None or self.end_date >= on)
+
+_APPOINTMENT_KINDS = dict(Appointment.Kind.choices)
+
 
 class UnitRole(models.TextChoices):
     """The roles a unit names a holder for (:class:`UnitRoleAssignment`), in the university's words.

@@ -8,7 +8,8 @@ means the system itself (a management command or the importer run by an administ
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+import functools
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -279,16 +280,20 @@ def end_unit_role(*, actor, assignment: UnitRoleAssignment, end_date: dt.date | 
 # --- People ------------------------------------------------------------------------------------
 
 
-def check_line_manager(person: Person | None, manager: Person | None) -> None:
-    """Nobody is their own line manager, directly or through the chain above ``manager`` (followed
-    through each record's ``line_manager`` as it stands, saved or not: people are told apart by their
-    employee numbers)."""
+def check_line_manager(person: Person | None, manager: Person | None,
+                       manager_of: Callable[[Person], Person | None] | None = None) -> None:
+    """Nobody is their own line manager, directly or through the chain above ``manager``, followed
+    through each record's ``line_manager`` (or ``manager_of``, for records as a bulk writer holds them;
+    people are told apart by their employee numbers)."""
     if manager is None or person is None or person.pk is None:
         return
+    if manager_of is None:
+        def manager_of(record: Person) -> Person | None:
+            return record.line_manager
     if manager.employee_number == person.employee_number:
         raise ServiceError("A person cannot be their own line manager.")
     seen = {manager.employee_number}
-    current = manager.line_manager
+    current = manager_of(manager)
     for _ in range(MAX_CHAIN):
         if current is None:
             return
@@ -299,7 +304,7 @@ def check_line_manager(person: Person | None, manager: Person | None) -> None:
         if current.employee_number in seen:
             return
         seen.add(current.employee_number)
-        current = current.line_manager
+        current = manager_of(current)
 
 
 def normalise_email(email: str) -> str:
@@ -311,10 +316,15 @@ def email_in_use(email: str) -> ServiceError:
     return ServiceError(f"The e-mail address {email} already belongs to someone else.")
 
 
+@functools.cache
+def _new_person_extra_fields() -> frozenset[str]:
+    return frozenset(editable_person_fields(None, Person())) - {"first_name", "last_name", "work_email",
+                                                                "staff_category"}
+
+
 def check_new_person_fields(extra: dict[str, Any]) -> None:
     """A new person's fields besides the required ones are ones that may be set."""
-    allowed = set(editable_person_fields(None, Person())) - {"first_name", "last_name", "work_email", "staff_category"}
-    unknown = set(extra) - allowed
+    unknown = set(extra) - _new_person_extra_fields()
     if unknown:
         raise ServiceError(f"These fields cannot be set here: {', '.join(sorted(unknown))}.")
 
@@ -703,7 +713,7 @@ def appointment_started_history(appointment: Appointment) -> dict[str, Any]:
     """The history row of a new appointment."""
     return {"action": "appointment.started", "obj": appointment, "person_id": appointment.person.pk,
             "summary": f"Appointed {appointment.person} to {appointment.post} "
-                       f"({appointment.get_kind_display().lower()}) from {appointment.start_date:%d %b %Y}.",
+                       f"({appointment.kind_label.lower()}) from {appointment.start_date:%d %b %Y}.",
             "after": snapshot(appointment, ("post", "kind", "start_date", "end_date"))}
 
 

@@ -1,82 +1,131 @@
-"""Carrying out the plan: every change written through the people services, so each is checked and
-has its history row.
+"""Carrying out the plan: every change made through the people services' rules, with its history row.
 
-Rows are written in the planner's order (line managers before their reports; a unit's parents
-before it, on demand). By default the whole import is one transaction and nothing is written if any
-row fails; in per-row mode each good row is its own transaction, and a row that fails while writing
-leaves nothing behind, in the database or in what the writer remembers. Unit role holders are named
-last, once every person is written. A dry run goes through the same steps and writes nothing.
+The writer (:class:`_Writer`) goes through the rows in the planner's order (line managers before
+their reports; a unit's parents before it, on demand) and decides, record by record, what to create
+or change, calling a *sink* with the services' signatures:
+
+* :class:`~.bulk.BulkWriter` (the import, and every dry run): checks each change with the services'
+  own rule functions against the records in memory and queues it; the queue is then written in bulk,
+  a few statements per thousand records, with its history rows (``HistoryEntry.objects.bulk_create``).
+  A dry run never writes the queue.
+* :class:`RowWriter`: the services themselves, one record at a time. Used only when the database
+  refuses the bulk write (nothing of it is kept): the rows are written again one at a time, so the row
+  at fault is named and, in per-row mode, only it and the rows that depend on it are left out.
+
+By default the whole import is one transaction and nothing is written if any row fails; in per-row mode
+a row that fails leaves nothing behind, in the database or in what the writer remembers. Unit role
+holders are named last, once every person is written.
 """
 
 from __future__ import annotations
 
+import contextlib
+import logging
 from collections.abc import Iterable
 from typing import Any, TypeVar
 
-from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import DatabaseError, transaction
 from django.utils import timezone
 
 from gradepath.core.errors import user_message
 from gradepath.people import services
+from gradepath.people.importer.bulk import BulkWriter
 from gradepath.people.importer.parse import Parsed, ProgressCallback, RowError, no_progress
 from gradepath.people.importer.plan import Change, ImportReport, Planner, RecordKey
 from gradepath.people.models import Appointment, OrgUnit, Person, Post, UnitRole
 
 _K = TypeVar("_K")
 _V = TypeVar("_V")
+log = logging.getLogger(__name__)
+REFUSED = (ValidationError, PermissionDenied)  # a change the services' rules refuse
 
 
 def apply_plan(planner: Planner, report: ImportReport, *, actor: Any, dry_run: bool, per_row: bool,
                progress: ProgressCallback = no_progress) -> None:
-    """Write the rows without problems (or, in a dry run, list what writing them would change)."""
+    """Write the rows without problems (or, in a dry run, list what writing them would change).
+
+    Call inside the import's transaction (unless ``dry_run``), with the history chain locked before
+    the plan read the database."""
     good = planner.write_order(report.failed_lines)
-    writer = _Writer(planner, report, actor=actor, dry_run=dry_run, per_row=per_row)
-    if dry_run or not per_row:
-        if not _write_together(writer, good, progress):
-            return
-    else:
-        for i, p in enumerate(good, 1):
-            writer.write_row_alone(p)
-            if i % 50 == 0 or i == len(good):
-                progress("Importing", i, len(good))
-        writer.write_roles()
+    errors, failed = list(report.errors), set(report.failed_lines)
+    bulk = BulkWriter(planner, actor=actor)
+    writer = _Writer(planner, report, actor=actor, sink=bulk, per_row=per_row)
+    if not writer.write(good, "Planning", progress):
+        return
+    if not dry_run:
+        try:
+            with transaction.atomic():
+                bulk.flush(progress)
+        except (DatabaseError, *REFUSED):
+            # Nothing of the bulk write is kept: write the rows one at a time instead, to name the row at fault.
+            log.warning("The bulk import was refused by the database; writing it row by row.", exc_info=True)
+            report.errors, report.failed_lines = errors, failed
+            writer = _Writer(planner, report, actor=actor, sink=RowWriter(), per_row=per_row)
+            if not writer.write(good, "Importing", progress):
+                return
     report.changes = sorted(writer.changes, key=lambda c: c.line)
 
 
-def _write_together(writer: _Writer, good: list[Parsed], progress: ProgressCallback) -> bool:
-    """Every row in one transaction; on a failure nothing is written and the report says so (False)."""
-    phase = "Planning" if writer.dry_run else "Importing"
-    try:
-        with transaction.atomic():
-            for i, p in enumerate(good, 1):
-                writer.write_row(p)
-                if i % 50 == 0 or i == len(good):
-                    progress(phase, i, len(good))
-            writer.write_roles()
-    except ValidationError as exc:
-        line = writer.current_line
-        writer.report.errors.append(RowError(line, f"Line {line}: {user_message(exc)} Nothing was imported."))
-        if line is not None:
-            writer.report.failed_lines.add(line)
-        writer.report.changes = []
-        return False
-    return True
+class RowWriter:
+    """The people services, one record at a time (what the import did before it wrote in bulk)."""
+
+    @staticmethod
+    def row() -> contextlib.AbstractContextManager[Any]:
+        return transaction.atomic()
+
+    @staticmethod
+    def together() -> contextlib.AbstractContextManager[Any]:
+        return transaction.atomic()
+
+    def create_org_unit(self, *, parent: OrgUnit | None = None, **kwargs: Any) -> OrgUnit:
+        if parent is not None:
+            parent.refresh_from_db(fields=["path"])  # an ancestor may have moved in this import
+        return services.create_org_unit(parent=parent, **kwargs)
+
+    def update_org_unit(self, **kwargs: Any) -> OrgUnit:
+        parent = kwargs.get("parent")
+        if parent is not None:
+            parent.refresh_from_db(fields=["path"])
+        return services.update_org_unit(**kwargs)
+
+    def create_person(self, **kwargs: Any) -> Person:
+        return services.create_person(**kwargs)
+
+    def update_person(self, **kwargs: Any) -> Person:
+        return services.update_person(**kwargs)
+
+    def create_post(self, **kwargs: Any) -> Post:
+        return services.create_post(**kwargs)
+
+    def update_post(self, **kwargs: Any) -> Post:
+        return services.update_post(**kwargs)
+
+    def start_appointment(self, **kwargs: Any) -> Appointment:
+        return services.start_appointment(**kwargs)
+
+    def end_appointment(self, **kwargs: Any) -> Appointment:
+        return services.end_appointment(**kwargs)
+
+    def assign_unit_role(self, **kwargs: Any) -> Any:
+        return services.assign_unit_role(**kwargs)
 
 
 class _Writer:
-    """Carries out the plan row by row through the services, remembering what is done.
+    """Carries out the plan row by row through a sink with the services' signatures (:class:`BulkWriter`
+    or :class:`RowWriter`), remembering what is done.
 
-    ``units``, ``people`` and ``posts`` hold the records as written so far (None for one a dry run
-    would create), starting from those already in Gradepath.
+    ``units``, ``people`` and ``posts`` hold the records as written so far, starting from those already
+    in Gradepath.
     """
 
-    def __init__(self, planner: Planner, report: ImportReport, *, actor: Any, dry_run: bool, per_row: bool) -> None:
+    def __init__(self, planner: Planner, report: ImportReport, *, actor: Any, sink: BulkWriter | RowWriter,
+                 per_row: bool) -> None:
         self.planner = planner
         self.plan = planner.plan
         self.report = report
         self.actor = actor
-        self.dry_run = dry_run
+        self.sink = sink
         self.per_row = per_row
         self.units: dict[str, OrgUnit | None] = dict(self.plan.existing_units)
         self.people: dict[str, Person | None] = dict(self.plan.existing_people)
@@ -125,14 +174,41 @@ class _Writer:
 
     # ---- rows -------------------------------------------------------------------------------------
 
+    def write(self, good: list[Parsed], phase: str, progress: ProgressCallback) -> bool:
+        """Every good row, then the unit role holders. All or nothing: False (and nothing written,
+        the report saying why) if a row is refused; per row: each refused row is reported and skipped."""
+        if self.per_row:
+            for i, p in enumerate(good, 1):
+                self.write_row_alone(p)
+                if i % 500 == 0 or i == len(good):
+                    progress(phase, i, len(good))
+            self.write_roles()
+            return True
+        try:
+            with self.sink.together():
+                for i, p in enumerate(good, 1):
+                    self.write_row(p)
+                    if i % 500 == 0 or i == len(good):
+                        progress(phase, i, len(good))
+                self.write_roles()
+        except REFUSED as exc:
+            line = self.current_line
+            self.report.errors.append(RowError(line, f"Line {line}: {user_message(exc)} Nothing was imported."))
+            if line is not None:
+                self.report.failed_lines.add(line)
+            self.report.changes = []
+            return False
+        return True
+
     def write_row_alone(self, p: Parsed) -> None:
-        """Per-row mode: the row in its own transaction; a failure is reported and leaves nothing behind."""
+        """Per-row mode: the row on its own (its own transaction, or undone in memory by the bulk
+        writer); a failure is reported and leaves nothing behind."""
         journal: list[tuple[Any, Any, Any, bool]] = []
         self._journal, changes_before = journal, len(self.changes)
         try:
-            with transaction.atomic():
+            with self.sink.row():
                 self.write_row(p)
-        except ValidationError as exc:
+        except REFUSED as exc:
             self._undo(journal)
             del self.changes[changes_before:]
             self.report.errors.append(RowError(p.line, f"Line {p.line}: {user_message(exc)}"))
@@ -173,12 +249,8 @@ class _Writer:
 
     def _create_unit(self, code: str, values: dict[str, Any], parent: OrgUnit | None) -> None:
         words = f"{OrgUnit.Kind(values['kind']).label.lower()} {values['name']} ({code})"
-        unit = None
-        if not self.dry_run:
-            if parent is not None:
-                parent.refresh_from_db(fields=["path"])  # an ancestor may have moved in this import
-            unit = services.create_org_unit(actor=self.actor, code=code, name=values["name"],
-                                             kind=values["kind"], parent=parent)
+        unit = self.sink.create_org_unit(actor=self.actor, code=code, name=values["name"], kind=values["kind"],
+                                         parent=parent)
         self._set(self.units, code, unit)
         self._record("unit", code, "create", self.plan.unit_lines[code][0], f"Create {words}.")
 
@@ -195,11 +267,8 @@ class _Writer:
         if not changes:
             self._record("unit", code, "unchanged", first, f"Unit {code} is unchanged.")
             return
-        if not self.dry_run:
-            if parent is not None:
-                parent.refresh_from_db(fields=["path"])
-            unit = services.update_org_unit(actor=self.actor, unit=existing, **changes)
-            self._set(self.units, code, unit)
+        unit = self.sink.update_org_unit(actor=self.actor, unit=existing, **changes)
+        self._set(self.units, code, unit)
         self._record("unit", code, "update", first, f"Update unit {code}: {', '.join(changes)}.", changes)
 
     # ---- people -------------------------------------------------------------------------------------
@@ -228,16 +297,13 @@ class _Writer:
 
     def _create_person(self, number: str, values: dict[str, Any]) -> None:
         name = f"{values.get('known_as') or values['first_name']} {values['last_name']}"
-        person = None
-        if not self.dry_run:
-            extra = {k: v for k, v in values.items() if k not in ("first_name", "last_name", "work_email",
-                                                                 "staff_category")}
-            if extra.get("line_manager") is None:
-                extra.pop("line_manager", None)
-            person = services.create_person(actor=self.actor, employee_number=number,
-                                             first_name=values["first_name"], last_name=values["last_name"],
-                                             work_email=values["work_email"],
-                                             staff_category=values["staff_category"], **extra)
+        extra = {k: v for k, v in values.items() if k not in ("first_name", "last_name", "work_email",
+                                                             "staff_category")}
+        if extra.get("line_manager") is None:
+            extra.pop("line_manager", None)
+        person = self.sink.create_person(actor=self.actor, employee_number=number, first_name=values["first_name"],
+                                         last_name=values["last_name"], work_email=values["work_email"],
+                                         staff_category=values["staff_category"], **extra)
         self._set(self.people, number, person)
         self._record("person", number, "create", self.plan.person_lines[number][0], f"Create person {number} ({name}).")
 
@@ -254,9 +320,8 @@ class _Writer:
         if not changes:
             self._record("person", number, "unchanged", first, f"Person {number} is unchanged.")
             return
-        if not self.dry_run:
-            person = services.update_person(actor=self.actor, person=existing, changes=changes)
-            self._set(self.people, number, person)
+        person = self.sink.update_person(actor=self.actor, person=existing, changes=changes)
+        self._set(self.people, number, person)
         self._record("person", number, "update", first,
                      f"Update person {number}: {', '.join(c.replace('_', ' ') for c in changes)}.", changes)
 
@@ -275,10 +340,8 @@ class _Writer:
         return self.posts.get(post_id)
 
     def _create_post(self, post_id: str, values: dict[str, Any], unit_code: str) -> None:
-        post = None
-        if not self.dry_run:
-            unit = self._written(self.units, unit_code, f"unit {unit_code}")
-            post = services.create_post(actor=self.actor, post_number=post_id, org_unit=unit, **values)
+        unit = self._written(self.units, unit_code, f"unit {unit_code}")
+        post = self.sink.create_post(actor=self.actor, post_number=post_id, org_unit=unit, **values)
         self._set(self.posts, post_id, post)
         self._record("post", post_id, "create", self.plan.post_lines[post_id][0],
                      f"Create post {post_id} ({values['title']}).")
@@ -291,9 +354,8 @@ class _Writer:
         if not changes:
             self._record("post", post_id, "unchanged", first, f"Post {post_id} is unchanged.")
             return
-        if not self.dry_run:
-            post = services.update_post(actor=self.actor, post=existing, changes=changes)
-            self._set(self.posts, post_id, post)
+        post = self.sink.update_post(actor=self.actor, post=existing, changes=changes)
+        self._set(self.posts, post_id, post)
         self._record("post", post_id, "update", first,
                      f"Update post {post_id}: {', '.join(c.replace('_', ' ') for c in changes)}.", changes)
 
@@ -307,8 +369,7 @@ class _Writer:
             self._start_appointment(p, key, kind_words)
         elif p.end_date is not None and match.end_date != p.end_date:
             # (an end date the file leaves blank, when Gradepath has one, is refused while planning)
-            if not self.dry_run:
-                services.end_appointment(actor=self.actor, appointment=match, end_date=p.end_date)
+            self.sink.end_appointment(actor=self.actor, appointment=match, end_date=p.end_date)
             self._record("appointment", key, "update", p.line,
                          f"Set the end date of {p.employee_number}'s {kind_words} appointment to post {p.post_id} "
                          f"to {p.end_date:%d %b %Y}.", ("end_date",))
@@ -319,11 +380,10 @@ class _Writer:
         start = p.start_date
         if start is None:  # a row without one is refused while parsing
             raise ValidationError("the start date of the appointment is missing.")
-        if not self.dry_run:
-            services.start_appointment(actor=self.actor,
-                                       person=self._written(self.people, p.employee_number, p.employee_number),
-                                       post=self._written(self.posts, p.post_id, f"post {p.post_id}"),
-                                       kind=p.kind, start_date=start, end_date=p.end_date)
+        self.sink.start_appointment(actor=self.actor,
+                                    person=self._written(self.people, p.employee_number, p.employee_number),
+                                    post=self._written(self.posts, p.post_id, f"post {p.post_id}"),
+                                    kind=p.kind, start_date=start, end_date=p.end_date)
         self._record("appointment", key, "create", p.line,
                      f"Appoint {p.employee_number} to post {p.post_id} ({kind_words}) from {start:%d %b %Y}"
                      + (f" to {p.end_date:%d %b %Y}." if p.end_date else "."))
@@ -346,7 +406,7 @@ class _Writer:
                 self._record("role", key, "unchanged", line, f"{number} is still the {label} of unit {code}.")
                 continue
             self.current_line = line
-            if self.dry_run or self._assign_role(code, role, number, line, today):
+            if self._assign_role(code, role, number, line, today):
                 self._record("role", key, "update" if current else "create", line,
                              f"Name {number} as the {label} of unit {code} from {today:%d %b %Y}"
                              + (f" (instead of {current})." if current else "."))
@@ -359,10 +419,10 @@ class _Writer:
         if person is None or ("person", number) in self._failed_keys:
             return self._role_failed(line, f"Not imported because {number} could not be imported.")
         try:
-            with transaction.atomic():
-                services.assign_unit_role(actor=self.actor, unit=unit, role=role, person=person,
-                                          start_date=today, replace_current=True)
-        except ValidationError as exc:
+            with self.sink.row():
+                self.sink.assign_unit_role(actor=self.actor, unit=unit, role=role, person=person,
+                                           start_date=today, replace_current=True)
+        except REFUSED as exc:
             if not self.per_row:
                 raise
             return self._role_failed(line, user_message(exc))

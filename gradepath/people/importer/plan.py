@@ -16,7 +16,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from django.db.models import Model, QuerySet
+from django.db.models import Model, Q, QuerySet
 from django.db.models.functions import Lower
 from django.utils import timezone
 
@@ -25,6 +25,9 @@ from gradepath.people.models import Appointment, OrgUnit, Person, Post, UnitRole
 
 TOP_LEVEL_KINDS = {OrgUnit.Kind.FACULTY.value, OrgUnit.Kind.PS_DIVISION.value}
 BATCH = 500  # ids per IN (...) query: well under SQLite's parameter limit
+# A file naming more people or posts than this reads the whole people, posts and appointments tables
+# in one query each instead of looking them up by key, a batch of BATCH keys at a time.
+WHOLE_TABLES = 2_000
 
 _M = TypeVar("_M", bound=Model)
 
@@ -127,6 +130,13 @@ class Plan:
     holders: dict[tuple[str, str], str] = field(default_factory=dict)  # (unit code, role) -> employee no
     holder_lines: dict[tuple[str, str], int] = field(default_factory=dict)  # first line naming it
     current_holders: dict[tuple[str, str], str] = field(default_factory=dict)  # in Gradepath today
+    # The assignments of the roles the file names, held today or later, earliest first.
+    role_assignments: defaultdict[tuple[str, str], list[UnitRoleAssignment]] = field(
+        default_factory=lambda: defaultdict(list))
+    # Every unit (the tree, parents linked in memory), by code; the people and posts the file names
+    # (or all of them, for a large file), by employee number and post id. Each record's unit, parent,
+    # line manager and post are linked to these same objects, so what the import changes in one is
+    # seen from the others.
     existing_units: dict[str, OrgUnit] = field(default_factory=dict)
     existing_people: dict[str, Person] = field(default_factory=dict)
     existing_posts: dict[str, Post] = field(default_factory=dict)
@@ -207,36 +217,76 @@ class Planner:
 
     def _load_existing(self) -> None:
         parsed, plan = self.parsed, self.plan
-        unit_codes = {p.unit_code for p in parsed if p.unit_code} | {p.unit["parent"] for p in parsed if "parent" in p.unit}
         numbers = ({p.employee_number for p in parsed if p.employee_number} | {p.manager for p in parsed if p.manager}
                    | {number for p in parsed for number in p.holders.values()})
         post_ids = {p.post_id for p in parsed if p.post_id}
-        plan.existing_units = {u.code: u for u in _fetch(OrgUnit.objects.select_related("parent"), "code", unit_codes)}
-        plan.existing_people = {
-            x.employee_number: x for x in _fetch(Person.objects.select_related("line_manager"), "employee_number", numbers)
-        }
-        plan.existing_posts = {x.post_number: x for x in _fetch(Post.objects.select_related("org_unit"), "post_number", post_ids)}
-        self._load_current_holders()
-        self._load_email_owners()
-        for pk, number, manager_id in Person.objects.values_list("pk", "employee_number", "line_manager_id"):
+        whole = len(numbers) > WHOLE_TABLES or len(post_ids) > WHOLE_TABLES
+        units = {u.pk: u for u in OrgUnit.objects.all()}
+        for unit in units.values():
+            if unit.parent_id is not None:
+                unit.parent = units[unit.parent_id]
+        plan.existing_units = {u.code: u for u in units.values()}
+        people = self._load_people(numbers, whole)
+        posts = {x.pk: x for x in (Post.objects.all() if whole else _fetch(Post.objects.all(), "post_number", post_ids))}
+        for post in posts.values():
+            post.org_unit = units[post.org_unit_id]
+        plan.existing_posts = {x.post_number: x for x in posts.values()}
+        self._load_roles(units, people)
+        self._load_email_owners(whole)
+        file_people = [people[self.db_pk_of[n]] for n in numbers if n in self.db_pk_of]
+        appointments = (Appointment.objects.all() if whole
+                        else _fetch(Appointment.objects.select_related("post"), "person_id", [x.pk for x in file_people]))
+        for appointment in appointments:
+            if appointment.person_id not in people:
+                continue
+            appointment.person = people[appointment.person_id]
+            if appointment.post_id in posts:
+                appointment.post = posts[appointment.post_id]
+            self.db_appointments[appointment.person_id].append(appointment)
+
+    def _load_people(self, numbers: set[str], whole: bool) -> dict[int, Person]:
+        """The people the file names (all of them, if ``whole``), line managers linked in memory, and
+        the whole management graph in Gradepath (to find loops through people not in the file)."""
+        if whole:
+            people = {x.pk: x for x in Person.objects.all()}
+            graph: Iterable[tuple[int, str, int | None]] = (
+                (x.pk, x.employee_number, x.line_manager_id) for x in people.values())
+        else:
+            people = {x.pk: x for x in _fetch(Person.objects.select_related("line_manager"), "employee_number", numbers)}
+            graph = Person.objects.values_list("pk", "employee_number", "line_manager_id")
+        for pk, number, manager_id in graph:
             self.db_manager_of[pk] = manager_id
             self.db_number_of[pk] = number
             self.db_pk_of[number] = pk
-        person_pks = [x.pk for x in plan.existing_people.values()]
-        for appointment in _fetch(Appointment.objects.select_related("post"), "person_id", person_pks):
-            self.db_appointments[appointment.person_id].append(appointment)
+        for person in people.values():
+            if person.line_manager_id in people:
+                person.line_manager = people[person.line_manager_id]
+        self.plan.existing_people = {x.employee_number: x for x in people.values()}
+        return people
 
-    def _load_current_holders(self) -> None:
-        """Today's holders of the roles of the units whose holders the file names."""
+    def _load_roles(self, units: dict[int, OrgUnit], people: dict[int, Person]) -> None:
+        """The assignments held today or later of the roles of the units whose holders the file names."""
         naming = {p.unit_code for p in self.parsed if p.holders}
-        named_units = [u.pk for code, u in self.plan.existing_units.items() if code in naming]
-        self.plan.current_holders = {
-            (a.unit.code, a.role): a.person.employee_number
-            for a in _fetch(UnitRoleAssignment.objects.on(timezone.localdate()).select_related("unit", "person"),
-                            "unit_id", named_units)
-        }
+        named_units = [u.pk for u in units.values() if u.code in naming]
+        today = timezone.localdate()
+        held = (UnitRoleAssignment.objects.filter(Q(end_date__isnull=True) | Q(end_date__gte=today))
+                .select_related("person").order_by("start_date", "pk"))
+        for assignment in _fetch(held, "unit_id", named_units):
+            assignment.unit = units[assignment.unit_id]
+            if assignment.person_id in people:
+                assignment.person = people[assignment.person_id]
+            key = (assignment.unit.code, assignment.role)
+            self.plan.role_assignments[key].append(assignment)
+            if assignment.start_date <= today:
+                self.plan.current_holders[key] = assignment.person.employee_number
+        for assignments in self.plan.role_assignments.values():
+            assignments.sort(key=lambda a: (a.start_date, a.pk))
 
-    def _load_email_owners(self) -> None:
+    def _load_email_owners(self, whole: bool) -> None:
+        if whole:  # the people table is in memory already
+            self.email_owner = {x.work_email.lower(): (x.employee_number, x.pk)
+                                for x in self.plan.existing_people.values()}
+            return
         emails = {p.person["work_email"].lower() for p in self.parsed if p.person.get("work_email")}
         self.email_owner = {
             email: (number, pk) for email, number, pk in (

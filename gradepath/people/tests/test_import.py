@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from django.core.management import ManagementUtility, call_command
 from django.core.management.base import CommandError
-from django.db import connection, connections, transaction
+from django.db import DatabaseError, connection, connections, transaction
 from django.test.utils import CaptureQueriesContext
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
@@ -433,10 +433,22 @@ def test_per_row_mode_imports_good_rows_and_reports_bad_rows_and_their_dependant
     assert "3 of 6 rows were skipped" in report.summary()
 
 
+def the_bulk_write_is_refused(monkeypatch):
+    """The database refuses the import's bulk write as a whole (nothing of it is kept): the import then
+    writes the rows one at a time through the services, to name the row at fault."""
+    from gradepath.people.importer.bulk import BulkWriter
+
+    def refuse(self, progress=None):
+        raise DatabaseError("The database refused the bulk write.")
+
+    monkeypatch.setattr(BulkWriter, "flush", refuse)
+
+
 @pytest.mark.django_db
 def test_per_row_mode_keeps_a_row_that_fails_while_writing_from_leaving_anything_behind(monkeypatch):
     from gradepath.people import services
 
+    the_bulk_write_is_refused(monkeypatch)
     original = services.start_appointment
 
     def failing(**kwargs):
@@ -463,6 +475,7 @@ def test_a_failure_while_writing_rolls_back_the_whole_import_by_default(monkeypa
     def failing(**kwargs):
         raise services.ServiceError("The database said no.")
 
+    the_bulk_write_is_refused(monkeypatch)
     monkeypatch.setattr(services, "start_appointment", failing)
     report = import_people(actor=None, data=csv_bytes(UNIT_ROW, person_row("E1")))
 
