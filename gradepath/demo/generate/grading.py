@@ -445,6 +445,7 @@ class _Cases:
         self.w = generation.writer
         self.rng = generation.rng(5)
         self.today, self.now = generation.today, generation.now
+        self.zone = timezone.get_current_timezone()
         self.grades = self.u.grades
         self.grade_ids = {n: g.pk for n, g in self.grades.items()}
         self.people = {p.pk: p for p in self.u.people}
@@ -563,7 +564,8 @@ class _Cases:
         return add_working_days(day, days)
 
     def local(self, when: dt.datetime) -> dt.date:
-        return timezone.localdate(when)
+        """The day of ``when`` where the university is (timezone.localdate, without its lookups)."""
+        return when.astimezone(self.zone).date()
 
     # --- the run -----------------------------------------------------------------------------------------
 
@@ -943,6 +945,8 @@ class _Cases:
         user = self.login(person, when)
         from_state = case.state
         reason = data.pop("reason", "")
+        if "{day}" in reason:  # "Met on {day} …": the day of the step
+            reason = reason.format(day=f"{when.day} {when:%B}")
         if action == "record_finance_approval":
             reason = f"The funder agreed the cost of the regrade on {when.day} {when:%B} ({case.funding_source})."
             data["note"] = reason

@@ -22,6 +22,7 @@ from django.contrib.auth.models import Group
 from django.utils import timezone
 
 from gradepath.core.models import HistoryEntry
+from gradepath.demo import cases as demo_cases
 from gradepath.demo import catalogue as cat
 from gradepath.demo.builder import GO_LIVE_DAYS, HISTORY_SUMMARY, LOGIN_GROUPS, DemoBuilder
 from gradepath.demo.generate.base import Generation, GenerationError, Step
@@ -74,6 +75,7 @@ def run(generation: Generation) -> dict[str, int]:
     _attach_logins(university)
     generation.writer.sync(HistoryEntry, Notification)
     university._delegate_and_notify()  # the delegation through the people service; the logins' messages
+    demo_cases._mark_emails_sent()  # its e-mail went when it was written (as the demo's do)
     counts["history entries"] = generation.flush_history() + 1  # and the delegation's own
     generation.shared["university"] = university
     return counts

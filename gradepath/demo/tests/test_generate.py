@@ -241,6 +241,13 @@ def test_reset_generates_afresh_on_sqlite(generated):
     assert checks.history_chain() == []
 
 
+def test_generated_texts_have_their_blanks_filled(generated):
+    assert CaseEvent.objects.exclude(reason="").exists()
+    assert not CaseEvent.objects.filter(reason__contains="{").exists()
+    assert not HistoryEntry.objects.filter(summary__contains="{").exists()
+    assert not Notification.objects.filter(body__contains="{").exists()
+
+
 def test_generated_dates_are_never_after_now(generated):
     now = timezone.now() + dt.timedelta(minutes=1)
     assert not CaseEvent.objects.filter(created_at__gt=now).exists()
