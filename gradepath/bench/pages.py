@@ -32,6 +32,7 @@ from urllib.parse import quote
 
 import django
 from django.conf import settings
+from django.contrib.staticfiles.storage import staticfiles_storage
 from django.db import connection, transaction
 from django.db.models import Count
 from django.test import Client
@@ -476,6 +477,18 @@ def sizes() -> dict[str, int]:
     }
 
 
+def check_static_files() -> None:
+    """Pages link their static files through the manifest ``collectstatic`` writes: without it every
+    page would fail, so say what to do instead of timing 500s."""
+    storage = staticfiles_storage
+    manifest = getattr(storage, "manifest_name", None)
+    if manifest and not storage.exists(manifest):
+        raise BenchError(
+            f"The static files are not collected in {settings.STATIC_ROOT}, so no page can be drawn. Run "
+            "`gradepath collectstatic --no-input` with the same GRADEPATH_DATA_DIR (or GRADEPATH_STATIC_ROOT) first, "
+            "or set GRADEPATH_PLAIN_STATIC=true for the benchmark.")
+
+
 def run_pages(*, repeat: int = 20, only: Sequence[str] = (), progress: Callable[[str], None] | None = None,
               refresh_index: bool = True) -> Run:
     """Time the pages (all, or those in ``only``) against the configured database."""
@@ -483,6 +496,8 @@ def run_pages(*, repeat: int = 20, only: Sequence[str] = (), progress: Callable[
         raise BenchError("--repeat must be at least 1.")
     say = progress or (lambda message: None)
     pages, skipped = plan_pages(only)
+    if any(not page.url.startswith("/api/") for page in pages):
+        check_static_files()
     index_note = ""
     if refresh_index and any(p.key == "match" for p in pages):
         say("Bringing the matching index up to date (as the worker would)…")

@@ -9,6 +9,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from gradepath.bench.pages import BenchError, PageResult, Run, compare, misses, plan_pages, table
+from gradepath.testing.factories import UserFactory
 
 
 def _row(key: str, *, p50: float, p95: float, queries: int, sql: float, status: int | str = 200) -> PageResult:
@@ -73,3 +74,19 @@ def test_an_unknown_page_or_a_file_not_from_the_bench_is_refused_with_a_message(
     (tmp_path / "bad.json").write_text("{")
     with pytest.raises(CommandError, match="could not be read as JSON"):
         call_command("bench", "pages", "--baseline", str(tmp_path / "bad.json"), stdout=StringIO())
+
+
+
+@pytest.mark.django_db
+def test_without_collected_static_files_the_bench_says_to_collect_them(settings, tmp_path):
+    UserFactory(username="hrbp")
+    UserFactory(username="fmhps")
+    settings.STATIC_ROOT = tmp_path / "static"
+    settings.STORAGES = {**settings.STORAGES, "staticfiles": {
+        "BACKEND": "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"}}
+    with pytest.raises(CommandError, match="gradepath collectstatic --no-input"):
+        call_command("bench", "pages", "--only", "inbox", stdout=StringIO(), stderr=StringIO())
+    # The API draws no page: it is timed all the same.
+    out = StringIO()
+    call_command("bench", "pages", "--only", "api-delegations", "--repeat", "1", "--json", stdout=out)
+    assert [(row["key"], row["status"]) for row in json.loads(out.getvalue())["rows"]] == [("api-delegations", 200)]
