@@ -55,7 +55,7 @@ SIZE_RATIO_TARGET = 1.3
 WARMUP_REQUESTS = 2
 SQL_RUNS = 5
 FORMAT = 1  # of the JSON file
-SQL_SHOWN = 600  # characters of the slowest statement kept in the results
+SQL_SHOWN = 1200  # characters of the slowest statement kept in the results (its start and its end)
 
 _SAVEPOINT = re.compile(r"^\s*(SAVEPOINT|RELEASE\s+SAVEPOINT|ROLLBACK\s+TO\s+SAVEPOINT)\b", re.I)
 _READ = re.compile(r"^\s*(SELECT|WITH|VALUES|EXPLAIN|PRAGMA\s+\w+\s*$)", re.I)
@@ -407,6 +407,13 @@ def bare_sql_seconds(statements: Sequence[_Statement], runs: int = SQL_RUNS) -> 
     return statistics.median(totals) + sum(s.seconds for s in writes), slowest[0], slowest[1]
 
 
+def _shorten(sql: str) -> str:
+    """The start and the end of a long statement (its joins, conditions and order are at the end)."""
+    if len(sql) <= SQL_SHOWN:
+        return sql
+    return sql[:200] + " … " + sql[-(SQL_SHOWN - 200):]
+
+
 def _host_and_scheme() -> tuple[str, bool]:
     hosts = [h for h in settings.ALLOWED_HOSTS if h and h != "*" and not h.startswith(".")]
     host = "testserver" if "testserver" in settings.ALLOWED_HOSTS or "*" in settings.ALLOWED_HOSTS else (
@@ -455,7 +462,7 @@ def time_page(page: Page, client: Client, *, repeat: int, host: str, secure: boo
         max_ms=round(max(walls) * 1000, 2), cpu_p50_ms=round(statistics.median(cpus) * 1000, 2),
         queries=len(recorder.statements), sql_ms=round(sql * 1000, 2), kb=round(size_kb, 1),
         sql_ratio=round(p50 / sql, 2) if sql > 0 else 0.0, repeat=len(walls),
-        slowest_sql_ms=round(slowest * 1000, 2), slowest_sql=slowest_sql[:SQL_SHOWN],
+        slowest_sql_ms=round(slowest * 1000, 2), slowest_sql=_shorten(slowest_sql),
     )
 
 
