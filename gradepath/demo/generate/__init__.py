@@ -111,7 +111,6 @@ def generate(*, people: int = DEFAULT_PEOPLE, seed: int = DEFAULT_SEED, today: d
             summary.steps.append(report)
             if progress is not None:
                 progress(report)
-        writer.finish()
         summary.rows = dict(writer.rows)
     summary.index = build_index(index)
     summary.seconds = time.perf_counter() - started

@@ -21,7 +21,6 @@ from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
 from django.utils import timezone
 
-from gradepath.core.models import HistoryEntry
 from gradepath.demo import cases as demo_cases
 from gradepath.demo import catalogue as cat
 from gradepath.demo.builder import GO_LIVE_DAYS, HISTORY_SUMMARY, LOGIN_GROUPS, DemoBuilder
@@ -30,7 +29,6 @@ from gradepath.demo.generate.catalogue import catalogue_for, fixed_people
 from gradepath.demo.generate.writer import HistoryRow
 from gradepath.demo.logins import DEMO_PASSWORD
 from gradepath.grades.models import PayRecord
-from gradepath.notifications.models import Notification
 from gradepath.people import roles
 from gradepath.people.models import (
     Appointment,
@@ -73,7 +71,6 @@ def run(generation: Generation) -> dict[str, int]:
     university = plan_university(generation)
     counts = _write(university, generation)
     _attach_logins(university)
-    generation.writer.sync(HistoryEntry, Notification)
     university._delegate_and_notify()  # the delegation through the people service; the logins' messages
     demo_cases._mark_emails_sent()  # its e-mail went when it was written (as the demo's do)
     counts["history entries"] = generation.flush_history() + 1  # and the delegation's own

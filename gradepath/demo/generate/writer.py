@@ -1,17 +1,17 @@
-"""Writing generated rows fast: tuples in, ids given here, one statement per batch.
+"""Writing generated rows fast: tuples in, ids reserved first, one statement per batch.
 
 Django's ``bulk_create`` builds a model instance and prepares every value of every row through the
 field's ``get_db_prep_save``; at the generator's sizes (millions of rows) that is most of the time.
 Here a step gives plain tuples in the columns' own terms (foreign keys as ids, dates and times as
 ``datetime`` objects), the few types that need it are converted once per column, and the rows go in
-with one ``executemany`` per batch on SQLite or one ``COPY`` on PostgreSQL. Primary keys are given by
-the writer (after the highest one in the table), so a step knows every id without reading anything
-back, and the sequences are moved past them at the end (:meth:`BulkWriter.finish`).
+with one ``executemany`` per batch on SQLite or one ``COPY`` on PostgreSQL (as ``core.bulk`` does for
+model instances). Primary keys are reserved from each table's own counter first (PostgreSQL's sequence;
+SQLite's AUTOINCREMENT counter, moved past them), so a step knows every id without reading anything
+back, rows that point at each other go in together (foreign keys are checked at commit), and rows the
+ORM adds meanwhile never collide with them.
 
-History rows are linked into the hash chain by core's own functions (:func:`core.chain.link`, under
-:func:`core.models.lock_history_chain`), written the same fast way, and the last few go through
-``HistoryEntry.objects.bulk_create`` so that core moves the chain's head mark itself:
-``gradepath audit-verify`` walks the result like any other history.
+History rows go through ``HistoryEntry.objects.bulk_create``, which links them into the hash chain and
+moves its head (core.models): ``gradepath audit-verify`` walks them like any service's.
 """
 
 from __future__ import annotations
@@ -22,15 +22,15 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
-from django.core.management.color import no_style
+from django.core.exceptions import ImproperlyConfigured
 from django.db import connections, models
 from django.utils import timezone
 
-from gradepath.core import chain
-from gradepath.core.models import HistoryEntry, lock_history_chain
+from gradepath.core.models import HistoryEntry
 
 BATCH = 20_000  # rows per executemany on SQLite
-TAIL = 3  # history rows written through HistoryEntry.objects.bulk_create (core moves the head mark)
+ID_BLOCK = 2_000  # ids reserved at a time for rows made one by one
+HISTORY_BATCH = 50_000  # history rows given to HistoryEntry.objects.bulk_create at a time
 
 
 def _utc_text(value: dt.datetime | None) -> str | None:
@@ -69,29 +69,42 @@ class BulkWriter:
         self.vendor = self.connection.vendor
         if self.vendor not in ("sqlite", "postgresql"):  # pragma: no cover - only these two are supported
             raise ValueError(f"The generator writes to SQLite or PostgreSQL, not {self.vendor}.")
-        self._next: dict[type[models.Model], int] = {}
-        self._touched: set[type[models.Model]] = set()
+        self._pool: dict[type[models.Model], list[int]] = {}
         self.rows: Counter[str] = Counter()  # rows written per table (for the summary)
 
     # --- ids ------------------------------------------------------------------------------------------
 
-    def _start(self, model: type[models.Model]) -> int:
-        if model not in self._next:
-            table = model._meta.db_table
-            column = model._meta.pk.column
-            with self.connection.cursor() as cursor:
-                cursor.execute(f"SELECT MAX({column}) FROM {table}")  # noqa: S608 - our own table name
-                self._next[model] = (cursor.fetchone()[0] or 0) + 1
-        return self._next[model]
-
-    def ids(self, model: type[models.Model], count: int) -> range:
-        """``count`` new primary keys for ``model``, never used before in this database."""
-        start = self._start(model)
-        self._next[model] = start + count
-        return range(start, start + count)
+    def ids(self, model: type[models.Model], count: int) -> Sequence[int]:
+        """``count`` new primary keys for ``model``, taken from the table's own counter so that rows the
+        ORM adds meanwhile or later never collide with them: PostgreSQL's sequence (as core.bulk reserves
+        them), or on SQLite after the highest id the table has had, with its AUTOINCREMENT counter moved
+        past them."""
+        if count <= 0:
+            return []
+        table, column = model._meta.db_table, model._meta.pk.column
+        with self.connection.cursor() as cursor:
+            if self.vendor == "postgresql":
+                cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+                               [table, column, count])
+                return [pk for (pk,) in cursor.fetchall()]
+            cursor.execute(f"SELECT MAX({column}) FROM {table}")  # noqa: S608 - our own table name
+            highest = cursor.fetchone()[0] or 0
+            cursor.execute("SELECT seq FROM sqlite_sequence WHERE name = %s", [table])
+            row = cursor.fetchone()
+            start = max(highest, row[0] if row else 0) + 1
+            end = start + count - 1
+            if row is None:
+                cursor.execute("INSERT INTO sqlite_sequence (name, seq) VALUES (%s, %s)", [table, end])
+            else:
+                cursor.execute("UPDATE sqlite_sequence SET seq = %s WHERE name = %s", [end, table])
+        return range(start, end + 1)
 
     def new_id(self, model: type[models.Model]) -> int:
-        return self.ids(model, 1)[0]
+        """One new primary key (taken from blocks reserved :data:`ID_BLOCK` at a time)."""
+        pool = self._pool.get(model)
+        if not pool:
+            pool = self._pool[model] = list(reversed(self.ids(model, ID_BLOCK)))
+        return pool.pop()
 
     # --- rows -----------------------------------------------------------------------------------------
 
@@ -145,7 +158,6 @@ class BulkWriter:
                     for row in prepared:
                         copy.write_row(row)
                         count += 1
-        self._touched.add(model)
         self.rows[table] += count
         return count
 
@@ -165,24 +177,6 @@ class BulkWriter:
             with self.connection.cursor() as cursor:
                 cursor.executemany(f"UPDATE {table} SET {name} = %s WHERE {pk} = %s", params)  # noqa: S608
         return len(params)
-
-    def sync(self, *models_: type[models.Model]) -> None:
-        """Before the ORM inserts into tables this writer wrote (and after, before the writer writes to
-        them again): PostgreSQL's sequences move past the ids given here (SQLite's AUTOINCREMENT follows
-        by itself), and the writer reads the highest id again when next asked."""
-        chosen = [m for m in models_ if m in self._touched] if models_ else list(self._touched)
-        for model in models_ or list(self._next):
-            self._next.pop(model, None)
-        if self.vendor != "postgresql" or not chosen:
-            return
-        statements = self.connection.ops.sequence_reset_sql(no_style(), sorted(chosen, key=lambda m: m._meta.label))
-        with self.connection.cursor() as cursor:
-            for statement in statements:
-                cursor.execute(statement)
-
-    def finish(self) -> None:
-        """The end of the generation: every sequence past the ids given here."""
-        self.sync()
 
 
 # --- History --------------------------------------------------------------------------------------------
@@ -217,25 +211,20 @@ class HistoryRow:
 
 
 def write_history(writer: BulkWriter, rows: list[HistoryRow]) -> int:
-    """Link ``rows`` (in this order) to the end of the history chain and write them. Call inside the
-    generation's transaction: the chain stays locked until it ends, as for any service."""
+    """Write ``rows`` (in this order) through ``HistoryEntry.objects.bulk_create``, which links them to the
+    end of the hash chain under its lock and moves the chain's head (core.models): the rows are
+    ``gradepath audit-verify``'s like any service's. Call inside the generation's transaction."""
     if not rows:
         return 0
-    head, tail = rows[:-TAIL], rows[-TAIL:]
-    if head:
-        _, end_seq, end_hash = lock_history_chain(writer.using)
-        chain.link(head, after_seq=end_seq, after_hash=end_hash)
-        ids = writer.ids(HistoryEntry, len(head))
-        writer.insert(HistoryEntry, HISTORY_COLUMNS, (
-            (pk, r.created_at, r.actor_id, r.actor_label, r.capacity, r.action, r.object_type, r.object_id,
-             r.object_repr, r.person_id, r.summary, r.before, r.after, r.chain_seq, r.prev_hash, r.row_hash)
-            for pk, r in zip(ids, head, strict=True)))
-    # The last rows through the history manager: it links them after the rows above and moves the head.
-    writer.sync(HistoryEntry)
-    objs = [HistoryEntry(created_at=r.created_at, actor_id=r.actor_id, actor_label=r.actor_label,
-                         capacity=r.capacity, action=r.action, object_type=r.object_type, object_id=r.object_id,
-                         object_repr=r.object_repr, person_id=r.person_id, summary=r.summary, before=r.before,
-                         after=r.after) for r in tail]
-    HistoryEntry.objects.using(writer.using).bulk_create(objs)
-    writer.rows[HistoryEntry._meta.db_table] += len(tail)
+    for start in range(0, len(rows), HISTORY_BATCH):
+        entries = [HistoryEntry(None, r.created_at, r.actor_id, r.actor_label, r.capacity, r.action,  # type: ignore[misc]
+                                r.object_type, r.object_id, r.object_repr, r.person_id, r.summary, r.before,
+                                r.after, None, "", "") for r in rows[start:start + HISTORY_BATCH]]
+        HistoryEntry.objects.using(writer.using).bulk_create(entries)
+    writer.rows[HistoryEntry._meta.db_table] += len(rows)
     return len(rows)
+
+
+# HistoryRow -> HistoryEntry gives the fields by position (as core.history.history_entry does).
+if [f.attname for f in HistoryEntry._meta.concrete_fields] != ["id", *HISTORY_COLUMNS[1:]]:  # pragma: no cover
+    raise ImproperlyConfigured("HistoryEntry's fields changed: give them in write_history's order.")
