@@ -8,6 +8,7 @@ Equality-monitoring data is shown only to equality data viewers, and opening a r
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 
 from django import forms
@@ -15,9 +16,10 @@ from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.db import transaction
+from django.db.models import Q
 from django.forms.formsets import INITIAL_FORM_COUNT, TOTAL_FORM_COUNT, ManagementForm
 from django.http import Http404
-from django.shortcuts import redirect
+from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils import timezone
@@ -27,12 +29,14 @@ from django.utils.html import format_html, format_html_join
 from gradepath.core.admin import ServiceAdmin, ServiceForm, is_admin_user
 from gradepath.core.errors import PermissionDenied, ServiceError
 from gradepath.people import services
-from gradepath.people.importer import FileError, check_size, import_people, max_upload_bytes
+from gradepath.people.importer import FileError, check_size, max_upload_bytes
+from gradepath.people.importer.runs import STALLED_AFTER, progress_of, run_import
 from gradepath.people.models import (
     DELEGABLE_ROLES,
     Appointment,
     Delegation,
     EqualityData,
+    ImportRun,
     OrgUnit,
     Person,
     Post,
@@ -262,7 +266,29 @@ class ImportForm(forms.Form):
         return upload
 
 
-DRY_RUNS_SESSION_KEY = "gp_import_dry_runs"
+DRY_RUNS_SESSION_KEY = "gp_import_dry_run_ids"  # the dry runs this session started (ImportRun ids)
+RUNS_LISTED = 10
+
+
+def _start_import(request, *, data: bytes, file_name: str, fingerprint: str, dry_run: bool, per_row: bool) -> ImportRun:
+    """Keep the file in a new ImportRun and queue it for the worker (which may finish it at once)."""
+    ImportRun.objects.filter(created_at__lt=timezone.now() - dt.timedelta(days=1)).exclude(
+        status__in=[ImportRun.Status.QUEUED, ImportRun.Status.RUNNING]).update(data=b"")  # files kept a day at most
+    run = ImportRun.objects.create(started_by=request.user, file_name=file_name[:255], data=data,
+                                   fingerprint=fingerprint, dry_run=dry_run, per_row=per_row)
+    if dry_run:
+        request.session[DRY_RUNS_SESSION_KEY] = (request.session.get(DRY_RUNS_SESSION_KEY, []) + [run.pk])[-20:]
+    run_import.enqueue(run.pk)
+    run.refresh_from_db()
+    return run
+
+
+def _checked_in_this_session(request, fingerprint: str) -> bool:
+    """Whether this session's dry run of the same file, in the same mode, found it importable."""
+    return ImportRun.objects.filter(
+        pk__in=request.session.get(DRY_RUNS_SESSION_KEY, []), dry_run=True, fingerprint=fingerprint,
+        status=ImportRun.Status.FINISHED,
+    ).filter(Q(ok=True) | Q(per_row=True)).exists()
 
 
 @admin.register(Person)
@@ -290,6 +316,10 @@ class PersonAdmin(ServiceAdmin):
         urls = super().get_urls()
         return [
             path("import/", self.admin_site.admin_view(self.import_view), name="people_person_import"),
+            path("import/<int:run_id>/", self.admin_site.admin_view(self.import_run_view),
+                 name="people_person_import_run"),
+            path("import/<int:run_id>/import/", self.admin_site.admin_view(self.import_checked_view),
+                 name="people_person_import_checked"),
         ] + urls
 
     def changelist_view(self, request, extra_context=None):
@@ -297,39 +327,74 @@ class PersonAdmin(ServiceAdmin):
         return super().changelist_view(request, extra_context=extra_context)
 
     def import_view(self, request):
-        """Upload the HR extract: a dry run first, then the real import of the same file."""
+        """Upload the HR extract: a dry run first, then the real import of the same file. The worker
+        carries it out (ImportRun, people.importer.runs); the answer is the run's page."""
         if not is_admin_user(request.user):
             raise DjangoPermissionDenied
-        report = None
         form = ImportForm(request.POST or None, request.FILES or None)
         if request.method == "POST" and form.is_valid():
             upload = form.cleaned_data["file"]
             data = upload.read(max_upload_bytes() + 1)
             dry_run, per_row = form.cleaned_data["dry_run"], form.cleaned_data["mode"] == "per_row"
             fingerprint = hashlib.sha256(data + form.cleaned_data["mode"].encode()).hexdigest()
-            checked = request.session.get(DRY_RUNS_SESSION_KEY, [])
-            if not dry_run and fingerprint not in checked:
+            if not dry_run and not _checked_in_this_session(request, fingerprint):
                 form.add_error("dry_run", "Do a dry run of this file, in this mode, first: then import it for real.")
             else:
-                try:
-                    report = import_people(actor=request.user, data=data, dry_run=dry_run, per_row=per_row)
-                except PermissionDenied as exc:
-                    raise DjangoPermissionDenied(str(exc)) from None
-                if dry_run and (report.ok or per_row):
-                    request.session[DRY_RUNS_SESSION_KEY] = (checked + [fingerprint])[-10:]
-                if not dry_run and (report.ok or per_row):
-                    level = messages.SUCCESS if report.ok else messages.WARNING
-                    self.message_user(request, report.summary(), level)
+                run = _start_import(request, data=data, file_name=upload.name or "", fingerprint=fingerprint,
+                                    dry_run=dry_run, per_row=per_row)
+                return self._run_page(request, run)
         context = {
             **self.admin_site.each_context(request),
             "title": "Import from the HR system",
             "opts": self.model._meta,
             "form": form,
-            "report": report,
-            "changes": [c for c in report.changes if c.action != "unchanged"][:1000] if report else [],
+            "runs": ImportRun.objects.select_related("started_by")[:RUNS_LISTED],
             "max_upload": max_upload_bytes() // (1024 * 1024),
         }
         return TemplateResponse(request, "admin/people/import.html", context)
+
+    def import_run_view(self, request, run_id: int):
+        """One import run: waiting, how far it has got (the page reloads itself), or its report."""
+        if not is_admin_user(request.user):
+            raise DjangoPermissionDenied
+        return self._run_page(request, get_object_or_404(ImportRun, pk=run_id))
+
+    def import_checked_view(self, request, run_id: int):
+        """Import the file of a dry run that found it importable (POST), without choosing it again."""
+        if not is_admin_user(request.user):
+            raise DjangoPermissionDenied
+        run = get_object_or_404(ImportRun, pk=run_id, dry_run=True)
+        if request.method != "POST":
+            return redirect("admin:people_person_import_run", run_id=run.pk)
+        if not run.data or not _checked_in_this_session(request, run.fingerprint):
+            self.message_user(request, "Choose the file again and import it: this dry run's file is no longer "
+                                       "kept, or the dry run was not done in this session.", messages.WARNING)
+            return redirect("admin:people_person_import")
+        new = _start_import(request, data=bytes(run.data), file_name=run.file_name, fingerprint=run.fingerprint,
+                            dry_run=False, per_row=run.per_row)
+        return redirect("admin:people_person_import_run", run_id=new.pk)
+
+    def _run_page(self, request, run: ImportRun):
+        waiting = run.status in (ImportRun.Status.QUEUED, ImportRun.Status.RUNNING)
+        progress = progress_of(run) if run.status == ImportRun.Status.RUNNING else None
+        report = run.report or {}
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"{'Dry run' if run.dry_run else 'Import'} from the HR system",
+            "opts": self.model._meta,
+            "run": run,
+            "waiting": waiting,
+            "progress": progress,
+            "stalled": bool(progress and progress.seconds_since > STALLED_AFTER),
+            "stalled_minutes": int(progress.seconds_since // 60) if progress else 0,
+            "report": report,
+            "more_changes": report.get("change_count", 0) - len(report.get("changes", [])),
+            "more_errors": report.get("error_count", 0) - len(report.get("errors", [])),
+            "can_import": (run.dry_run and run.status == ImportRun.Status.FINISHED and (run.ok or run.per_row)
+                           and bool(run.data) and run.pk in request.session.get(DRY_RUNS_SESSION_KEY, [])),
+            "mode": "Import the good rows" if run.per_row else "All or nothing",
+        }
+        return TemplateResponse(request, "admin/people/import_run.html", context)
 
 
 # --- Posts and appointments -----------------------------------------------------------------------------

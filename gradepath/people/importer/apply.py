@@ -58,11 +58,13 @@ def apply_plan(planner: Planner, report: ImportReport, *, actor: Any, dry_run: b
             with transaction.atomic():
                 bulk.flush(progress)
         except (DatabaseError, *REFUSED):
-            # Nothing of the bulk write is kept: write the rows one at a time instead, to name the row at fault.
+            # Nothing of the bulk write is kept: write the rows one at a time instead, to name the row at
+            # fault, from a plan read again (the bulk writer changed the records of this one in memory).
             log.warning("The bulk import was refused by the database; writing it row by row.", exc_info=True)
             report.errors, report.failed_lines = errors, failed
+            planner = planner.again()
             writer = _Writer(planner, report, actor=actor, sink=RowWriter(), per_row=per_row)
-            if not writer.write(good, "Importing", progress):
+            if not writer.write(planner.write_order(report.failed_lines), "Importing", progress):
                 return
     report.changes = sorted(writer.changes, key=lambda c: c.line)
 

@@ -46,7 +46,8 @@ from gradepath.people.importer.plan import Planner
 from gradepath.people.models import Appointment, OrgUnit, Person, Post, UnitRole, UnitRoleAssignment
 from gradepath.people.permissions import can_manage_structure
 
-BATCH = 1_000  # records per INSERT or UPDATE (the database may take fewer at a time)
+BATCH = 1_000  # records per UPDATE (the database may take fewer at a time)
+HISTORY_PART = 25_000  # history rows linked and written at a time
 
 _M = TypeVar("_M", bound=Model)
 
@@ -457,11 +458,14 @@ class BulkWriter:
                 step(len(batch))
 
     def _write_history(self, step: Callable[[int], None]) -> None:
+        """The history rows, in the order the changes were made, a part at a time (for the progress shown;
+        each part continues the chain where the one before it ended)."""
         entries = []
         for entry, record, person in self.history:
             entry.object_id = str(record.pk)
             if person is not None:
                 entry.person_id = person.pk
             entries.append(entry)
-        HistoryEntry.objects.bulk_create(entries, batch_size=BATCH)
-        step(len(entries))
+        for part in _batches(entries, HISTORY_PART):
+            HistoryEntry.objects.bulk_create(part)
+            step(len(part))

@@ -193,6 +193,16 @@ class Planner:
         self.duplicate_lines: set[int] = set()
         self.bad_unit_kind: set[str] = set()
         self.bad_units: dict[str, int] = {}  # unit code -> the line reporting its problem
+        self.spread = False  # whether spread_failures() ran (per-row mode)
+
+    def again(self) -> Planner:
+        """The same rows planned afresh from what the database holds now (the records this plan read
+        may have been changed in memory since)."""
+        planner = Planner(self.parsed)
+        planner.check()
+        if self.spread:
+            planner.spread_failures()
+        return planner
 
     def check(self) -> None:
         """Every check that needs more than one row or what Gradepath holds."""
@@ -607,6 +617,7 @@ class Planner:
         So the rows for one person (or one post) stand or fall together, and the people a failed
         person line-manages are skipped too.
         """
+        self.spread = True
         failed_by: dict[RecordKey, int] = {("unit", code): line for code, line in self.bad_units.items()}
         failed = set()
         for p in self.parsed:
