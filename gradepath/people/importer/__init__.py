@@ -12,12 +12,19 @@ How it works, a module per step:
    plan: for each unit, person, post, appointment and unit role holder, whether it would be created,
    updated (and which fields) or left unchanged. Errors are collected row by row, in plain words,
    with line numbers.
-3. :mod:`.apply` carries out the plan (unless it is a dry run) row by row through the services in
-   :mod:`gradepath.people.services` (so permissions are checked and history is written), parents
-   before children and line managers before their reports. By default the whole import is one
-   transaction and nothing is written if any row fails; in per-row mode each good row is its own
-   transaction and rows that depend on a failed row are reported too. Unit role holders
-   (``<role>_employee_number`` columns) are named last, once every person is written.
+3. :mod:`.apply` goes through the good rows in order (parents before children, line managers before
+   their reports) and decides each change, calling :class:`.bulk.BulkWriter`, which has the people
+   services' signatures and checks each change with the services' own rule functions against the
+   records in memory; then (unless it is a dry run) :mod:`.bulk` writes them all, with their history
+   rows, in a few statements (``core.bulk.insert``, ``HistoryEntry.objects.bulk_create``). A real
+   import is one transaction, under the history chain's lock from before it reads anything. By
+   default nothing is written if any row fails; in per-row mode the good rows are written and a
+   refused row leaves nothing behind. Unit role holders (``<role>_employee_number`` columns) are
+   named last, once every person is written. If the database refuses the bulk write, the rows are
+   written again one at a time through the services (:class:`.apply.RowWriter`), to name the row at
+   fault.
+4. :mod:`.runs` carries out an import started on the admin page, in the worker, and reports its
+   progress to the page; :mod:`.synthetic` makes an extract of any size for ``gradepath import-bench``.
 """
 
 from __future__ import annotations

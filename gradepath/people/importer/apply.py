@@ -195,7 +195,8 @@ class _Writer:
                 self.write_roles()
         except REFUSED as exc:
             line = self.current_line
-            self.report.errors.append(RowError(line, f"Line {line}: {user_message(exc)} Nothing was imported."))
+            outcome = "Nothing would be imported." if self.report.dry_run else "Nothing was imported."
+            self.report.errors.append(RowError(line, f"Line {line}: {user_message(exc)} {outcome}"))
             if line is not None:
                 self.report.failed_lines.add(line)
             self.report.changes = []

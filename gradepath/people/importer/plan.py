@@ -45,6 +45,12 @@ def _fetch(queryset: QuerySet[_M], field_name: str, values: Iterable[Any]) -> li
     return found
 
 
+def _link(record: Model, name: str, related: Model) -> None:
+    """Point ``record``'s foreign key ``name`` at ``related``, the record it already names by id (the
+    descriptor's checks, for hundreds of thousands of records, are most of the time of reading them)."""
+    record._meta.get_field(name).set_cached_value(record, related)  # type: ignore[union-attr]
+
+
 # --- What the import does ------------------------------------------------------------------------
 
 
@@ -234,12 +240,12 @@ class Planner:
         units = {u.pk: u for u in OrgUnit.objects.all()}
         for unit in units.values():
             if unit.parent_id is not None:
-                unit.parent = units[unit.parent_id]
+                _link(unit, "parent", units[unit.parent_id])
         plan.existing_units = {u.code: u for u in units.values()}
         people = self._load_people(numbers, whole)
         posts = {x.pk: x for x in (Post.objects.all() if whole else _fetch(Post.objects.all(), "post_number", post_ids))}
         for post in posts.values():
-            post.org_unit = units[post.org_unit_id]
+            _link(post, "org_unit", units[post.org_unit_id])
         plan.existing_posts = {x.post_number: x for x in posts.values()}
         self._load_roles(units, people)
         self._load_email_owners(whole)
@@ -249,9 +255,9 @@ class Planner:
         for appointment in appointments:
             if appointment.person_id not in people:
                 continue
-            appointment.person = people[appointment.person_id]
+            _link(appointment, "person", people[appointment.person_id])
             if appointment.post_id in posts:
-                appointment.post = posts[appointment.post_id]
+                _link(appointment, "post", posts[appointment.post_id])
             self.db_appointments[appointment.person_id].append(appointment)
 
     def _load_people(self, numbers: set[str], whole: bool) -> dict[int, Person]:
@@ -270,7 +276,7 @@ class Planner:
             self.db_pk_of[number] = pk
         for person in people.values():
             if person.line_manager_id in people:
-                person.line_manager = people[person.line_manager_id]
+                _link(person, "line_manager", people[person.line_manager_id])
         self.plan.existing_people = {x.employee_number: x for x in people.values()}
         return people
 
@@ -282,9 +288,9 @@ class Planner:
         held = (UnitRoleAssignment.objects.filter(Q(end_date__isnull=True) | Q(end_date__gte=today))
                 .select_related("person").order_by("start_date", "pk"))
         for assignment in _fetch(held, "unit_id", named_units):
-            assignment.unit = units[assignment.unit_id]
+            _link(assignment, "unit", units[assignment.unit_id])
             if assignment.person_id in people:
-                assignment.person = people[assignment.person_id]
+                _link(assignment, "person", people[assignment.person_id])
             key = (assignment.unit.code, assignment.role)
             self.plan.role_assignments[key].append(assignment)
             if assignment.start_date <= today:

@@ -241,6 +241,13 @@ def test_a_change_the_rules_refuse_while_planning_stops_an_all_or_nothing_import
     assert not Person.objects.filter(employee_number="E3").exists() and HistoryEntry.objects.count() == before
 
 
+def test_a_dry_run_applies_the_rules_a_real_import_applies():
+    report = import_people(actor=None, data=fm_named_today_elsewhere(), dry_run=True)
+
+    assert messages(report)[0].startswith("Line 2: Alex SmithE1 is the FM/HPS of Test Faculty")
+    assert messages(report)[0].endswith("Nothing would be imported.")
+
+
 def test_per_row_mode_reports_a_change_the_rules_refuse_while_planning_and_imports_the_rest():
     report = import_people(actor=None, data=fm_named_today_elsewhere(), per_row=True)
 
