@@ -45,7 +45,9 @@ from gradepath.people.models import Person
 
 DEFAULT_PEOPLE = 50_000
 DEFAULT_SEED = 2026
-MAX_PEOPLE = 250_000  # beyond this the references of a year's cases and library entries would not fit
+# Beyond this, this year's cases would log more than 9,999 agreed JDs, the most the library's references
+# (AJD-2026-0001, numbered after the highest by jobs.services) can count in one year.
+MAX_PEOPLE = 70_000
 
 for _step in (people_step.STEP, jds.STEP, grading.STEP, notifications.STEP):
     register_step(_step)
@@ -81,7 +83,9 @@ def check_size(people: int) -> None:
         raise GenerationError(f"A generated university needs at least {smallest} people (the units the demo logins "
                               f"work in, and their role holders); {people} were asked for.")
     if people > MAX_PEOPLE:
-        raise GenerationError(f"The generator makes at most {MAX_PEOPLE:,} people; {people:,} were asked for.")
+        raise GenerationError(f"The generator makes at most {MAX_PEOPLE:,} people (a larger university's cases would "
+                              f"log more agreed JDs in a year than the library's references can number); "
+                              f"{people:,} were asked for.")
 
 
 def generate(*, people: int = DEFAULT_PEOPLE, seed: int = DEFAULT_SEED, today: dt.date | None = None,

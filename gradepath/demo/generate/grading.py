@@ -51,7 +51,7 @@ from gradepath.demo import cases as demo_cases
 from gradepath.demo import catalogue as cat
 from gradepath.demo import jds as content
 from gradepath.demo.builder import DemoBuilder, _Person, _Post
-from gradepath.demo.generate.base import Generation, Step
+from gradepath.demo.generate.base import Generation, GenerationError, Step
 from gradepath.demo.generate.jds import (
     JD,
     JD_TYPE,
@@ -421,6 +421,12 @@ class Case:
     allowances_stopped: str = ""
     appeal_deadline: dt.date | None = None
     panel: list[int] = field(default_factory=list)
+    # What the walk needs besides the stored fields:
+    planned_grade: int | None = None  # a new job: the grade it is recommended at (its match's)
+    first_match: tuple[JD, Version] | None = None  # a new job: the agreed JD its manager matched it to
+    library_jd: JD | None = None  # an existing job: the library JD the post held when the case started
+    post_version: tuple[Version, JD] | None = None  # the version the post holds since the case gave it one
+    forced_panel: bool = False  # the Technician Commitment lead sits on the appeal panel
     events: list[tuple] = field(default_factory=list)  # (step, action, actor, capacity, from, to, reason, data, at)
     tasks: list[TaskRow] = field(default_factory=list)
 
@@ -664,7 +670,7 @@ class _Cases:
         else:
             assert subject is not None
             case = self._existing(plan, start, subject, initiator, reference)
-        case.forced_panel = plan.panel_first  # type: ignore[attr-defined]
+        case.forced_panel = plan.panel_first
         steps = walk(plan, case.current_grade, rng)
         if not case.grant_funded:
             steps = [s for s in steps if s.action != "record_finance_approval"]
@@ -726,8 +732,8 @@ class _Cases:
                     unit_name=node.unit.name, post=None, subject=None, line_manager=manager, initiator=manager,
                     title=title, jd=jd, baseline=None, proposed=version, current_grade=None, current_point=None,
                     created_at=start, state=GRADING.start_states[NJ], updated_at=start)
-        case.planned_grade = match[1].entry.grade if match and match[1].entry else grade  # type: ignore[attr-defined]
-        case.first_match = match  # type: ignore[attr-defined]
+        case.planned_grade = match[1].entry.grade if match and match[1].entry else grade
+        case.first_match = match
         self._started(case, start)
         return case
 
@@ -780,7 +786,7 @@ class _Cases:
                     current_grade=current[1], current_point=current[2], created_at=start,
                     grant_funded=post.grant_funded, funding_source=post.funding_source,
                     state=GRADING.start_states[plan.route], updated_at=start)
-        case.library_jd = library_jd  # type: ignore[attr-defined]
+        case.library_jd = library_jd
         self._started(case, start)
         return case
 
@@ -989,13 +995,12 @@ class _Cases:
         record: dict[str, Any] = {}
         label = MOVES[action].label
         if action in ("submit_for_approval", "submit_amended_jd", "submit_proposal"):
-            grade = data.get("recommended_grade") or getattr(case, "planned_grade", None) or case.proposed.grade
-            if case.route == NJ:
-                grade = case.planned_grade  # type: ignore[attr-defined]
+            grade = case.planned_grade if case.route == NJ else data.get("recommended_grade")
+            grade = grade or case.proposed.grade or 5
             case.recommended_grade = grade
             record["recommended_grade"] = grade
             if data.get("match"):
-                match = (case.first_match if case.route == NJ and case.step == 0  # type: ignore[attr-defined]
+                match = (case.first_match if case.route == NJ and case.step == 0
                          else self.pick_match(area, grade, when, case.jd))
                 if match is not None and match[1].entry and match[1].entry.grade == grade:
                     case.matched = match
@@ -1136,7 +1141,7 @@ class _Cases:
         involved.add(self.holders.head(case.unit_id, on))
         pool = [self.persona["tclead"], *sorted(self.u.hrbps.values(), key=lambda p: p.idx)]
         free = [p for p in pool if p.pk not in involved]
-        if len(free) <= 2 or getattr(case, "forced_panel", False):
+        if len(free) <= 2 or case.forced_panel:
             return free[:2]
         return self.rng.sample(free, 2)
 
@@ -1182,7 +1187,7 @@ class _Cases:
         """The post holds the case's approved version from now (people.services.update_post)."""
         post = case.post
         assert post is not None
-        held = getattr(case, "post_version", None) or (case.baseline, getattr(case, "library_jd", case.jd))
+        held = case.post_version or (case.baseline, case.library_jd or case.jd)
         version = case.proposed
         if held[0] is version:
             return
@@ -1193,8 +1198,8 @@ class _Cases:
             object_repr=f"{post.title} ({number})", summary=f"Changed JD version of post {number}.",
             before={"jd_version": version_label(held[1], held[0]) if held[0] else None},
             after={"jd_version": version_label(case.jd, version)}))
-        case.post_version = (version, case.jd)  # type: ignore[attr-defined]
-        if case.jd is not getattr(case, "library_jd", None):
+        case.post_version = (version, case.jd)
+        if case.jd is not case.library_jd:
             self.left.setdefault(post.pk, when)
 
     def _grade_line(self, case: Case, grade: int, effective: dt.date, when: dt.datetime) -> None:
@@ -1240,6 +1245,9 @@ class _Cases:
                             self.entry_changes.append(old.entry.pk)
             year = self.local(when).year
             self.lib.agreed_numbers[year] = self.lib.agreed_numbers.get(year, 0) + 1
+            if self.lib.agreed_numbers[year] > 9_999:  # AJD-2026-0000: the services number after the highest
+                raise GenerationError(f"This university's cases would log more than 9,999 agreed JDs in {year}: "
+                                      "generate fewer people.")
             version.status = JDVersion.Status.AGREED
             version.agreed_at = when
             version.entry = Entry(pk=self.w.new_id(AgreedJD),
