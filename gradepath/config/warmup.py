@@ -1,9 +1,9 @@
 """Warming a web process before it serves: what the first request of each worker used to pay.
 
 Measured before this (issue 13): the first request of each web process took 10 to 12 s (the
-imports of the views and of what they load lazily, the matching index read from its file,
-the first tracked-changes comparison, the templates compiled). :func:`warm_up` does all of that
-once, in gunicorn's master process before it forks its workers (``preload_app``, see
+imports of the views and of what they load lazily, the matching index read from its file, the
+first tracked-changes comparison, the templates compiled, the locale's formats).
+:func:`warm_up` does all of that once, in gunicorn's master process before it forks its workers (``preload_app``, see
 ``gradepath/config/gunicorn.py``), so every worker starts with it in memory (shared, copy on
 write) and no user waits for it.
 
@@ -117,6 +117,19 @@ def _redline() -> str:
     return f"{len(comparison.summary.sections_changed)} sections compared"
 
 
+def _formats() -> str:
+    """Dates and numbers as the pages show them (loads the locale's formats module)."""
+    import datetime as dt
+
+    from django.conf import settings
+    from django.utils import formats, translation
+
+    with translation.override(settings.LANGUAGE_CODE):
+        shown = formats.date_format(dt.date.today(), "DATE_FORMAT")
+        formats.number_format(1234.5, 1)
+    return f"dates shown as {shown!r}"
+
+
 def _login_page() -> str:
     """One anonymous request through the whole middleware stack (the login page)."""
     from django.conf import settings
@@ -135,6 +148,7 @@ STEPS: list[tuple[str, Callable[[], str]]] = [
     ("templates", _templates),
     ("matching index", _matching_index),
     ("first tracked changes", _redline),
+    ("dates and numbers", _formats),
     ("first request", _login_page),
 ]
 
