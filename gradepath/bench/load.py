@@ -208,6 +208,7 @@ class Sample:
     page: str
     seconds: float
     error: str  # "" when the page answered 200
+    login: str = ""
 
 
 @dataclass
@@ -242,14 +243,18 @@ class LoadReport:
 
     def as_json(self) -> dict[str, Any]:
         by_page: dict[str, list[Sample]] = defaultdict(list)
+        by_login: dict[str, dict[str, list[Sample]]] = defaultdict(lambda: defaultdict(list))
         for s in self.samples:
             by_page[s.page].append(s)
+            by_login[s.login][s.page].append(s)
         return {
             "url": self.url, "clients": self.clients, "seconds_asked": self.seconds_asked,
             "seconds": round(self.seconds, 2), "sign_in_seconds": round(self.sign_in_seconds, 2),
             "requests_per_second": round(self.per_second, 1), "mix": self.mix, "users": self.users,
             "overall": self._stats(self.samples),
             "pages": {page: self._stats(samples) for page, samples in sorted(by_page.items())},
+            "by_login": {login: {page: self._stats(samples) for page, samples in sorted(pages.items())}
+                         for login, pages in sorted(by_login.items())},
             "errors": dict(Counter(s.error for s in self.samples if s.error).most_common(10)),
             "logins_without_cases": self.no_cases,
             "load_before": [round(x, 2) for x in self.load_before],
@@ -348,7 +353,7 @@ def run_load(url: str, *, clients: int = 50, seconds: float = 60, users: Sequenc
                                                   if 300 <= answer.status < 400 else ""))
             except (OSError, http.client.HTTPException) as exc:
                 error = f"{page}: {type(exc).__name__}: {exc}"[:200]
-            samples.append(Sample(page, time.monotonic() - started, error))
+            samples.append(Sample(page, time.monotonic() - started, error, username))
         session.close()
 
     threads = [threading.Thread(target=client, args=(n,), name=f"bench-load-{n}", daemon=True)

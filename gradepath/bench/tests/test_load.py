@@ -72,6 +72,7 @@ def test_a_two_second_load_of_signed_in_clients_against_the_live_server_has_no_e
     assert report.per_second > 0 and report.no_cases == []
     data = report.as_json()
     assert data["overall"]["requests"] == len(report.samples) and data["overall"]["errors"] == 0
+    assert set(data["by_login"]) == set(users[:clients])
     assert 2 <= report.seconds < 2 + 20 + 5
 
 
