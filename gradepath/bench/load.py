@@ -200,6 +200,40 @@ class Session:
         return sorted(set(found))
 
 
+# --- The server's CPU time ---------------------------------------------------------------------------
+
+
+def process_tree_cpu_seconds(pid: int) -> float:
+    """CPU time (user and system) used so far by the processes below ``pid`` (gunicorn's workers),
+    from /proc; a worker that ends in between takes its time with it (so keep workers alive)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0
+    seen: set[int] = set()
+    todo = [pid]
+    while todo:
+        current = todo.pop()
+        if current in seen:
+            continue
+        seen.add(current)
+        try:
+            for task in os.listdir(f"/proc/{current}/task"):
+                with open(f"/proc/{current}/task/{task}/children") as handle:
+                    todo += [int(child) for child in handle.read().split()]
+            if current != pid:
+                with open(f"/proc/{current}/stat") as handle:
+                    fields = handle.read().rsplit(")", 1)[1].split()
+                total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15 of stat)
+        except (FileNotFoundError, ProcessLookupError):
+            continue
+    return total / tick
+
+
+def check_server_pid(pid: int) -> None:
+    if not os.path.isdir(f"/proc/{pid}"):
+        raise LoadError(f"There is no process {pid} on this machine (give the gunicorn master's process id), "
+                        "or this system has no /proc.")
+
+
 # --- The run ---------------------------------------------------------------------------------------
 
 
@@ -224,6 +258,13 @@ class LoadReport:
     load_before: tuple[float, float, float] = (0.0, 0.0, 0.0)
     load_after: tuple[float, float, float] = (0.0, 0.0, 0.0)
     no_cases: list[str] = field(default_factory=list)
+    server_cpu_seconds: float | None = None  # the workers' CPU time while the clock ran (--server-pid)
+
+    @property
+    def server_cpu_ms_per_request(self) -> float | None:
+        if self.server_cpu_seconds is None or not self.samples:
+            return None
+        return 1000 * self.server_cpu_seconds / len(self.samples)
 
     @property
     def errors(self) -> int:
@@ -257,6 +298,9 @@ class LoadReport:
                          for login, pages in sorted(by_login.items())},
             "errors": dict(Counter(s.error for s in self.samples if s.error).most_common(10)),
             "logins_without_cases": self.no_cases,
+            "server_cpu_seconds": None if self.server_cpu_seconds is None else round(self.server_cpu_seconds, 2),
+            "server_cpu_ms_per_request": None if self.server_cpu_ms_per_request is None
+            else round(self.server_cpu_ms_per_request, 1),
             "load_before": [round(x, 2) for x in self.load_before],
             "load_after": [round(x, 2) for x in self.load_after], "cores": os.cpu_count(),
         }
@@ -277,6 +321,11 @@ class LoadReport:
                          f"ms, p95 {stats['p95_ms']} ms, p99 {stats['p99_ms']} ms")
         for error, count in data["errors"].items():
             lines.append(f"  error ×{count}: {error}")
+        if self.server_cpu_ms_per_request is not None:
+            cores = os.cpu_count() or 1
+            lines.append(f"  web workers' CPU: {self.server_cpu_ms_per_request:.1f} ms a request ({self.server_cpu_seconds:.1f}"
+                         f" s in all), so at most {cores * 1000 / self.server_cpu_ms_per_request:.0f} requests/s on "
+                         f"{cores} cores with nothing else running (the database's own CPU not counted)")
         if self.no_cases:
             lines.append(f"  logins with no case to open (they skip the case page): {', '.join(self.no_cases)}")
         lines.append(f"  machine: {os.cpu_count()} cores, load average {self.load_before[0]:.2f} at the start, "
@@ -290,7 +339,7 @@ def _rank(ordered: Sequence[float], share: float) -> float:
 
 def run_load(url: str, *, clients: int = 50, seconds: float = 60, users: Sequence[str] = DEFAULT_USERS,
              password: str, mix: Mapping[str, int] | None = None, timeout: float = 30, seed: int = 13,
-             progress: Callable[[str], None] | None = None) -> LoadReport:
+             server_pid: int | None = None, progress: Callable[[str], None] | None = None) -> LoadReport:
     """Sign ``clients`` clients in, then load the server for ``seconds``; the report of what it answered."""
     target = loopback_target(url)
     if not 1 <= clients <= MAX_CLIENTS:
@@ -301,6 +350,8 @@ def run_load(url: str, *, clients: int = 50, seconds: float = 60, users: Sequenc
         raise LoadError("--timeout must be more than 0 and at most 300 seconds.")
     if not users:
         raise LoadError("Name at least one login in --users.")
+    if server_pid is not None:
+        check_server_pid(server_pid)
     mix = dict(mix or DEFAULT_MIX)
     say = progress or (lambda message: None)
     report = LoadReport(url=target.origin + target.prefix, clients=clients, seconds_asked=seconds, seconds=0.0,
@@ -379,6 +430,7 @@ def run_load(url: str, *, clients: int = 50, seconds: float = 60, users: Sequenc
             raise LoadError(f"{len(failures)} of {clients} clients could not sign in; the first: {failures[0]}")
         report.load_before = os.getloadavg()
         say(f"Loading {report.url} for {seconds:g} s…")
+        cpu_before = process_tree_cpu_seconds(server_pid) if server_pid is not None else 0.0
         started = time.monotonic()
         clock["deadline"] = started + seconds
         start_gate.wait()
@@ -386,6 +438,8 @@ def run_load(url: str, *, clients: int = 50, seconds: float = 60, users: Sequenc
             thread.join(timeout=max(0.0, clock["deadline"] + timeout + 5 - time.monotonic()))
         report.seconds = time.monotonic() - started
         report.load_after = os.getloadavg()
+        if server_pid is not None:
+            report.server_cpu_seconds = process_tree_cpu_seconds(server_pid) - cpu_before
     finally:
         for thread in threads:
             thread.join(timeout=0.1)

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import signal
+import subprocess
+import sys
 from io import StringIO
 
 import pytest
@@ -11,9 +15,11 @@ from django.db import connection
 from gradepath.bench.load import (
     DEFAULT_MIX,
     LoadError,
+    check_server_pid,
     format_mix,
     loopback_target,
     parse_mix,
+    process_tree_cpu_seconds,
     run_load,
 )
 from gradepath.grading.services import start_direct_route_case
@@ -80,3 +86,22 @@ def test_a_two_second_load_of_signed_in_clients_against_the_live_server_has_no_e
 def test_a_login_the_server_refuses_stops_the_load_before_it_starts(live_server, personas):
     with pytest.raises(LoadError, match="Signing in as sam.patel failed"):
         run_load(live_server.url, clients=1, seconds=1, users=["sam.patel"], password="not-the-password")
+
+
+BUSY = ("import time\nend = time.process_time() + 0.3\nwhile time.process_time() < end: pass\n"
+        "print('done', flush=True); time.sleep(30)")
+
+
+def test_the_servers_cpu_time_is_read_from_the_processes_below_it():
+    # A master (here a plain Python) whose one worker burns 0.3 s of CPU and stays alive.
+    script = f"import subprocess, sys; subprocess.run([sys.executable, '-c', {BUSY!r}])"
+    master = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True,
+                              start_new_session=True)
+    try:
+        assert master.stdout.readline().strip() == "done"
+        assert 0.25 <= process_tree_cpu_seconds(master.pid) < 1.5  # the worker's, not the master's own
+    finally:
+        os.killpg(master.pid, signal.SIGKILL)
+        master.wait()
+    with pytest.raises(LoadError, match="There is no process"):
+        check_server_pid(2**22 + 17)

@@ -59,6 +59,8 @@ class Command(BaseCommand):
                         help="Their password (default: the demo's; or GRADEPATH_BENCH_PASSWORD).")
         lp.add_argument("--mix", default=load.format_mix(load.DEFAULT_MIX),
                         help=f"Weights of the pages (default {load.format_mix(load.DEFAULT_MIX)}).")
+        lp.add_argument("--server-pid", type=int, default=None, metavar="PID",
+                        help="The gunicorn master's process id: report its workers' CPU time per request.")
         lp.add_argument("--timeout", type=float, default=30, help="Seconds before a request counts as failed.")
         lp.add_argument("--json", nargs="?", const="-", default=None, metavar="FILE",
                         help="Write the results as JSON to FILE (without FILE: print only the JSON).")
@@ -105,6 +107,7 @@ class Command(BaseCommand):
         report = load.run_load(
             options["url"], clients=options["clients"], seconds=options["seconds"], users=users,
             password=password, mix=load.parse_mix(options["mix"]), timeout=options["timeout"],
+            server_pid=options["server_pid"],
             progress=None if options["json"] == "-" else self._progress,
         )
         if options["json"] == "-":
