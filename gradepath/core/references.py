@@ -13,6 +13,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
+from django.db.models.functions import Length
 
 from gradepath.core.models import ReferenceCounter, lock_history_chain
 
@@ -41,3 +43,13 @@ def allocate_reference(series: str, year: int, fmt: str, *, seed: Callable[[], i
         counter.last_number += 1
         ReferenceCounter.objects.filter(pk=counter.pk).update(last_number=counter.last_number)
     return fmt.format(year=year, number=counter.last_number)
+
+
+def highest_number(queryset: QuerySet, prefix: str, field: str = "reference") -> int:
+    """The highest number after ``prefix`` among the references in ``queryset`` (0 if none): by
+    length, then text, so ``…-10000`` counts above ``…-9999`` (a plain MAX of the text does not).
+    A counter's ``seed``."""
+    last = (queryset.filter(**{f"{field}__startswith": prefix}).order_by(Length(field).desc(), f"-{field}")
+            .values_list(field, flat=True).first())
+    tail = last[len(prefix):] if last else ""
+    return int(tail) if tail.isdigit() else 0

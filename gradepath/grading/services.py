@@ -15,7 +15,6 @@ import datetime as dt
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import Max
 from django.utils import timezone
 
 from gradepath.core.errors import PermissionDenied, ServiceError, ValidationError
@@ -104,16 +103,11 @@ def _next_reference() -> str:
     """The next case reference, from the locked counter every process shares (two cases started at
     the same moment never get the same number); the counter starts after the references made before
     it. Call inside the transaction that creates the case."""
-    from gradepath.core.references import allocate_reference
+    from gradepath.core.references import allocate_reference, highest_number
 
     year = timezone.localdate().year
-    prefix = f"GC-{year}-"
-
-    def highest() -> int:
-        last = GradingCase.objects.filter(reference__startswith=prefix).aggregate(m=Max("reference"))["m"]
-        return int(last[len(prefix):]) if last and last[len(prefix):].isdigit() else 0
-
-    return allocate_reference("grading-case", year, "GC-{year}-{number:04d}", seed=highest)
+    return allocate_reference("grading-case", year, "GC-{year}-{number:04d}",
+                              seed=lambda: highest_number(GradingCase.objects.all(), f"GC-{year}-"))
 
 
 def _check_interval(post: Post) -> None:

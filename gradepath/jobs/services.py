@@ -17,6 +17,7 @@ from django.utils import timezone
 from gradepath.core.errors import PermissionDenied, ServiceError, StaleStateError
 from gradepath.core.history import record_history
 from gradepath.core.locking import lock
+from gradepath.core.references import allocate_reference, highest_number
 from gradepath.grades.models import Grade
 from gradepath.jobs.models import (
     SECTION_LABELS,
@@ -123,10 +124,17 @@ def clean_sections(changes: dict[str, Any]) -> dict[str, Any]:
     return cleaned
 
 
-def _next_reference(prefix: str, model, field: str = "reference") -> str:
-    last = model.objects.filter(**{f"{field}__startswith": prefix}).aggregate(m=Max(field))["m"]
-    number = int(last[len(prefix):]) + 1 if last else 1
-    return f"{prefix}{number:06d}" if prefix == "JD-" else f"{prefix}{number:04d}"
+def _next_jd_reference() -> str:
+    """The next JD reference (``JD-000042``), from the locked counter every series shares: two JDs
+    started at once never get the same number. Call inside the transaction that stores it."""
+    return allocate_reference("jd", 0, "JD-{number:06d}",
+                              seed=lambda: highest_number(JobDescription.objects.all(), "JD-"))
+
+
+def _next_agreed_reference(year: int) -> str:
+    """The next agreed JD reference of the year (``AJD-2026-0042``; past 9999 it grows a digit)."""
+    return allocate_reference("agreed-jd", year, "AJD-{year}-{number:04d}",
+                              seed=lambda: highest_number(AgreedJD.objects.all(), f"AJD-{year}-"))
 
 
 def create_job_description(*, actor, org_unit: OrgUnit, job_family: JobFamily, staff_category: str,
@@ -139,7 +147,7 @@ def create_job_description(*, actor, org_unit: OrgUnit, job_family: JobFamily, s
     cleaned = clean_sections({"job_title": job_title, **sections})
     with transaction.atomic():
         jd = JobDescription.objects.create(
-            reference=_next_reference("JD-", JobDescription), org_unit=org_unit, job_family=job_family,
+            reference=_next_jd_reference(), org_unit=org_unit, job_family=job_family,
             area=clean_text(area, label="The area", limit=100), staff_category=staff_category,
             created_by=actor if actor is not None else None,
         )
@@ -252,7 +260,7 @@ def copy_and_adapt(*, actor, version: JDVersion, org_unit: OrgUnit, area: str | 
     with transaction.atomic():
         fields = _copy_fields(version)
         jd = JobDescription.objects.create(
-            reference=_next_reference("JD-", JobDescription), org_unit=org_unit, job_family=version.job_family,
+            reference=_next_jd_reference(), org_unit=org_unit, job_family=version.job_family,
             area=version.jd.area if area is None else area, staff_category=version.jd.staff_category,
             created_by=actor, for_post=for_post,
         )
@@ -308,9 +316,8 @@ def log_agreed_jd(*, actor, version: JDVersion, grade: Grade, area: str | None =
         version.status = JDVersion.Status.AGREED
         version.agreed_at = now
         version.save(update_fields=["status", "agreed_at"])
-        prefix = f"AJD-{now:%Y}-"
         entry = AgreedJD.objects.create(
-            version=version, reference=_next_reference(prefix, AgreedJD), grade=grade,
+            version=version, reference=_next_agreed_reference(now.year), grade=grade,
             job_family=version.job_family, area=version.jd.area if area is None else area,
             staff_category=version.jd.staff_category, logged_at=now, logged_by=actor,
         )
