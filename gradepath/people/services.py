@@ -44,9 +44,29 @@ POST_FIELDS = (
 )
 
 
-def _require_admin(actor) -> None:
+def require_admin(actor) -> None:
+    """Only an administrator (or the system) changes the organisation structure."""
     if not can_manage_structure(actor):
         raise PermissionDenied("Only an administrator can change the organisation structure.")
+
+
+def require_hr(actor, what: str) -> None:
+    """Only HR Services or an administrator (or the system) records people and appointments (``what``:
+    "add people", "record appointments")."""
+    if not can_manage_structure(actor) and not roles.in_group(actor, roles.HR_SERVICES):
+        raise PermissionDenied(f"Only HR Services or an administrator can {what}.")
+
+
+def unit_code_in_use(code: str) -> ServiceError:
+    return ServiceError(f"There is already a unit with the code {code}.")
+
+
+def employee_number_in_use(number: str) -> ServiceError:
+    return ServiceError(f"Employee number {number} is already in use.")
+
+
+def post_id_in_use(post_id: str) -> ServiceError:
+    return ServiceError(f"Post id {post_id} is already in use.")
 
 
 # --- Org units -------------------------------------------------------------------------------
@@ -66,10 +86,10 @@ def check_unit(kind: str, parent: OrgUnit | None, unit: OrgUnit | None = None) -
 
 def create_org_unit(*, actor, code: str, name: str, kind: str, parent: OrgUnit | None = None) -> OrgUnit:
     """Add a unit to the structure. Its role holders are assignments (:func:`assign_unit_role`)."""
-    _require_admin(actor)
+    require_admin(actor)
     check_unit(kind, parent)
     if OrgUnit.objects.filter(code=code).exists():
-        raise ServiceError(f"There is already a unit with the code {code}.")
+        raise unit_code_in_use(code)
     with transaction.atomic():
         unit = OrgUnit.objects.create(code=code, name=name, kind=kind, parent=parent)
         unit.path = f"{parent.path if parent else '/'}{unit.pk}/"
@@ -93,7 +113,7 @@ def unit_updated_history(unit: OrgUnit, before: dict[str, Any], after: dict[str,
 def update_org_unit(*, actor, unit: OrgUnit, **changes: Any) -> OrgUnit:
     """Change a unit's code, name, kind, parent or whether it is active (its role holders:
     :func:`assign_unit_role`, :func:`end_unit_role`)."""
-    _require_admin(actor)
+    require_admin(actor)
     unknown = set(changes) - set(UNIT_FIELDS)
     if unknown:
         raise ServiceError(f"These fields cannot be changed here: {', '.join(sorted(unknown))}.")
@@ -104,7 +124,7 @@ def update_org_unit(*, actor, unit: OrgUnit, **changes: Any) -> OrgUnit:
             setattr(unit, field, value)
         check_unit(unit.kind, unit.parent, unit)
         if "code" in changes and OrgUnit.objects.filter(code=unit.code).exclude(pk=unit.pk).exists():
-            raise ServiceError(f"There is already a unit with the code {unit.code}.")
+            raise unit_code_in_use(unit.code)
         old_b, new_b = diff(before, snapshot(unit, UNIT_FIELDS))
         if not new_b:
             return unit
@@ -218,17 +238,10 @@ def assign_unit_role(*, actor, unit: OrgUnit, role: str, person: Person, start_d
     unit. With ``replace_current`` an open-ended holder who started earlier is ended the day before
     (recorded too): "X is the FM/HPS from 1 September" in one step, as the import does.
     """
-    _require_admin(actor)
-    if role not in UnitRole.values:
-        raise ServiceError("Choose a role Gradepath knows: " + ", ".join(UnitRole.labels) + ".")
+    require_admin(actor)
     if not isinstance(person, Person) or person.pk is None:
         raise ServiceError("Choose the person who holds the role: they need a person record in Gradepath.")
-    if not _is_date(start_date):
-        raise ServiceError("Give the date the role is held from (for example 2026-09-01).")
-    if end_date is not None and not _is_date(end_date):
-        raise ServiceError("Give the last day the role is held as a date, or leave it blank.")
-    if end_date is not None and end_date < start_date:
-        raise ServiceError(f"The assignment cannot end ({end_date:%d %b %Y}) before it starts ({start_date:%d %b %Y}).")
+    check_role_dates(role, start_date, end_date)
     with transaction.atomic():
         unit = lock(unit)  # one writer of a unit's role holders at a time
         check_role_holder(unit, person, start_date, unit_exists_from(unit))
@@ -246,6 +259,18 @@ def assign_unit_role(*, actor, unit: OrgUnit, role: str, person: Person, start_d
     return assignment
 
 
+def check_role_dates(role: str, start_date: Any, end_date: Any) -> None:
+    """A role Gradepath knows, held from a date until a date not before it (or until further notice)."""
+    if role not in UnitRole.values:
+        raise ServiceError("Choose a role Gradepath knows: " + ", ".join(UnitRole.labels) + ".")
+    if not _is_date(start_date):
+        raise ServiceError("Give the date the role is held from (for example 2026-09-01).")
+    if end_date is not None and not _is_date(end_date):
+        raise ServiceError("Give the last day the role is held as a date, or leave it blank.")
+    if end_date is not None and end_date < start_date:
+        raise ServiceError(f"The assignment cannot end ({end_date:%d %b %Y}) before it starts ({start_date:%d %b %Y}).")
+
+
 def _end(actor, assignment: UnitRoleAssignment, unit: OrgUnit, end_date: dt.date | None) -> None:
     before = assignment.end_date
     assignment.end_date = end_date
@@ -258,7 +283,7 @@ def end_unit_role(*, actor, assignment: UnitRoleAssignment, end_date: dt.date | 
 
     Refused: an end before the start, and a later end that would overlap the next holder.
     """
-    _require_admin(actor)
+    require_admin(actor)
     if end_date is not None and not _is_date(end_date):
         raise ServiceError("Give the last day the role is held as a date, or leave it blank.")
     with transaction.atomic():
@@ -362,11 +387,10 @@ def new_report_message(person: Person) -> dict[str, Any]:
 def create_person(*, actor, employee_number: str, first_name: str, last_name: str, work_email: str,
                   staff_category: str, **extra: Any) -> Person:
     """Add a member of staff."""
-    if not can_manage_structure(actor) and not roles.in_group(actor, roles.HR_SERVICES):
-        raise PermissionDenied("Only HR Services or an administrator can add people.")
+    require_hr(actor, "add people")
     check_new_person_fields(extra)
     if Person.objects.filter(employee_number=employee_number).exists():
-        raise ServiceError(f"Employee number {employee_number} is already in use.")
+        raise employee_number_in_use(employee_number)
     work_email = normalise_email(work_email)
     if Person.objects.filter(work_email=work_email).exists():
         raise email_in_use(work_email)
@@ -415,12 +439,12 @@ def create_post(*, actor, post_number: str, org_unit: OrgUnit, title: str, grade
                 **extra: Any) -> Post:
     """Add a post to an org unit. A grade given here is the first line of its grade history,
     effective from ``grade_from`` (default: today)."""
-    _require_admin(actor)
+    require_admin(actor)
     unknown = set(extra) - set(POST_FIELDS)
     if unknown:
         raise ServiceError(f"These fields cannot be set here: {', '.join(sorted(unknown))}.")
     if Post.objects.filter(post_number=post_number).exists():
-        raise ServiceError(f"Post id {post_number} is already in use.")
+        raise post_id_in_use(post_number)
     check_fte(extra.get("fte", 1))
     grade = extra.pop("grade", None)
     grade_from = grade_from or timezone.localdate()
@@ -461,7 +485,7 @@ def update_post(*, actor, post: Post, changes: dict[str, Any]) -> Post:
     ``changes`` (the call grading made before grades had dates) is still accepted and recorded as a
     correction effective today, with the JD version in the same changes as its basis.
     """
-    _require_admin(actor)
+    require_admin(actor)
     unknown = set(changes) - set(POST_FIELDS)
     if unknown:
         raise ServiceError(f"These fields cannot be changed here: {', '.join(sorted(unknown))}.")
@@ -734,8 +758,7 @@ def check_appointment_end(appointment: Appointment, end_date: dt.date) -> None:
 def start_appointment(*, actor, person: Person, post: Post, kind: str = Appointment.Kind.SUBSTANTIVE,
                       start_date: dt.date, end_date: dt.date | None = None) -> Appointment:
     """Appoint a person to a post. One substantive appointment at a time."""
-    if not can_manage_structure(actor) and not roles.in_group(actor, roles.HR_SERVICES):
-        raise PermissionDenied("Only HR Services or an administrator can record appointments.")
+    require_hr(actor, "record appointments")
     check_appointment(person, kind, start_date, end_date, ())  # the dates, before taking the lock
     with transaction.atomic():
         person = lock(person)  # serialises appointment changes for one person
@@ -749,8 +772,7 @@ def start_appointment(*, actor, person: Person, post: Post, kind: str = Appointm
 
 def end_appointment(*, actor, appointment: Appointment, end_date: dt.date) -> Appointment:
     """Set or change the end date of an appointment."""
-    if not can_manage_structure(actor) and not roles.in_group(actor, roles.HR_SERVICES):
-        raise PermissionDenied("Only HR Services or an administrator can record appointments.")
+    require_hr(actor, "record appointments")
     with transaction.atomic():
         appointment = lock(appointment)
         check_appointment_end(appointment, end_date)

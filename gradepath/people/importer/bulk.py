@@ -35,16 +35,15 @@ from django.db.models import Min, Model
 from django.utils import timezone
 
 from gradepath.core.bulk import insert, reserve_ids
-from gradepath.core.errors import PermissionDenied, ServiceError
+from gradepath.core.errors import ServiceError
 from gradepath.core.history import actor_label, diff, history_entry, snapshot
 from gradepath.core.models import HistoryEntry
 from gradepath.notifications.models import Notification
 from gradepath.notifications.services import in_app_notification
-from gradepath.people import roles, services
+from gradepath.people import services
 from gradepath.people.importer.parse import ProgressCallback, no_progress
 from gradepath.people.importer.plan import Planner
-from gradepath.people.models import Appointment, OrgUnit, Person, Post, UnitRole, UnitRoleAssignment
-from gradepath.people.permissions import can_manage_structure
+from gradepath.people.models import Appointment, OrgUnit, Person, Post, UnitRoleAssignment
 
 BATCH = 1_000  # records per UPDATE (the database may take fewer at a time)
 HISTORY_PART = 25_000  # history rows linked and written at a time
@@ -65,8 +64,6 @@ class BulkWriter:
         self.actor = actor
         self.label = actor_label(actor)
         self.today = timezone.localdate()
-        self.manages_structure = can_manage_structure(actor)
-        self.records_people = self.manages_structure or roles.in_group(actor, roles.HR_SERVICES)
         self.units: dict[str, OrgUnit] = dict(plan.existing_units)  # every unit, by code
         self.people: dict[str, Person] = dict(plan.existing_people)  # the file's people (or all), by number
         self.post_numbers: set[str] = set(plan.existing_posts)
@@ -147,17 +144,13 @@ class BulkWriter:
         entry = history_entry(actor=self.actor, label=self.label, **arguments)
         self._append(self.history, (entry, arguments["obj"], person))
 
-    def _require(self, allowed: bool, message: str) -> None:
-        if not allowed:
-            raise PermissionDenied(message)
-
     # ---- units ----------------------------------------------------------------------------------------
 
     def create_org_unit(self, *, actor: Any, code: str, name: str, kind: str, parent: OrgUnit | None = None) -> OrgUnit:
-        self._require(self.manages_structure, "Only an administrator can change the organisation structure.")
+        services.require_admin(actor)
         services.check_unit(kind, parent)
         if code in self.units:
-            raise ServiceError(f"There is already a unit with the code {code}.")
+            raise services.unit_code_in_use(code)
         unit = OrgUnit(code=code, name=name, kind=kind, parent=parent)
         self._put(self.units, code, unit)
         self._append(self.new_units, unit)
@@ -165,7 +158,7 @@ class BulkWriter:
         return unit
 
     def update_org_unit(self, *, actor: Any, unit: OrgUnit, **changes: Any) -> OrgUnit:
-        self._require(self.manages_structure, "Only an administrator can change the organisation structure.")
+        services.require_admin(actor)
         # Only the fields changing can differ, so they are the snapshot (the service takes every field).
         before = snapshot(unit, changes)
         restore = self._set_fields(unit, changes)
@@ -193,10 +186,10 @@ class BulkWriter:
 
     def create_person(self, *, actor: Any, employee_number: str, first_name: str, last_name: str, work_email: str,
                       staff_category: str, **extra: Any) -> Person:
-        self._require(self.records_people, "Only HR Services or an administrator can add people.")
+        services.require_hr(actor, "add people")
         services.check_new_person_fields(extra)
         if employee_number in self.people:
-            raise ServiceError(f"Employee number {employee_number} is already in use.")
+            raise services.employee_number_in_use(employee_number)
         work_email = services.normalise_email(work_email)
         if work_email in self.email_owner:
             raise services.email_in_use(work_email)
@@ -255,11 +248,11 @@ class BulkWriter:
     # ---- posts ----------------------------------------------------------------------------------------
 
     def create_post(self, *, actor: Any, post_number: str, org_unit: OrgUnit, title: str, **extra: Any) -> Post:
-        self._require(self.manages_structure, "Only an administrator can change the organisation structure.")
+        services.require_admin(actor)
         if "grade" in extra:  # a grade is a dated change of its own (services.change_post_grade)
             raise ServiceError("The import does not set grades.")
         if post_number in self.post_numbers:
-            raise ServiceError(f"Post id {post_number} is already in use.")
+            raise services.post_id_in_use(post_number)
         services.check_fte(extra.get("fte", 1))
         post = Post(post_number=post_number, org_unit=org_unit, title=title, **extra)
         self.post_numbers.add(post_number)
@@ -269,7 +262,7 @@ class BulkWriter:
         return post
 
     def update_post(self, *, actor: Any, post: Post, changes: dict[str, Any]) -> Post:
-        self._require(self.manages_structure, "Only an administrator can change the organisation structure.")
+        services.require_admin(actor)
         if "grade" in changes:
             raise ServiceError("The import does not set grades.")
         if "fte" in changes:
@@ -289,7 +282,7 @@ class BulkWriter:
 
     def start_appointment(self, *, actor: Any, person: Person, post: Post, kind: str = Appointment.Kind.SUBSTANTIVE,
                           start_date: dt.date, end_date: dt.date | None = None) -> Appointment:
-        self._require(self.records_people, "Only HR Services or an administrator can record appointments.")
+        services.require_hr(actor, "record appointments")
         theirs = self.appointments[person.employee_number]
         services.check_appointment(person, kind, start_date, end_date, theirs)
         appointment = Appointment(person=person, post=post, kind=kind, start_date=start_date, end_date=end_date)
@@ -299,7 +292,7 @@ class BulkWriter:
         return appointment
 
     def end_appointment(self, *, actor: Any, appointment: Appointment, end_date: dt.date) -> Appointment:
-        self._require(self.records_people, "Only HR Services or an administrator can record appointments.")
+        services.require_hr(actor, "record appointments")
         services.check_appointment_end(appointment, end_date)
         if appointment.end_date == end_date:
             return appointment
@@ -313,12 +306,8 @@ class BulkWriter:
 
     def assign_unit_role(self, *, actor: Any, unit: OrgUnit, role: str, person: Person, start_date: dt.date,
                          end_date: dt.date | None = None, replace_current: bool = False) -> UnitRoleAssignment:
-        self._require(self.manages_structure, "Only an administrator can change the organisation structure.")
-        if role not in UnitRole.values:
-            raise ServiceError("Choose a role Gradepath knows: " + ", ".join(UnitRole.labels) + ".")
-        if end_date is not None and end_date < start_date:
-            raise ServiceError(f"The assignment cannot end ({end_date:%d %b %Y}) before it starts "
-                               f"({start_date:%d %b %Y}).")
+        services.require_admin(actor)
+        services.check_role_dates(role, start_date, end_date)
         services.check_role_holder(unit, person, start_date, self._unit_exists_from(unit))
         held = self.role_assignments[(unit.code, role)]
         clashes = [a for a in held if (a.end_date is None or a.end_date >= start_date)
