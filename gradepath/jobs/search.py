@@ -12,8 +12,7 @@ from __future__ import annotations
 import re
 
 from django.db import connections
-from django.db.models import F, Q, QuerySet
-from django.db.models.expressions import RawSQL
+from django.db.models import Q, QuerySet
 
 from gradepath.jobs.models import AgreedJD
 
@@ -38,29 +37,32 @@ def query_words(q: str) -> list[str]:
 
 
 def search_library(q: str, queryset: QuerySet[AgreedJD]) -> QuerySet[AgreedJD]:
-    """Entries of ``queryset`` whose version holds every word of the query (or whose reference is
-    the query), most relevant first, then by job title. Nothing is read until the page is sliced."""
+    """Entries of ``queryset`` whose version holds every word of the query, most relevant first, then
+    by job title; a query that is an entry's reference finds that entry. Nothing is read until the
+    page is sliced, and then only that page's rows."""
+    reference = q.strip()[:20]
+    if reference and queryset.filter(reference__iexact=reference).exists():
+        return queryset.filter(reference__iexact=reference).order_by("pk")
     words = query_words(q)
     if not words:
         return queryset.order_by("version__job_title", "pk")
-    vendor = _vendor(queryset)
-    if vendor == "postgresql":
+    if _vendor(queryset) == "postgresql":
         expression = " & ".join(f"{w}:*" for w in words)
-        found = RawSQL("SELECT id FROM jobs_jdversion WHERE search_document @@ to_tsquery('english', %s)",
-                       (expression,))
-        # ts_rank: higher is better; the title is weighted A, the purpose and duties C.
-        rank = RawSQL("SELECT -ts_rank(v.search_document, to_tsquery('english', %s)) FROM jobs_jdversion v "
-                      "WHERE v.id = jobs_agreedjd.version_id", (expression,))
-    else:
-        expression = " AND ".join(f'"{w}"*' for w in words)
-        found = RawSQL("SELECT rowid FROM jobs_jdversion_fts WHERE jobs_jdversion_fts MATCH %s", (expression,))
-        # bm25: lower is better; a word in the title counts five times one in the body.
-        rank = RawSQL("SELECT bm25(jobs_jdversion_fts, 5.0, 1.0) FROM jobs_jdversion_fts "
-                      "WHERE jobs_jdversion_fts MATCH %s AND rowid = jobs_agreedjd.version_id", (expression,))
-    matches = Q(version_id__in=found) | Q(reference__iexact=q.strip()[:20])
-    # An entry found by its reference alone has no rank: it is what was asked for, so it comes first.
-    return (queryset.filter(matches).annotate(relevance=rank)
-            .order_by(F("relevance").asc(nulls_first=True), "version__job_title", "pk"))
+        # The stored, GIN-indexed tsvector of the version (joined by the filter, so the page and its
+        # count both join it); ts_rank weighs the title (A) five times the purpose and duties (C).
+        return (queryset.filter(version__number__gte=1)
+                .extra(where=["jobs_jdversion.search_document @@ to_tsquery('english', %s)"], params=[expression],
+                       select={"relevance": "-ts_rank(jobs_jdversion.search_document, to_tsquery('english', %s))"},
+                       select_params=[expression])
+                .order_by("relevance", "version__job_title", "pk"))
+    expression = " AND ".join(f'"{w}"*' for w in words)
+    # The FTS5 table joined on the version's rowid: one MATCH for the whole query (the planner starts
+    # from it), bm25 read in the same pass; a word in the title counts five times one in the body.
+    return (queryset.extra(tables=["jobs_jdversion_fts"],
+                           where=["jobs_jdversion_fts.rowid = jobs_agreedjd.version_id",
+                                  "jobs_jdversion_fts MATCH %s"], params=[expression],
+                           select={"relevance": "bm25(jobs_jdversion_fts, 5.0, 1.0)"})
+            .order_by("relevance", "version__job_title", "pk"))
 
 
 def _vendor(queryset: QuerySet) -> str:

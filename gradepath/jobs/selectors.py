@@ -66,12 +66,18 @@ def jd_list(queryset: QuerySet[JobDescription], q: str = "",
     return qs.order_by("-created_at", "-pk")
 
 
+LIBRARY_TEXT_FIELDS = ("purpose", "duties", "line_management", "working_relationships", "person_spec",
+                       "additional_information")
+
+
 def library_queryset(*, job_family=None, grade: int | None = None, area: str = "",
                      staff_category: str = "") -> QuerySet[AgreedJD]:
     """Current agreed JDs with what the library list shows, filtered. The holders are counted for
     the rows on the page only (:func:`add_holder_counts`), never for the whole library."""
-    qs = AgreedJD.objects.filter(is_current=True).select_related("version", "version__jd__org_unit", "grade",
-                                                                  "job_family")
+    # The list shows the title, grade and family: the versions' texts stay behind (a search sorts
+    # thousands of matching rows before it cuts the page, and narrow rows sort in memory).
+    qs = (AgreedJD.objects.filter(is_current=True).select_related("version", "grade", "job_family")
+          .defer(*(f"version__{name}" for name in LIBRARY_TEXT_FIELDS)))
     if job_family is not None:
         qs = qs.filter(job_family=job_family)
     if grade is not None:
