@@ -157,6 +157,20 @@ class _Finder:
             return cases.filter(is_closed=False).order_by("pk").first() or cases.order_by("pk").first()
         return self._once("hrbp_case", make)
 
+    def case_for(self, username: str) -> GradingCase | None:
+        """An open case with the login's own task, else one of their team's or unit's open cases."""
+        def make() -> GradingCase | None:
+            user, me = self.users.get(username), self.person(username)
+            if user is None or me is None:
+                return None
+            cases = visible_cases(user)
+            waiting = (CaseTask.objects.filter(assignee=me, completed_at__isnull=True)
+                       .order_by("due_date", "id").values_list("object_id", flat=True)[:50])
+            return (cases.filter(pk__in=list(waiting), is_closed=False).order_by("pk").first()
+                    or cases.filter(is_closed=False).exclude(subject=me).order_by("pk").first()
+                    or cases.order_by("pk").first())
+        return self._once(f"case_for_{username}", make)
+
     def jd_with_two_versions(self) -> JobDescription | None:
         """The JD of the HRBP's case if they can read two of its versions, else the first JD they can."""
         def make() -> JobDescription | None:
@@ -230,6 +244,13 @@ def _case_url(f: _Finder) -> str | None:
     return f"/grading/{case.pk}/" if case else None
 
 
+def _case_of(username: str) -> Callable[[_Finder], str | None]:
+    def url(f: _Finder) -> str | None:
+        case = f.case_for(username)
+        return f"/grading/{case.pk}/" if case else None
+    return url
+
+
 def _case_filtered(f: _Finder) -> str | None:
     case = f.hrbp_case()
     return f"/grading/?status=open&route={case.route}" if case else None
@@ -282,7 +303,11 @@ SPECS: list[_Spec] = [
     ("cases-filtered", "Case list, open cases of one route", "hrbp", _case_filtered),
     ("cases-searched", "Case list, searched by a title word", "hrbp", _case_searched),
     ("cases-all", "Case list (HR Services: every case)", "hrservices", _fixed("/grading/")),
+    ("cases-manager", "Case list (a line manager: their team's cases)", "manager", _fixed("/grading/")),
+    ("cases-hod", "Case list (Head of Department: their division's)", "hod", _fixed("/grading/")),
     ("case", "Case page (a case with the HRBP's task)", "hrbp", _case_url),
+    ("case-manager", "Case page (a case of the line manager's)", "manager", _case_of("manager")),
+    ("case-hod", "Case page (a case in the Head of Department's division)", "hod", _case_of("hod")),
     ("jd-compare", "JD tracked changes (latest two versions)", "hrbp", _compare),
     ("jds", "JD list", "hrbp", _fixed("/jobs/")),
     ("library", "Agreed JD library, browse", "hrbp", _fixed("/jobs/library/")),
