@@ -137,6 +137,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("GRADEPATH_CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # PostgreSQL's JIT compiles a query whose estimated cost passes jit_above_cost: a list page with a
+    # subquery per row (people, cases) took 120 ms to compile and 4 ms to run at 50,000 staff
+    # (docs/performance.md). Pages read a page of rows: off, unless GRADEPATH_POSTGRES_JIT=true.
+    if not env.bool("GRADEPATH_POSTGRES_JIT", default=False):
+        options = DATABASES["default"].setdefault("OPTIONS", {})
+        options["options"] = f"{options.get('options', '')} -c jit=off".strip()
 
 # Two accounts on PostgreSQL (docs/deployment.md): DATABASE_URL is the application's, which may only
 # INSERT and SELECT the append-only tables below; `gradepath migrate` logs in as the owner account

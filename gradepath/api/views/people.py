@@ -6,7 +6,6 @@ import datetime as dt
 from collections.abc import Callable
 from decimal import Decimal
 
-from django.db.models import Q
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers
@@ -43,13 +42,15 @@ class PersonListApi(ApiView):
 
     @extend_schema(
         operation_id="people_list",
-        parameters=[OpenApiParameter("q", str, description="Part of a first name, known-as name or surname.")],
+        parameters=[OpenApiParameter("q", str, description=(
+            "The start of a surname (other words: of the first, known-as or surname), or of a staff number or "
+            "work e-mail: the directory's search."))],
         responses=paginated_serializer(OutputSerializer, "PersonList"),
     )
     def get(self, request):
         people = visible_people(request.user).order_by(*PERSON_ORDERING)
         if q := request.query_params.get("q", "").strip():
-            people = people.filter(Q(first_name__icontains=q) | Q(last_name__icontains=q) | Q(known_as__icontains=q))
+            people = selectors.search_people(people, q[:200])
         return paginated(self, people, self.OutputSerializer)
 
 

@@ -27,7 +27,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from gradepath.demo.clock import demo_clock
@@ -116,9 +116,17 @@ def generate(*, people: int = DEFAULT_PEOPLE, seed: int = DEFAULT_SEED, today: d
             if progress is not None:
                 progress(report)
         summary.rows = dict(writer.rows)
+    analyse()
     summary.index = build_index(index)
     summary.seconds = time.perf_counter() - started
     return summary
+
+
+def analyse() -> None:
+    """Give the query planner the new tables' statistics. Without them PostgreSQL took a 5,000-row list
+    for 10 rows and nested-looped it (case list 177 ms); autovacuum gets there later, SQLite never."""
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
 
 
 def build_index(how: str) -> str:
