@@ -27,6 +27,7 @@ import statistics
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
@@ -497,6 +498,25 @@ def refresh_matching_index() -> str:
     return f"{len(library.agreed_ids):,} agreed JDs ({library.backend})"
 
 
+def source_commit() -> str:
+    """The commit of the checkout Gradepath runs from ("" when it is not a git checkout), read from
+    .git without running git."""
+    git = Path(settings.REPO_DIR) / ".git"
+    try:
+        head = (git / "HEAD").read_text().strip()
+        if not head.startswith("ref: "):
+            return head[:12]
+        ref = head[5:]
+        if (git / ref).is_file():
+            return (git / ref).read_text().strip()[:12]
+        for line in (git / "packed-refs").read_text().splitlines():
+            if line.endswith(" " + ref):
+                return line.split()[0][:12]
+    except OSError:
+        pass
+    return ""
+
+
 def sizes() -> dict[str, int]:
     return {
         "people": Person.objects.count(),
@@ -564,6 +584,7 @@ def run_pages(*, repeat: int = 20, only: Sequence[str] = (), progress: Callable[
         "cores": os.cpu_count(),
         "python": platform.python_version(),
         "django": django.get_version(),
+        "commit": source_commit(),
         "matching_index": index_note,
     }
     return Run(meta=meta, rows=rows, skipped=skipped)
@@ -626,7 +647,8 @@ def _describe(meta: Mapping[str, Any]) -> str:
     return (f"{meta.get('vendor', '?')} {meta.get('database', '')}: {s.get('people', 0):,} people, "
             f"{s.get('cases', 0):,} cases, {s.get('jd_versions', 0):,} JD versions, {s.get('agreed_jds', 0):,} agreed "
             f"JDs; {meta.get('repeat', '?')} timed requests a page; load average {load[0]} "
-            f"({meta.get('cores', '?')} cores) at the start, {(meta.get('load_after') or ['?'])[0]} at the end")
+            f"({meta.get('cores', '?')} cores) at the start, {(meta.get('load_after') or ['?'])[0]} at the end"
+            + (f"; commit {meta['commit']}" if meta.get("commit") else ""))
 
 
 def table(run: Run, baseline: Run | None = None) -> str:
