@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db.models import Q
 from django.http import Http404
 
-from gradepath.grading.models import GradingCase
+from gradepath.grading.models import AppealPanelMember, CaseTask, GradingCase
 from gradepath.people import roles
 from gradepath.people.models import OrgUnit
 from gradepath.people.permissions import sees_everyone
@@ -22,12 +22,17 @@ def visible_cases(user):
     me = person_of(user)
     if me is None:
         return GradingCase.objects.none()
-    allowed = Q(subject=me) | Q(initiator=me) | Q(line_manager=me) | Q(panel__person=me) | Q(tasks__assignee=me)
+    # Each way in is its own indexed semi-join (no join to the panel or task tables that multiplies the
+    # rows and needs a DISTINCT over every case: 100-480 ms at 50,000 staff for a line manager).
+    on_panel = AppealPanelMember.objects.filter(person=me).values("case_id")
+    my_tasks = CaseTask.objects.filter(assignee=me).values("object_id")
+    allowed = (Q(subject=me) | Q(initiator=me) | Q(line_manager=me) | Q(pk__in=on_panel)
+               | Q(pk__in=my_tasks))
     if reports := report_ids(me):
         allowed |= Q(subject_id__in=reports)
     if units := scope_unit_ids(me):
         allowed |= Q(org_unit__in=OrgUnit.objects.filter(subtree_q(units)))
-    return GradingCase.objects.filter(pk__in=GradingCase.objects.filter(allowed).values("pk"))
+    return GradingCase.objects.filter(allowed)
 
 
 def get_case_for_user(user, pk) -> GradingCase:

@@ -32,7 +32,7 @@ from gradepath.grading.models import CaseEvent, GradingCase
 from gradepath.grading.payroll import parse_period
 from gradepath.jobs.fairness import PANEL_LIMIT, fairness_lookup
 from gradepath.jobs.models import JDVersion
-from gradepath.jobs.permissions import can_edit_jd, visible_versions
+from gradepath.jobs.permissions import can_edit_jd, can_read_version
 from gradepath.jobs.redline import compare_versions, render_comparison_html
 from gradepath.jobs.word import DOCX_CONTENT_TYPE, comparison_docx, comparison_filename
 from gradepath.people import roles
@@ -229,7 +229,7 @@ def _render_case(request: HttpRequest, case: GradingCase, *, bound: ActionForm |
         "can_edit_draft": version.status == JDVersion.Status.DRAFT and can_edit_jd(user, case.jd),
         # JD pages gate each version: an appeal panel member or a manager two levels up sees the case (and
         # its redline here) without being able to open the version's own pages.
-        "can_open_version": visible_versions(user).filter(pk=version.pk).exists(),
+        "can_open_version": can_read_version(user, version),
         "fairness_step": case.state in FAIRNESS_STATES,
         # The first holders of each group; every holder with ?holders=all (the panel's "show all" link).
         "fairness": fairness_lookup(version, exclude_person=case.subject, for_user=user,

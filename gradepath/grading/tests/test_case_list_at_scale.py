@@ -51,3 +51,17 @@ def test_the_next_due_date_is_the_earliest_open_task(login, grading):
     due = min(t.due_date for t in case.tasks.filter(completed_at__isnull=True))
     page = login(grading.hr_services).get(reverse("grading:case-list")).context["page"]
     assert {c.pk: c.next_due for c in page.object_list}[case.pk] == due
+
+
+def test_the_access_gates_join_no_task_panel_or_appointment_rows(grading):
+    """The gates were a join of every case to its tasks and panel (and of every JD to its versions,
+    posts and appointments) with a DISTINCT over them: 100-480 ms at 50,000 staff. Each way in is a
+    semi-join now, and the gates still let in the same people (the access tests)."""
+    from gradepath.grading.permissions import visible_cases
+    from gradepath.jobs.permissions import fully_visible_jds
+
+    for persona in (grading.line_manager, grading.staff_member, grading.fm_hps):
+        cases = str(visible_cases(persona.user).query).upper()
+        jds = str(fully_visible_jds(persona.user).query).upper()
+        assert "JOIN" not in cases, cases
+        assert "JOIN" not in jds.split(" WHERE ")[0] and "DISTINCT" not in jds, jds
