@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import time
 from pathlib import Path
 
 import pytest
@@ -556,14 +555,12 @@ def test_checking_a_file_takes_the_same_number_of_queries_for_50_or_500_rows():
 
 
 @pytest.mark.django_db
-def test_importing_1000_rows_takes_a_few_seconds():
-    started = time.perf_counter()
+def test_importing_1000_rows_writes_them_all():
+    # How long it takes is gradepath import-bench's figure (docs/performance.md), never a timed test.
     report = import_people(actor=None, data=synthetic_extract(1000))
-    elapsed = time.perf_counter() - started
 
     assert report.ok, messages(report)[:3]
     assert Person.objects.count() == 1000
-    assert elapsed < 30  # measured at about 2 s on SQLite; 5,000 rows in docs/import.md
 
 
 # --- The command ------------------------------------------------------------------------------------------
