@@ -90,6 +90,8 @@ def test_the_case_page_stays_short_and_narrow_with_a_long_fairness_list(live_ser
     assert group.locator("tbody tr").count() == 25
     assert "and 45 more" in group.get_by_test_id("fairness-more").inner_text()
     assert contrast(page, '[data-testid="fairness-group"] tr.table-warning a') >= 4.5
+    assert scroll_width(page) <= WIDTH
+    shot(page, "case_fairness_opened")
     group.get_by_role("link", name="show every holder").click()
     page.wait_for_url("**holders=all**")
     group = page.locator('[data-testid="fairness-group"]').first
