@@ -6,14 +6,15 @@ serves ``gradepath.config.wsgi:application`` on ``GRADEPATH_BIND`` (default 127.
 with the application loaded once in the master (``preload_app``) and warmed there before any
 worker is forked and before the port is opened (:func:`gradepath.config.warmup.warm_up`: the
 views, the lazily imported modules, the templates, the matching index, a first tracked-changes
-comparison, one request through the middleware). The workers share that memory and answer their
-first request as fast as their hundredth. Any option given on gunicorn's command line wins over
-this file (``--bind``, ``--workers``...).
+comparison, the locale's formats, one request through the middleware). The workers share that
+memory, so their first request no longer pays seconds of imports and loading (only its own
+database connection). Any option given on gunicorn's command line wins over this file
+(``--bind``, ``--workers``...).
 
 Sized to the machine: ``2 × cores + 1`` synchronous workers (at most ``MAX_DEFAULT_WORKERS``),
 or ``GRADEPATH_WEB_WORKERS``; ``GRADEPATH_WEB_THREADS`` above 1 switches to threaded workers
 (``gthread``) with that many threads each. With preloading, ``kill -HUP`` does not load new
-code: restart the master to deploy (docs/deployment.md).
+code: restart the master to deploy.
 """
 
 from __future__ import annotations
