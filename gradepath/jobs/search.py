@@ -14,7 +14,7 @@ import re
 from django.db import connections
 from django.db.models import Q, QuerySet
 
-from gradepath.jobs.models import AgreedJD
+from gradepath.jobs.models import AgreedJD, JDVersion
 
 # Words of a query: letters and digits only, so no query can carry search syntax to the database.
 WORD = re.compile(r"[^\W_]+", re.UNICODE)
@@ -48,9 +48,11 @@ def search_library(q: str, queryset: QuerySet[AgreedJD]) -> QuerySet[AgreedJD]:
         return queryset.order_by("version__job_title", "pk")
     if _vendor(queryset) == "postgresql":
         expression = " & ".join(f"{w}:*" for w in words)
-        # The stored, GIN-indexed tsvector of the version (joined by the filter, so the page and its
-        # count both join it); ts_rank weighs the title (A) five times the purpose and duties (C).
-        return (queryset.filter(version__number__gte=1)
+        # The version's stored tsvector, through the GIN index of agreed versions (migration 0006:
+        # the library's versions are agreed, and the condition lets the planner use that index);
+        # the filter joins the version for the page and its count alike. ts_rank weighs the title
+        # (A) five times the purpose and duties (C).
+        return (queryset.filter(version__status=JDVersion.Status.AGREED)
                 .extra(where=["jobs_jdversion.search_document @@ to_tsquery('english', %s)"], params=[expression],
                        select={"relevance": "-ts_rank(jobs_jdversion.search_document, to_tsquery('english', %s))"},
                        select_params=[expression])
