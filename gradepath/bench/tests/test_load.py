@@ -63,7 +63,7 @@ def test_the_mix_is_read_and_checked():
             parse_mix(bad)
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_two_second_load_of_signed_in_clients_against_the_live_server_has_no_errors(
         live_server, grading, password):  # noqa: F811
     start_direct_route_case(actor=grading.staff_member.user, subject=grading.staff_member)
@@ -82,7 +82,7 @@ def test_a_two_second_load_of_signed_in_clients_against_the_live_server_has_no_e
     assert 2 <= report.seconds < 2 + 20 + 5
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_login_the_server_refuses_stops_the_load_before_it_starts(live_server, personas):
     with pytest.raises(LoadError, match="Signing in as sam.patel failed"):
         run_load(live_server.url, clients=1, seconds=1, users=["sam.patel"], password="not-the-password")
