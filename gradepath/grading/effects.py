@@ -5,6 +5,8 @@ goes to the FM/HPS. The engine (gradepath.workflow.engine) calls these; nothing 
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.utils import timezone
 
 from gradepath.core.errors import ServiceError
@@ -318,26 +320,15 @@ EFFECTS = {
 }
 
 
-def _appeal_words(case: GradingCase) -> str:
-    if case.events.filter(action="lodge_appeal").exists():
-        return "The appeal has been heard: its outcome is final."
-    if case.appeal_deadline is not None:
-        return (f"If you disagree, you or your line manager can appeal until {day(case.appeal_deadline)}, giving "
-                "your grounds: open the case and choose “Appeal against the decision”.")
-    return (f"If you disagree, you or your line manager can appeal within {policy('APPEAL_WORKING_DAYS')} working "
-            "days of the case closing, giving your grounds; you will be told the last day when it closes.")
-
-
-def _tell_outcome(case: GradingCase, move: Move, actor: Person) -> None:
-    """The staff member and line manager (and whoever asked for a new job) are told the outcome in plain words:
-    the grade, when it takes effect, and how and by when to appeal (policy §4.1 step 6)."""
-    link = f"/grading/{case.pk}/"
-    grade, title, ref = case.decided_grade, case.title, case.reference
-    outcome = case.outcome
-    stays = outcome in (Outcome.REALLOCATION, Outcome.NO_CHANGE) or (
-        outcome == Outcome.GRADE_CONFIRMED and case.current_grade is not None and grade == case.current_grade)
-    when = case.effective_date or (None if stays or grade is None else effective_date_for(case))
-    if move.action == "decide":
+def outcome_words(action: str, *, title: str, ref: str, grade: str, outcome: str, stays: bool,
+                  effective: dt.date | None, recorded: dt.date | None, reason: str, appealed: bool,
+                  appeal_deadline: dt.date | None) -> tuple[str, str]:
+    """What the staff member and line manager are told after ``action`` (policy §4.1 step 6): the
+    subject and the sentence — the grade, when it takes effect, how and by when to appeal. ``grade``
+    in words ("Grade 6"); ``effective`` the date it takes effect (recorded or by the policy; None when
+    pay does not change), ``recorded`` the date HR Services recorded. One place for these words: the
+    services and ``gradepath generate`` tell people alike."""
+    if action == "decide":
         if outcome == Outcome.REALLOCATION:
             said = (f"The HR Business Partner decided that {title} stays at {grade}: the additional duties are to be "
                     "reallocated rather than the job regraded. The JD is adjusted and logged next.")
@@ -347,28 +338,56 @@ def _tell_outcome(case: GradingCase, move: Move, actor: Person) -> None:
             said = f"The HR Business Partner confirmed the grade of {title}: {grade}, as now. Pay does not change."
         else:
             said = (f"The HR Business Partner decided the grade of {title}: {grade} ({Outcome(outcome).label.lower()})."
-                    + (f" HR Services process it next; by the policy it takes effect from {day(when)}, and HR "
-                       "Services confirm the date." if when else " HR Services process it next."))
-        if case.grade_difference_reason:
-            said += f" Why it differs from the grade the check gave: “{case.grade_difference_reason}”."
+                    + (f" HR Services process it next; by the policy it takes effect from {day(effective)}, and HR "
+                       "Services confirm the date." if effective else " HR Services process it next."))
+        if reason:
+            said += f" Why it differs from the grade the check gave: “{reason}”."
         subject = f"{ref} {title}: decided at {grade}"
-    elif move.action == "process":
-        effective = day(case.effective_date) if case.effective_date else "the date HR Services recorded"
-        said = f"HR Services processed the change to {title}: {grade} from {effective}."
-        subject = f"{ref} {title}: {grade} from {effective}"
-    elif move.action == "log_and_send":
+    elif action == "process":
+        when = day(recorded) if recorded else "the date HR Services recorded"
+        said = f"HR Services processed the change to {title}: {grade} from {when}."
+        subject = f"{ref} {title}: {grade} from {when}"
+    elif action == "log_and_send":
         said = f"The grading case for {title} is closed. The decision: {grade}" + (
-            f", from {day(when)}." if when and not stays else ".")
+            f", from {day(effective)}." if effective and not stays else ".")
         subject = f"{ref} {title}: closed, {grade}"
-    elif move.action == "uphold_appeal":
+    elif action == "uphold_appeal":
         said = (f"The appeal panel upheld the appeal: {title} is graded {grade}. HR Services process it next and "
                 "you will be told the date it takes effect.")
         subject = f"{ref} {title}: appeal upheld, {grade}"
     else:  # dismiss_appeal
         said = f"The appeal panel dismissed the appeal: the decision stands, {title} stays at {grade}."
         subject = f"{ref} {title}: appeal dismissed"
-    if move.action in ("decide", "log_and_send", "dismiss_appeal", "uphold_appeal"):
-        said += " " + _appeal_words(case)
+    if action in ("decide", "log_and_send", "dismiss_appeal", "uphold_appeal"):
+        if appealed:
+            said += " The appeal has been heard: its outcome is final."
+        elif appeal_deadline is not None:
+            said += (f" If you disagree, you or your line manager can appeal until {day(appeal_deadline)}, giving "
+                     "your grounds: open the case and choose “Appeal against the decision”.")
+        else:
+            said += (f" If you disagree, you or your line manager can appeal within {policy('APPEAL_WORKING_DAYS')} "
+                     "working days of the case closing, giving your grounds; you will be told the last day when it "
+                     "closes.")
+    return subject, said
+
+
+def outcome_stays(outcome: str, grade, current_grade) -> bool:
+    """Whether the decision leaves the job at its grade (no change of pay)."""
+    return outcome in (Outcome.REALLOCATION, Outcome.NO_CHANGE) or (
+        outcome == Outcome.GRADE_CONFIRMED and current_grade is not None and grade == current_grade)
+
+
+def _tell_outcome(case: GradingCase, move: Move, actor: Person) -> None:
+    """The staff member and line manager (and whoever asked for a new job) are told the outcome in plain words:
+    the grade, when it takes effect, and how and by when to appeal (policy §4.1 step 6)."""
+    link = f"/grading/{case.pk}/"
+    grade = case.decided_grade
+    stays = outcome_stays(case.outcome, grade, case.current_grade)
+    subject, said = outcome_words(
+        move.action, title=case.title, ref=case.reference, grade=str(grade), outcome=case.outcome, stays=stays,
+        effective=case.effective_date or (None if stays or grade is None else effective_date_for(case)),
+        recorded=case.effective_date, reason=case.grade_difference_reason,
+        appealed=case.events.filter(action="lodge_appeal").exists(), appeal_deadline=case.appeal_deadline)
     for person in {p for p in (case.subject, case.line_manager, case.initiator) if p is not None} - {actor}:
         body = said
         if move.action == "process" and person.pk == case.subject_id and case.new_spine_point:

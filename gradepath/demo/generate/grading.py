@@ -69,7 +69,7 @@ from gradepath.demo.generate.writer import HistoryRow
 from gradepath.demo.logins import DEMO_PASSWORD
 from gradepath.grades.models import PayRecord
 from gradepath.grades.services import increment_date
-from gradepath.grading.effects import TELLS_THE_OUTCOME, hera_grade
+from gradepath.grading.effects import TELLS_THE_OUTCOME, hera_grade, outcome_stays, outcome_words
 from gradepath.grading.models import AppealPanelMember, CaseEvent, GradingCase, Outcome, Route
 from gradepath.grading.policy import policy
 from gradepath.grading.processing import effective_date_for, new_spine_point
@@ -1355,52 +1355,13 @@ class _Cases:
                             link, when)
         if action not in TELLS_THE_OUTCOME:
             return
-        grade, title, ref = case.decided_grade, case.title, case.reference
-        outcome = case.outcome
-        stays = outcome in (Outcome.REALLOCATION, Outcome.NO_CHANGE) or (
-            outcome == Outcome.GRADE_CONFIRMED and case.current_grade is not None and grade == case.current_grade)
-        effective = case.effective_date or (None if stays or grade is None else effective_date_for(case))  # type: ignore[arg-type]
-        if action == "decide":
-            if outcome == Outcome.REALLOCATION:
-                said = (f"The HR Business Partner decided that {title} stays at Grade {grade}: the additional duties "
-                        "are to be reallocated rather than the job regraded. The JD is adjusted and logged next.")
-            elif outcome == Outcome.NO_CHANGE:
-                said = f"The HR Business Partner decided that there is no change: {title} stays at Grade {grade}."
-            elif stays:
-                said = (f"The HR Business Partner confirmed the grade of {title}: Grade {grade}, as now. Pay does not "
-                        "change.")
-            else:
-                said = (f"The HR Business Partner decided the grade of {title}: Grade {grade} "
-                        f"({dict(Outcome.choices)[outcome].lower()})."
-                        + (f" HR Services process it next; by the policy it takes effect from {engine.day(effective)}, "
-                           "and HR Services confirm the date." if effective else " HR Services process it next."))
-            if case.grade_difference_reason:
-                said += f" Why it differs from the grade the check gave: “{case.grade_difference_reason}”."
-            subject = f"{ref} {title}: decided at Grade {grade}"
-        elif action == "process":
-            said = f"HR Services processed the change to {title}: Grade {grade} from {engine.day(case.effective_date)}."
-            subject = f"{ref} {title}: Grade {grade} from {engine.day(case.effective_date)}"
-        elif action == "log_and_send":
-            said = f"The grading case for {title} is closed. The decision: Grade {grade}" + (
-                f", from {engine.day(effective)}." if effective and not stays else ".")
-            subject = f"{ref} {title}: closed, Grade {grade}"
-        elif action == "uphold_appeal":
-            said = (f"The appeal panel upheld the appeal: {title} is graded Grade {grade}. HR Services process it "
-                    "next and you will be told the date it takes effect.")
-            subject = f"{ref} {title}: appeal upheld, Grade {grade}"
-        else:
-            said = f"The appeal panel dismissed the appeal: the decision stands, {title} stays at Grade {grade}."
-            subject = f"{ref} {title}: appeal dismissed"
-        if action in ("decide", "log_and_send", "dismiss_appeal", "uphold_appeal"):
-            if any(e[1] == "lodge_appeal" for e in case.events):
-                said += " The appeal has been heard: its outcome is final."
-            elif case.appeal_deadline is not None:
-                said += (f" If you disagree, you or your line manager can appeal until {engine.day(case.appeal_deadline)}, "
-                         "giving your grounds: open the case and choose “Appeal against the decision”.")
-            else:
-                said += (f" If you disagree, you or your line manager can appeal within "
-                         f"{policy('APPEAL_WORKING_DAYS')} working days of the case closing, giving your grounds; you "
-                         "will be told the last day when it closes.")
+        grade = case.decided_grade
+        stays = outcome_stays(case.outcome, grade, case.current_grade)
+        subject, said = outcome_words(
+            action, title=case.title, ref=case.reference, grade=f"Grade {grade}", outcome=case.outcome, stays=stays,
+            effective=case.effective_date or (None if stays or grade is None else effective_date_for(case)),  # type: ignore[arg-type]
+            recorded=case.effective_date, reason=case.grade_difference_reason,
+            appealed=any(e[1] == "lodge_appeal" for e in case.events), appeal_deadline=case.appeal_deadline)
         for pk in sorted({p.pk for p in (case.subject, case.line_manager, case.initiator) if p is not None} - {actor.pk}):
             body = said
             if action == "process" and pk == case.subject_id and case.new_spine_point:
