@@ -50,29 +50,46 @@ def _require_transaction(connection: Any) -> None:
         raise RuntimeError("core.bulk writes inside transaction.atomic() (ids are reserved under its lock).")
 
 
+def new_ids(model: type[models.Model], count: int, *, using: str = "default",
+            advance: bool = True) -> Sequence[int]:
+    """``count`` primary keys for ``model`` never used in its table before, taken from the table's own
+    counter so that rows the ORM adds meanwhile or later never collide with them: PostgreSQL's
+    sequence; on SQLite after the highest id the table has had (AUTOINCREMENT never reuses the id of a
+    removed row), with its counter moved past them unless ``advance`` is false (the rows go in within
+    the same transaction, which moves it). Inside ``transaction.atomic()``: on SQLite the
+    transaction (BEGIN IMMEDIATE) holds the database, so nobody takes them meanwhile."""
+    if count <= 0:
+        return []
+    connection = connections[using]
+    _require_transaction(connection)
+    meta = model._meta
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+                           [meta.db_table, meta.pk.column, count])
+            return [pk for (pk,) in cursor.fetchall()]
+        quote = connection.ops.quote_name
+        cursor.execute(f"SELECT MAX({quote(str(meta.pk.column))}) FROM {quote(meta.db_table)}")  # noqa: S608
+        highest = cursor.fetchone()[0] or 0
+        cursor.execute("SELECT seq FROM sqlite_sequence WHERE name = %s", [meta.db_table])
+        row = cursor.fetchone()
+        start = max(highest, row[0] if row else 0) + 1
+        end = start + count - 1
+        if advance and row is None:
+            cursor.execute("INSERT INTO sqlite_sequence (name, seq) VALUES (%s, %s)", [meta.db_table, end])
+        elif advance:
+            cursor.execute("UPDATE sqlite_sequence SET seq = %s WHERE name = %s", [end, meta.db_table])
+    return range(start, end + 1)
+
+
 def reserve_ids(objs: Sequence[models.Model], *, using: str = "default") -> None:
     """Give every instance without a primary key a new one, never used in its table before."""
     pending = [obj for obj in objs if obj.pk is None]
     if not pending:
         return
-    meta = pending[0]._meta
-    connection = connections[using]
-    _require_transaction(connection)
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
-                           [meta.db_table, meta.pk.column, len(pending)])
-            ids = [pk for (pk,) in cursor.fetchall()]
-        else:  # SQLite: the transaction (BEGIN IMMEDIATE) holds the database, so nobody takes these meanwhile
-            quote = connection.ops.quote_name
-            cursor.execute(f"SELECT MAX({quote(str(meta.pk.column))}) FROM {quote(meta.db_table)}")  # noqa: S608
-            highest = cursor.fetchone()[0] or 0
-            cursor.execute("SELECT seq FROM sqlite_sequence WHERE name = %s", [meta.db_table])
-            row = cursor.fetchone()  # AUTOINCREMENT: never reuse the id of a row that was removed
-            start = max(highest, row[0] if row else 0) + 1
-            ids = list(range(start, start + len(pending)))
+    ids = new_ids(type(pending[0]), len(pending), using=using, advance=False)
     for obj, pk in zip(pending, ids, strict=True):
-        setattr(obj, meta.pk.attname, pk)
+        setattr(obj, pending[0]._meta.pk.attname, pk)
 
 
 def insert(objs: Sequence[models.Model], *, using: str = "default") -> None:

@@ -26,6 +26,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import connections, models
 from django.utils import timezone
 
+from gradepath.core.bulk import new_ids
 from gradepath.core.models import HistoryEntry
 
 BATCH = 20_000  # rows per executemany on SQLite
@@ -75,29 +76,9 @@ class BulkWriter:
     # --- ids ------------------------------------------------------------------------------------------
 
     def ids(self, model: type[models.Model], count: int) -> Sequence[int]:
-        """``count`` new primary keys for ``model``, taken from the table's own counter so that rows the
-        ORM adds meanwhile or later never collide with them: PostgreSQL's sequence (as core.bulk reserves
-        them), or on SQLite after the highest id the table has had, with its AUTOINCREMENT counter moved
-        past them."""
-        if count <= 0:
-            return []
-        table, column = model._meta.db_table, model._meta.pk.column
-        with self.connection.cursor() as cursor:
-            if self.vendor == "postgresql":
-                cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
-                               [table, column, count])
-                return [pk for (pk,) in cursor.fetchall()]
-            cursor.execute(f"SELECT MAX({column}) FROM {table}")  # noqa: S608 - our own table name
-            highest = cursor.fetchone()[0] or 0
-            cursor.execute("SELECT seq FROM sqlite_sequence WHERE name = %s", [table])
-            row = cursor.fetchone()
-            start = max(highest, row[0] if row else 0) + 1
-            end = start + count - 1
-            if row is None:
-                cursor.execute("INSERT INTO sqlite_sequence (name, seq) VALUES (%s, %s)", [table, end])
-            else:
-                cursor.execute("UPDATE sqlite_sequence SET seq = %s WHERE name = %s", [end, table])
-        return range(start, end + 1)
+        """``count`` new primary keys for ``model`` from the table's own counter (core.bulk.new_ids), so
+        rows the ORM adds meanwhile or later never collide with them."""
+        return new_ids(model, count, using=self.using)
 
     def new_id(self, model: type[models.Model]) -> int:
         """One new primary key (taken from blocks reserved :data:`ID_BLOCK` at a time)."""
