@@ -2,7 +2,7 @@
 search endpoint and the case-specific ones (an appeal panel) share it.
 
 The words are looked up as surname / first name / staff number prefixes with index range lookups
-only (:func:`gradepath.people.equality.find_people`), inside whatever set of people the caller may
+only (:func:`gradepath.people.lookup.find_people`), inside whatever set of people the caller may
 offer (the access gate ``visible_people``, narrowed further by the caller), and at most
 ``limit + 1`` rows are read: fast at 50,000 people on SQLite and PostgreSQL
 (``gradepath picker-search-bench``).
@@ -14,7 +14,7 @@ from django.db.models import QuerySet
 from django.db.models.functions import Upper
 
 from gradepath.core.widgets import SEARCH_LIMIT
-from gradepath.people.equality import find_people
+from gradepath.people.lookup import find_people
 from gradepath.people.models import Person
 from gradepath.people.selectors import with_job_facts
 

@@ -26,7 +26,7 @@ from django.utils import timezone
 from gradepath.core.history import timeline_for
 from gradepath.core.models import HistoryEntry
 from gradepath.notifications.models import Notification
-from gradepath.people.equality import people_q
+from gradepath.people.lookup import people_q
 from gradepath.people.models import (
     DELEGABLE_ROLES,
     Appointment,
@@ -114,7 +114,7 @@ def search_people(people: QuerySet[Person], text: str) -> QuerySet[Person]:
     """The directory's search: a surname that starts with one of the words, the other words starting
     the first, known-as or surname; or, for one word, the start of a staff number or work e-mail
     ("patel", "sam patel", "Patel, Sam", "E0001", "sam.patel@"). Index range lookups only, so a
-    search at 50,000 people reads the rows it finds, not every row (people.equality.people_q)."""
+    search at 50,000 people reads the rows it finds, not every row (people.lookup.people_q)."""
     found = people_q(text, emails=True)
     return people.none() if found is None else people.filter(found)
 

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from gradepath.core.errors import PermissionDenied, ServiceError, user_message
 from gradepath.core.widgets import search_response, search_words
 from gradepath.people import selectors, services
-from gradepath.people.equality import find_people, purpose_sentence
+from gradepath.people.equality import purpose_sentence
 from gradepath.people.filters import PersonFilter
 from gradepath.people.forms import (
     DelegationForm,
@@ -23,6 +23,7 @@ from gradepath.people.forms import (
     EqualitySearchForm,
     PersonEditForm,
 )
+from gradepath.people.lookup import find_people
 from gradepath.people.permissions import (
     can_manage_structure,
     can_view_equality_data,

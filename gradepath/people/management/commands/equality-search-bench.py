@@ -20,7 +20,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.core.paginator import Paginator
 from django.db import connection, transaction
 
-from gradepath.people.equality import find_people
+from gradepath.people.lookup import find_people
 from gradepath.people.models import Person
 from gradepath.people.selectors import with_job_facts
 
