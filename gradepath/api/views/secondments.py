@@ -1,0 +1,7 @@
+"""The REST API of secondments (mounted by gradepath/api/urls.py)."""
+
+from __future__ import annotations
+
+from django.urls import path  # noqa: F401
+
+urlpatterns: list = []

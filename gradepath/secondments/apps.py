@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class SecondmentsConfig(AppConfig):
+    name = "gradepath.secondments"
+    label = "secondments"
+    verbose_name = "Secondments"
