@@ -78,3 +78,9 @@ urlpatterns += [
     path("grading/cases/<int:pk>/actions/", CaseActionsApi.as_view(), name="grading-case-actions"),
     path("grading/cases/<int:pk>/perform/", CasePerformApi.as_view(), name="grading-case-perform"),
 ]
+
+# Progression (issue 14): each process's endpoints live in its own module under api/views/.
+from gradepath.api.views import allowances, appraisal, career, progression, secondments  # noqa: E402
+
+for _module in (appraisal, progression, secondments, allowances, career):
+    urlpatterns += _module.urlpatterns

@@ -16,6 +16,9 @@ Slots in use:
   ``appointments``).
 * ``"person_summary"``, ``"person_page"``, ``"person_career"``: :class:`Panel` items on a person's
   page (in its Summary list, below the Summary, below the appointments; ``person``, ``appointments``).
+* ``"career"``: ``career.sources.CareerSource`` items, the headings of a person's career record.
+* ``"starters"``: ``workflow.registry.Starter`` items: how one process starts another's object
+  without importing it (an appraisal's regrading check starts a grading case).
 * ``"people_filters"``: directory filters (``people.filters.DirectoryFilter``).
 
 Registration is idempotent: registering an item with the same ``key`` in the same slot replaces

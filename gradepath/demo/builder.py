@@ -42,6 +42,7 @@ from gradepath.demo.clock import DemoClock, demo_clock
 from gradepath.demo.jds import LibraryDates, build_demo_jds
 from gradepath.demo.logins import DEMO_LOGINS, DEMO_PASSWORD
 from gradepath.demo.names import KNOWN_AS, NAME_GROUPS, NameGroup
+from gradepath.demo.processes import DEMO_STEPS
 from gradepath.grades.models import Grade, PayRecord
 from gradepath.grades.services import increment_date
 from gradepath.grades.structure import build_default_structure
@@ -925,10 +926,15 @@ class DemoBuilder:
                 build_demo_jds(rng=random.Random(self.seed + 3), org_units=OrgUnit.objects.all(), count=self.jds,
                                dates=dates)
             misses: list[str] = []
+            process_counts: dict[str, int] = {}
             if self.cases:
                 # Grading cases on every route and in every state (gradepath.demo.cases).
                 misses = build_demo_cases(rng=random.Random(self.seed + 5), count=self.cases,
                                           today=self.today).schedule_misses
+                # Appraisals, accelerated increments, secondments, acting up (gradepath.demo.processes).
+                for offset, (_name, step) in enumerate(DEMO_STEPS):
+                    process_counts.update(step(rng=random.Random(self.seed + 11 + offset), today=self.today,
+                                               clock=clock))
         counts = {
             "org units": OrgUnit.objects.count(),
             "faculties and divisions": OrgUnit.objects.filter(parent__isnull=True).count(),
@@ -946,6 +952,7 @@ class DemoBuilder:
             "job descriptions": JobDescription.objects.count(),
             "agreed JDs in the library": AgreedJD.objects.filter(is_current=True).count(),
             "grading cases": GradingCase.objects.count(),
+            **process_counts,
             "history entries": HistoryEntry.objects.count(),
             "logins": User.objects.count(),
         }
