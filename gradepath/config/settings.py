@@ -246,6 +246,8 @@ GRADEPATH_NPM_STATIC_FILES = [
     # The search pickers (core/widgets.py, ADR 0022).
     "tom-select/dist/js/tom-select.complete.min.js", "tom-select/dist/js/tom-select.complete.min.js.map",
     "tom-select/dist/css/tom-select.bootstrap5.min.css", "tom-select/dist/css/tom-select.bootstrap5.min.css.map",
+    # The career record's chart (career/static/career/chart.js, ADR 0030).
+    "chart.js/dist/chart.umd.min.js", "chart.js/dist/chart.umd.min.js.map",
 ]
 STATICFILES_FINDERS = [
     "django.contrib.staticfiles.finders.FileSystemFinder",
