@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -22,6 +23,7 @@ from gradepath.core.history import record_history
 from gradepath.core.text import clean_text
 from gradepath.grades.models import Grade, PayRecord
 from gradepath.grading import workflow
+from gradepath.grading.comments import add_comment
 from gradepath.grading.effects import (  # noqa: F401 - the names the pages, API and tests use
     _open_case_on,
     hera_grade,
@@ -41,6 +43,7 @@ from gradepath.grading.processing import (  # noqa: F401
 )
 from gradepath.grading.workflow import GRADING
 from gradepath.jobs import services as jd_services
+from gradepath.jobs.matching import match_version, suggest_grade
 from gradepath.jobs.models import JDVersion
 from gradepath.jobs.permissions import can_edit_jd
 from gradepath.people.models import Appointment, OrgUnit, Person, Post
@@ -233,3 +236,57 @@ def start_agreed_route_case(*, actor, subject: Person) -> GradingCase:
 def start_direct_route_case(*, actor, subject: Person) -> GradingCase:
     """Existing job, Direct Route (4.3): the staff member starts it."""
     return _start_existing(actor=actor, route=Route.DIRECT, subject=subject)
+
+
+# --- A regrading check flagged by another process (an appraisal's JD review) ------------------------
+
+
+@dataclass(frozen=True)
+class RegradingCheck:
+    """What :func:`start_regrading_check` started: the case (its id, reference and page) and the
+    matching's grade suggestion for the proposed JD (``suggested_grade`` None when not confident)."""
+
+    case: GradingCase
+    id: int
+    reference: str
+    link: str
+    suggested_grade: int | None
+    suggestion: str
+
+
+def start_regrading_check(*, actor, subject: Person, route: str, taken_on: list[str], relinquished: list[str],
+                          note: str = "") -> RegradingCheck:
+    """Start an Agreed or Direct Route case for ``subject`` (as :func:`start_agreed_route_case` and
+    :func:`start_direct_route_case`: the same permission, one open case per post, the minimum interval)
+    whose proposed JD is the current JD with the duties ``relinquished`` deleted and those ``taken_on``
+    added (tracked changes in the case's redline and Word export), and compute the matching suggestion
+    for it (policy §4.5 step 4). Each relinquished duty must be a duty of the current JD, word for word.
+    Registered as the starter ``grading.regrading_check`` (grading/apps.py); ``note`` goes on the case
+    as a comment by ``actor``. One transaction: a refusal leaves nothing behind."""
+    if route not in (Route.AGREED, Route.DIRECT):
+        raise ServiceError("Choose the Agreed Route or the Direct Route for a regrading check.")
+    if not isinstance(taken_on, (list, tuple)) or not isinstance(relinquished, (list, tuple)):
+        raise ServiceError("Give the duties taken on and relinquished as lists.")
+    with transaction.atomic():
+        case = _start_existing(actor=actor, route=route, subject=subject)
+        draft = case.proposed_version
+        baseline = case.baseline_version
+        baseline_duties = list(baseline.duties) if baseline is not None else []
+        unknown = [d for d in relinquished if d not in baseline_duties]
+        if unknown:
+            raise ServiceError(f"“{str(unknown[0])[:200]}” is not a duty of the current job description, so it "
+                               "cannot be relinquished. Choose one of its duties.")
+        gone = set(relinquished)
+        duties = [d for d in draft.duties if d not in gone] + [d for d in taken_on if d not in draft.duties]
+        draft = jd_services.save_draft(actor=None, version=draft, changes={"duties": duties},
+                                       base_revision=draft.revision)
+        if note.strip():
+            add_comment(actor=actor, case=case, text=note)
+        suggestion = suggest_grade(match_version(draft, k=10), title=draft.job_title)
+        grade = suggestion.grade if suggestion.level in ("high", "medium") else None
+        record_history(actor=actor, action="grading.regrading_check_started", obj=case, person_id=case.subject_id,
+                       summary=f"{case.reference}: proposed JD drafted from the appraisal's JD review "
+                               f"({len(taken_on)} duties taken on, {len(relinquished)} relinquished). "
+                               f"Matching: {suggestion.message}")
+    return RegradingCheck(case=case, id=case.pk, reference=case.reference, link=f"/grading/{case.pk}/",
+                          suggested_grade=grade, suggestion=suggestion.message)
