@@ -377,3 +377,20 @@ GRADEPATH = {
     # Annual increments take effect on this day and month each year.
     "INCREMENT_DAY": (8, 1),  # (month, day): 1 August
 }
+
+# Acting up and honoraria (policy §4.8).
+GRADEPATH_ALLOWANCES = {
+    # Acting up must last more than this many consecutive weeks (6 weeks or less is refused).
+    "ACTING_UP_MIN_WEEKS": 6,
+    # Normally up to this many months; longer needs a stated reason ...
+    "ACTING_UP_NORMAL_MONTHS": 12,
+    # ... and longer than this is refused (a new appointment or a regrade is the way then).
+    "ACTING_UP_MAX_MONTHS": 24,
+    # An honorarium (one payment, or each monthly payment) is at most this many pounds; a monthly
+    # honorarium runs at most this many months.
+    "HONORARIUM_MAX_POUNDS": env.int("GRADEPATH_HONORARIUM_MAX_POUNDS", default=10_000),
+    "HONORARIUM_MAX_MONTHS": 12,
+    # Target turnaround per step in working days, and reminders this many working days before.
+    "STEP_TARGETS": {"default": 10},
+    "REMIND_BEFORE_WORKING_DAYS": 2,
+}
