@@ -394,3 +394,19 @@ GRADEPATH_ALLOWANCES = {
     "STEP_TARGETS": {"default": 10},
     "REMIND_BEFORE_WORKING_DAYS": 2,
 }
+
+# Secondments (policy §4.7).
+GRADEPATH_SECONDMENTS = {
+    # People on the redeployment register see a new opportunity (and may apply) this many days
+    # before everyone else.
+    "REDEPLOYMENT_PRIORITY_DAYS": env.int("GRADEPATH_REDEPLOYMENT_PRIORITY_DAYS", default=10),
+    # An opportunity shorter than this many months is advertised internally only.
+    "INTERNAL_ONLY_UNDER_MONTHS": 12,
+    # The longest a secondment may last, extensions included, in months.
+    "MAX_MONTHS": env.int("GRADEPATH_SECONDMENT_MAX_MONTHS", default=24),
+    # The host decides on an extension or the return this many working days before the end.
+    "DECIDE_BEFORE_END_WORKING_DAYS": 20,
+    # Target turnaround per step in working days, and reminders this many working days before.
+    "STEP_TARGETS": {"default": 10},
+    "REMIND_BEFORE_WORKING_DAYS": 3,
+}
