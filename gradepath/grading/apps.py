@@ -26,3 +26,7 @@ class GradingConfig(AppConfig):
                                              panels.jd_version_panel, 40))
         register("jd_version_grade", Panel("grading", "grading/_jd_version_grade.html",
                                            panels.jd_version_panel, 40))
+        # The career record's "Grading cases" heading (career.sources; policy §4.9).
+        from gradepath.career.sources import register_career_source
+        from gradepath.grading.career import GRADING_CASES
+        register_career_source(GRADING_CASES)
