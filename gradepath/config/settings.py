@@ -376,6 +376,9 @@ GRADEPATH_GRADING = {
 GRADEPATH = {
     # Annual increments take effect on this day and month each year.
     "INCREMENT_DAY": (8, 1),  # (month, day): 1 August
+    # Accelerated increments and contribution points (policy §4.6): working days per step, reminders before
+    # a task is due, and how recent the probation or appraisal review must be.
+    "PROGRESSION": {"STEP_TARGET_DAYS": 10, "REMIND_BEFORE_WORKING_DAYS": 2, "REVIEW_WITHIN_MONTHS": 6},
 }
 
 # Acting up and honoraria (policy §4.8).
