@@ -1,0 +1,91 @@
+"""Reading appraisals for pages: the list, completion by unit, My home's panel and the career record.
+Each reads a fixed number of queries whatever the number of rows (the tests pin them)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Window
+from django.db.models.functions import RowNumber
+from django.utils import timezone
+
+from gradepath.appraisal.models import Appraisal
+from gradepath.appraisal.workflow import OPEN_STATES, STATES
+from gradepath.workflow.models import Task
+
+OVERDUE_SHOWN = 25  # overdue people named per unit (the count says how many more)
+
+
+def appraisal_list(appraisals: QuerySet[Appraisal], *, year: int | None = None, state: str = "") -> QuerySet[Appraisal]:
+    rows = appraisals
+    if year:
+        rows = rows.filter(year=year)
+    if state:
+        rows = rows.filter(state=state)
+    return rows.select_related("subject", "appraiser", "org_unit").order_by("-year", "subject__last_name",
+                                                                            "subject__first_name", "id")
+
+
+def overdue_condition(today: dt.date) -> Q:
+    """Open and past the season's last day, or with a task past its due date."""
+    late_task = Task.objects.filter(content_type=ContentType.objects.get_for_model(Appraisal), object_id=OuterRef("pk"),
+                                    completed_at__isnull=True, due_date__lt=today)
+    return Q(state__in=OPEN_STATES) & (Q(due_on__lt=today) | Q(Exists(late_task)))
+
+
+@dataclass
+class UnitCompletion:
+    unit_id: int
+    name: str
+    code: str
+    done: int = 0
+    open: int = 0
+    overdue: int = 0
+    cancelled: int = 0
+    overdue_people: list[Appraisal] = field(default_factory=list)
+
+    @property
+    def total(self) -> int:
+        return self.done + self.open
+
+    @property
+    def more_overdue(self) -> int:
+        return self.overdue - len(self.overdue_people)
+
+
+def completion_by_unit(units: QuerySet, *, year: int, today: dt.date | None = None) -> list[UnitCompletion]:
+    """Per unit with appraisals in ``year``: how many are done, open and overdue, and the first overdue
+    people by name (two queries, whatever the number of units and appraisals)."""
+    today = today or timezone.localdate()
+    season = Appraisal.objects.filter(year=year, org_unit__in=units)
+    overdue = overdue_condition(today)
+    rows = {r["org_unit_id"]: UnitCompletion(r["org_unit_id"], r["org_unit__name"], r["org_unit__code"], r["done"],
+                                             r["open"], r["overdue"], r["cancelled"])
+            for r in season.values("org_unit_id", "org_unit__name", "org_unit__code").annotate(
+                done=Count("pk", filter=Q(state="completed")), open=Count("pk", filter=Q(state__in=OPEN_STATES)),
+                overdue=Count("pk", filter=overdue), cancelled=Count("pk", filter=Q(state="cancelled")),
+            ).order_by("org_unit__name", "org_unit_id")}
+    if any(r.overdue for r in rows.values()):
+        ranked = (season.filter(overdue).annotate(rank=Window(
+            RowNumber(), partition_by=[F("org_unit_id")],
+            order_by=[F("subject__last_name").asc(), F("subject__first_name").asc(), F("id").asc()]))
+            .filter(rank__lte=OVERDUE_SHOWN).select_related("subject", "appraiser")
+            .order_by("org_unit_id", "subject__last_name", "subject__first_name", "id"))
+        for appraisal in ranked:
+            rows[appraisal.org_unit_id].overdue_people.append(appraisal)
+    return list(rows.values())
+
+
+def my_open_tasks(person, limit: int) -> list[Task]:
+    return list(Task.objects.filter(process="appraisal", assignee=person, completed_at__isnull=True)
+                .order_by("due_date", "id")[:limit])
+
+
+def my_appraisal(person, year: int) -> Appraisal | None:
+    return Appraisal.objects.filter(subject=person, year=year).select_related("appraiser").first()
+
+
+def state_label(state: str) -> str:
+    return STATES.get(state, state)
