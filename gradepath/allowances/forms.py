@@ -7,7 +7,7 @@ import datetime as dt
 
 from django import forms
 
-from gradepath.allowances import rules, workflow
+from gradepath.allowances import workflow
 from gradepath.allowances.models import Allowance, Kind, Payment
 from gradepath.allowances.pay import setting
 from gradepath.people.models import Post
@@ -44,11 +44,11 @@ class ActingUpForm(_ProposalForm):
     end_date = forms.DateField(label="End date", widget=DATE,
                                error_messages={"required": "Give the end date: acting up is temporary.",
                                                "invalid": "The end date must be a date (YYYY-MM-DD)."})
-    duties = forms.CharField(label="The duties taken on (optional)", required=False, max_length=rules.TEXT_LIMIT,
+    duties = forms.CharField(label="The duties taken on (optional)", required=False,
                              widget=forms.Textarea(attrs={"rows": 3}))
     long_reason = forms.CharField(
         label=f"Why it runs longer than {setting('ACTING_UP_NORMAL_MONTHS')} months (only then)", required=False,
-        max_length=rules.REASON_LIMIT, widget=forms.Textarea(attrs={"rows": 2}))
+        widget=forms.Textarea(attrs={"rows": 2}))
     field_order = ["person", "post_number", "start_date", "end_date", "duties", "long_reason"]
 
     def clean_post_number(self) -> Post:
@@ -60,7 +60,7 @@ class ActingUpForm(_ProposalForm):
 
 
 class HonorariumForm(_ProposalForm):
-    duties = forms.CharField(label="The extra duties", max_length=rules.TEXT_LIMIT, widget=forms.Textarea(attrs={"rows": 4}),
+    duties = forms.CharField(label="The extra duties", widget=forms.Textarea(attrs={"rows": 4}),
                              error_messages={"required": "Describe the extra duties the honorarium is for."})
     amount = forms.IntegerField(label="Amount (£, whole pounds; for a monthly honorarium, each month)",
                                 error_messages={"required": "Give the amount in whole pounds.",

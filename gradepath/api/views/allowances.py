@@ -142,9 +142,11 @@ class ProposeActingUpApi(ApiView):
         post = serializers.IntegerField(min_value=1, help_text="The higher-graded post (a post id).")
         start_date = serializers.DateField()
         end_date = serializers.DateField()
-        duties = serializers.CharField(required=False, default="", allow_blank=True, max_length=TEXT_LIMIT)
-        long_reason = serializers.CharField(required=False, default="", allow_blank=True, max_length=REASON_LIMIT,
-                                            help_text="Why it runs longer than the normal 12 months (only then).")
+        duties = serializers.CharField(required=False, default="", allow_blank=True,
+                                       help_text=f"At most {TEXT_LIMIT:,} characters.")
+        long_reason = serializers.CharField(required=False, default="", allow_blank=True,
+                                            help_text="Why it runs longer than the normal 12 months (only then; at "
+                                                      f"most {REASON_LIMIT:,} characters).")
 
         class Meta:
             ref_name = "AllowanceProposeActingUp"
@@ -170,7 +172,7 @@ class ProposeHonorariumApi(ApiView):
 
     class InputSerializer(serializers.Serializer):
         person = serializers.IntegerField(min_value=1, help_text="Your report (a person id).")
-        duties = serializers.CharField(max_length=TEXT_LIMIT)
+        duties = serializers.CharField(allow_blank=True, help_text=f"At most {TEXT_LIMIT:,} characters.")
         amount = serializers.IntegerField(help_text="Whole pounds (for a monthly honorarium, each month).")
         payment = serializers.ChoiceField(choices=Payment.choices)
         start_date = serializers.DateField()
