@@ -42,3 +42,10 @@ def aip(personas):
     UnitRoleAssignment.objects.create(unit=p.estates, role="vice_provost_operations", person=p.vp,
                                       start_date=dt.date(2020, 1, 1))
     return p
+
+
+@pytest.fixture
+def matrix(aip):
+    """An applicant who holds no other role (the HoD route's applicant in the matrix)."""
+    aip.applicant = make_person("ivy.start", "Ivy", "Start")
+    return aip
