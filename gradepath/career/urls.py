@@ -1,5 +1,10 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from gradepath.career import views
 
 app_name = "career"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("<int:pk>/", views.record, name="record"),
+    path("<int:pk>/pdf", views.record_pdf_view, name="record-pdf"),
+]
