@@ -13,5 +13,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from gradepath.demo import appraisal
+
 # (name, build): build(*, rng: random.Random, today: datetime.date, clock: DemoClock) -> dict[str, int]
-DEMO_STEPS: list[tuple[str, Callable[..., dict[str, int]]]] = []
+DEMO_STEPS: list[tuple[str, Callable[..., dict[str, int]]]] = [
+    ("appraisal", appraisal.build),
+]
