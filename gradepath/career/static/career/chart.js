@@ -21,15 +21,37 @@
     var coming = function (ctx) {
       return points[ctx.p1DataIndex] && points[ctx.p1DataIndex].coming ? [6, 4] : undefined;
     };
+    // Time along x in proportion (milliseconds since 1970, no date library): a tick on 1 January of each
+    // year over a long record, on the 1st of every few months over a short one.
+    var MONTH_NAMES = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+    var dateTicks = function (scale) {
+      var start = new Date(scale.min), end = new Date(scale.max);
+      var months = (end.getUTCFullYear() - start.getUTCFullYear()) * 12 + end.getUTCMonth() - start.getUTCMonth();
+      var step = months > 36 ? 12 : months > 12 ? 3 : 1;
+      var ticks = [];
+      var year = start.getUTCFullYear(), month = step === 12 ? 0 : start.getUTCMonth();
+      for (var at = Date.UTC(year, month, 1); at <= scale.max; at = Date.UTC(year, month, 1)) {
+        if (at >= scale.min) {
+          ticks.push({ value: at });
+        }
+        month += step;
+        if (month > 11) { year += Math.floor(month / 12); month = month % 12; }
+      }
+      scale.ticks = ticks.length ? ticks : [{ value: scale.min }];
+    };
+    var dateLabel = function (value) {
+      var day = new Date(value);
+      return day.getUTCMonth() === 0 && day.getUTCDate() === 1 ? String(day.getUTCFullYear())
+        : MONTH_NAMES[day.getUTCMonth()] + " " + day.getUTCFullYear();
+    };
     var money = new Intl.NumberFormat("en-GB", { style: "currency", currency: "GBP", maximumFractionDigits: 0 });
     var chart = new window.Chart(canvas, {
       type: "line",
       data: {
-        labels: points.map(function (p) { return p.label; }),
         datasets: [
           {
             label: "Spine point",
-            data: points.map(function (p) { return p.spine_point; }),
+            data: points.map(function (p) { return { x: Date.parse(p.date), y: p.spine_point }; }),
             yAxisID: "point",
             stepped: true,
             borderColor: "#1f3a5f",
@@ -40,7 +62,7 @@
           },
           {
             label: "Grade",
-            data: points.map(function (p) { return p.grade; }),
+            data: points.map(function (p) { return { x: Date.parse(p.date), y: p.grade }; }),
             yAxisID: "grade",
             stepped: true,
             borderColor: "#b45309",
@@ -59,6 +81,12 @@
         aspectRatio: 3,
         interaction: { mode: "index", intersect: false },
         scales: {
+          x: {
+            type: "linear",
+            title: { display: false },
+            afterBuildTicks: dateTicks,
+            ticks: { callback: dateLabel, autoSkip: true, maxRotation: 0 }
+          },
           point: {
             type: "linear",
             position: "left",
@@ -101,7 +129,7 @@
         }
       }
     });
-    canvas.dataset.drawn = String(chart.data.labels.length);
+    canvas.dataset.drawn = String(chart.data.datasets[0].data.length);
   }
 
   if (document.readyState === "loading") {
