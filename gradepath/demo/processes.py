@@ -13,9 +13,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from gradepath.demo import appraisal
+from gradepath.demo import allowances, appraisal
 
 # (name, build): build(*, rng: random.Random, today: datetime.date, clock: DemoClock) -> dict[str, int]
 DEMO_STEPS: list[tuple[str, Callable[..., dict[str, int]]]] = [
     ("appraisal", appraisal.build),
+    ("allowances", allowances.build),
 ]
