@@ -19,17 +19,32 @@ START_MOVE = Move("apply", "Apply", (), (), None, (), "§4.6", inputs=START_INPU
 ROUND_MOVE = Move("round", "Open the round", (), (), None, (), "§4.6 step 7", inputs=ROUND_INPUTS)
 
 
-class RequestMoveForm(MoveForm):
+class SameWordsMixin:
+    """Text over its limit is refused on the page in the API's words (core.inputs)."""
+
+    def same_words(self) -> None:
+        for field in self.fields.values():  # type: ignore[attr-defined]
+            if isinstance(field, forms.CharField) and field.max_length:
+                field.error_messages["max_length"] = (f"{field.label}: at most {field.max_length:,} characters "
+                                                      "(this has %(show_value)d).")
+
+
+class RequestMoveForm(SameWordsMixin, MoveForm):
     """A move on a request (the engine's form)."""
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.same_words()
 
-class DeclaredForm(MoveForm):
+
+class DeclaredForm(SameWordsMixin, MoveForm):
     """A form built from a service's declared inputs (the same declarations the service checks)."""
 
     declared: Move = START_MOVE
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, obj=SimpleNamespace(step=0), move=self.declared, **kwargs)
+        self.same_words()
 
     def _field_points(self, spec: InputField) -> None:
         self.fields["points"] = forms.TypedChoiceField(
