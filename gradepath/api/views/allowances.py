@@ -27,7 +27,7 @@ class AllowanceListItemSerializer(serializers.Serializer):
 
     id = serializers.IntegerField()
     reference = serializers.CharField()
-    kind = serializers.ChoiceField(choices=Kind.choices)
+    kind = serializers.CharField(help_text="acting_up or honorarium.")
     state = serializers.CharField()
     state_label = serializers.SerializerMethodField()
     step = serializers.IntegerField()
