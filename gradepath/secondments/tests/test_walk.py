@@ -15,6 +15,7 @@ from gradepath.secondments import services
 from gradepath.secondments.models import Opportunity, Secondment
 from gradepath.secondments.tests.conftest import act, make_opportunity
 from gradepath.workflow.models import Task
+from gradepath.workflow.registry import get_starter
 
 pytestmark = pytest.mark.django_db
 
@@ -96,3 +97,19 @@ def test_an_application_tells_the_host_and_the_home_line_manager_and_is_on_their
     assert Secondment.objects.filter(applicant=p.staff_member).count() == 1
     assert Notification.objects.filter(recipient=p.host, subject__contains=s.reference).exists()
     assert timezone.localdate() <= Task.objects.get(object_id=s.pk, process="secondments").due_date
+
+
+def test_other_processes_read_the_secondment_history_through_the_starter_registry(sec):
+    p = sec
+    assert get_starter("secondments.history").start(person=p.staff_member) == []
+    s = services.apply(actor=p.staff_member.user, opportunity=make_opportunity(p), data={"statement": "Keen."})
+    assert get_starter("secondments.history").start(person=p.staff_member) == []  # an application is not history
+    for person, action, data in ((p.host, "select", {}), (p.line_manager, "release", {}),
+                                 (p.host, "confirm_placement", {"start_date": s.opportunity.start_date.isoformat(),
+                                                                "end_date": s.opportunity.end_date.isoformat(),
+                                                                "development_plan": "Plan."}),
+                                 (p.hr_services, "place", {})):
+        s = act(s, person, action, **data)
+    [(reference, title, start, end, link)] = get_starter("secondments.history").start(person=p.staff_member)
+    assert (reference, start, end, link) == (s.reference, s.start_date, s.end_date, f"/secondments/{s.pk}/")
+    assert "Research Office" in title and "Grade 6" in title
