@@ -304,7 +304,8 @@ class DemoBuilder:
                     self._plan_demo_team(node)
             elif spec.kind == "department":
                 title, grade, family = self.cat.ps_department_heads[spec.profile]
-                head = self._plan(node, title, cat.PSS, grade, family, manages=True, lead=True)
+                head = self._plan(node, title, cat.PSS, grade, family, manages=True, lead=True,
+                                  role="host" if spec.code == "EST-CAP" else "")  # hosts a demo secondment
                 node.head = head
                 node.caps = {cat.PSS: grade, cat.TECHNICAL: grade}
                 self._plan_hr_roles(node)

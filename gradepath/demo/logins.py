@@ -20,6 +20,9 @@ DEMO_LOGINS: list[DemoLogin] = [
               "My home: your job, grade, pay and manager; Grading: your Direct Route case, waiting for your line manager."),
     DemoLogin("manager", "Line manager",
               "Grading: your report's proposed JD waits for you to confirm or return it; your team's records."),
+    DemoLogin("host", "Secondment host (Head of Capital Projects, Estates)",
+              "Secondments: applications to your opportunities wait for you to select; a secondee's placement to "
+              "confirm; decide before a secondment ends whether to extend it or confirm the return."),
     DemoLogin("fmhps", "FM/HPS (Faculty Manager)",
               "Everyone in your faculty; Delegations: yours, to your deputy; your faculty's grading cases."),
     DemoLogin("delegate", "Delegate of the FM/HPS",
