@@ -59,6 +59,7 @@ class _Demo:
         self.rng, self.today, self.clock = rng, today, clock
         self.password = make_password(DEMO_PASSWORD)
         self.year = today.year if today >= dt.date(today.year, 2, 15) else today.year - 1
+        self.last: dt.datetime | None = None
         self.hr = Person.objects.filter(user__username="hrservices").select_related("user").first()
 
     def workday(self, day: dt.date) -> dt.date:
@@ -69,10 +70,13 @@ class _Demo:
         return day
 
     def at(self, day: dt.date, minutes: int = 0) -> None:
-        """Set the demo clock to a working moment of ``day``."""
-        day = self.workday(day)
-        self.clock.set(timezone.make_aware(dt.datetime.combine(day, dt.time(9, 30))
-                                           + dt.timedelta(minutes=minutes)))
+        """Set the demo clock to a working moment of ``day``, after the appraisal's last one (its steps
+        follow one another even on the same day)."""
+        moment = timezone.make_aware(dt.datetime.combine(self.workday(day), dt.time(9, 30))
+                                     + dt.timedelta(minutes=minutes))
+        if self.last is not None and moment <= self.last:
+            moment = self.last + dt.timedelta(minutes=7)
+        self.last = self.clock.set(moment)
 
     def user(self, person: Person) -> User:
         if person.user_id is not None:
@@ -110,6 +114,7 @@ class _Demo:
     # --- one appraisal -------------------------------------------------------------------------------
 
     def start(self, person: Person, year: int, day: dt.date) -> Appraisal:
+        self.last = None  # a new timeline
         self.at(day)
         return services.start_appraisal(actor=self.user(person.line_manager), subject=person, year=year)
 
@@ -189,15 +194,21 @@ def build(*, rng: random.Random, today: dt.date, clock: DemoClock) -> dict[str, 
     flagged = 0
     used: list[Person] = []
     pending = list(people[:PEOPLE + 8])
+    if pending[0].user_id and pending[0].user.username == "staff":
+        # The demo login ``staff``: their pre-review to write (their post has a grading case open already).
+        staff = pending.pop(0)
+        try:
+            with transaction.atomic():
+                demo.walk(staff, "pre_review", demo.year, max(season_start, last_day - dt.timedelta(days=5)))
+        except (ServiceError, PermissionDenied):
+            pass
+        else:
+            used.append(staff)
+            targets.remove("pre_review")
     for target in targets:
         while pending:
             person = pending.pop(0)
-            if target.startswith("flag") and person.user_id and person.user.username == "staff":
-                pending.append(person)  # the demo staff member has a grading case open already
-                continue
             started = season_start + dt.timedelta(days=rng.randint(0, max(span - 25, 1)))
-            if target == "pre_review" and person.user_id and person.user.username == "staff":
-                started = max(season_start, last_day - dt.timedelta(days=5))  # theirs to write, not yet late
             try:
                 with transaction.atomic():  # a refusal (their post has a grading case open) leaves nothing
                     appraisal = demo.walk(person, target, demo.year, started)
@@ -209,8 +220,8 @@ def build(*, rng: random.Random, today: dt.date, clock: DemoClock) -> dict[str, 
     for person in used[:LAST_SEASON]:  # last season's, completed: evidence for accelerated increments
         try:
             with transaction.atomic():
-                    demo.walk(person, "completed", demo.year - 1, dt.date(demo.year - 1, 1, 15) +
-                          dt.timedelta(days=rng.randint(0, 60)))
+                demo.walk(person, "completed", demo.year - 1,
+                          dt.date(demo.year - 1, 1, 15) + dt.timedelta(days=rng.randint(0, 60)))
         except (ServiceError, PermissionDenied):
             continue
     _mark_emails_sent()

@@ -277,3 +277,16 @@ def test_the_latest_completed_appraisal_is_reached_through_the_starter_registry(
     assert latest(person=p.staff_member, within_days=183) is None  # not within the last 6 months
     make_appraisal(p, "sign_off")  # not completed: not evidence
     assert latest(person=p.staff_member, within_days=183) is None
+
+
+def test_reminders_and_escalations_reach_the_appraisal_tasks_through_the_engine(appraisal_people):
+    from gradepath.workflow.reminders import send_reminders_and_escalations
+
+    p = appraisal_people
+    appraisal = make_appraisal(p, "meeting")
+    task = Task.objects.get(process="appraisal", object_id=appraisal.pk, completed_at__isnull=True)
+    assert task.assignee == p.line_manager
+    report = send_reminders_and_escalations(task.due_date - dt.timedelta(days=1), process_names=["appraisal"])
+    assert [(t.pk, [r.pk for r in who]) for t, who in report.reminded] == [(task.pk, [p.line_manager.pk])]
+    report = send_reminders_and_escalations(task.due_date + dt.timedelta(days=3), process_names=["appraisal"])
+    assert [(t.pk, who.pk) for t, who in report.escalated] == [(task.pk, p.fm_hps.pk)]  # the FM/HPS hears
