@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.contrib.auth.models import Group
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -15,8 +16,9 @@ from gradepath.allowances import services
 from gradepath.allowances.tests.conftest import make_allowance, make_person
 from gradepath.career.sources import career_sources
 from gradepath.grades.models import Grade, PayRecord
+from gradepath.people import roles
 from gradepath.people.models import OrgUnit
-from gradepath.testing.factories import AppointmentFactory, PostFactory
+from gradepath.testing.factories import AppointmentFactory, OrgUnitFactory, PostFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -53,6 +55,17 @@ def test_each_persona_sees_an_allowance_on_the_page_and_the_api_or_gets_404(walk
         assert (p.acting.reference in listed) == expected[name], name
         api_list = {row["reference"] for row in api(person).get("/api/allowances/").json()["results"]}
         assert (p.acting.reference in api_list) == expected[name], name
+
+
+def test_an_hrbp_of_another_division_gets_404(walk, client, api):
+    p = walk
+    other = make_person("hana.partner", "Hana", "Partner")
+    other.user.groups.add(Group.objects.get_or_create(name=roles.HR_BUSINESS_PARTNER)[0])
+    OrgUnitFactory(code="CORP", name="Corporate Services", kind=OrgUnit.Kind.PS_DIVISION, hrbp=other)
+    client.force_login(other.user)
+    assert client.get(f"/acting-up/{p.acting.pk}/").status_code == 404
+    assert api(other).get(f"/api/allowances/{p.acting.pk}/").status_code == 404
+    assert api(other).get("/api/allowances/").json()["count"] == 0
 
 
 def test_a_stranger_cannot_act_on_one_and_nothing_changes(walk, client, api):
