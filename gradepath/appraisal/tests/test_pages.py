@@ -8,16 +8,18 @@ import datetime as dt
 import uuid
 
 import pytest
+from django.apps import apps
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from gradepath.appraisal.models import Appraisal, ResponsibilityChange
 from gradepath.appraisal.tests.conftest import make_appraisal, make_person
-from gradepath.grading.models import GradingCase
 from gradepath.people.models import OrgUnit
 from gradepath.testing.factories import OrgUnitFactory
 
+# Grading's cases through the app registry: processes never import one another, not even in their tests.
+GradingCase = apps.get_model("grading", "GradingCase")
 pytestmark = pytest.mark.django_db
 YEAR = timezone.localdate().year
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.apps import apps
 from django.utils import timezone
 
 from gradepath.appraisal import services
@@ -14,7 +15,6 @@ from gradepath.appraisal.models import Appraisal, ResponsibilityChange
 from gradepath.appraisal.tests.conftest import DUTIES, act, make_appraisal
 from gradepath.core.errors import PermissionDenied, ServiceError
 from gradepath.core.history import HistoryEntry
-from gradepath.grading.models import GradingCase
 from gradepath.jobs.redline import compare_versions
 from gradepath.jobs.word import comparison_docx
 from gradepath.notifications.models import Notification
@@ -22,6 +22,8 @@ from gradepath.workflow.models import Task
 from gradepath.workflow.registry import get_starter
 from gradepath.workflow.testing import check_history
 
+# Grading's cases through the app registry: processes never import one another, not even in their tests.
+GradingCase = apps.get_model("grading", "GradingCase")
 pytestmark = pytest.mark.django_db
 TODAY = timezone.localdate
 
