@@ -247,3 +247,28 @@ def test_the_appraisal_page_reads_the_same_number_of_queries_with_more_changes(a
 
 PINNED_LIST = {"hr_services": (9, 5), "line_manager": (13, 10), "fm_hps": (13, 10)}
 PINNED_COMPLETION = (8, 5)
+
+
+def test_the_appraisers_task_is_in_the_one_inbox_with_a_link_to_the_appraisal(appraisal_people, client):
+    p = appraisal_people
+    appraisal = make_appraisal(p, "meeting")
+    client.force_login(p.line_manager.user)
+    body = client.get("/inbox/").content.decode()
+    assert appraisal.reference in body and f'href="/appraisals/{appraisal.pk}/"' in body
+    assert "Appraiser to record the appraisal meeting" in body
+
+
+def test_the_career_record_lists_the_appraisals_its_reader_may_see(appraisal_people):
+    from gradepath.career.sources import career_sources
+
+    p = appraisal_people
+    done = make_appraisal(p, "completed", year=YEAR - 1)
+    make_appraisal(p, "meeting")
+    source = next(s for s in career_sources() if s.key == "appraisal")
+    assert (source.label, source.order) == ("Appraisals", 30)
+    entries = source.entries(p.staff_member, p.staff_member.user)
+    assert [e.reference for e in entries][1] == done.reference and entries[1].status.startswith("Completed on")
+    assert source.entries(p.staff_member, p.outsider.user) == []
+    with CaptureQueriesContext(connection) as ctx:
+        source.entries(p.staff_member, p.hr_services.user)
+    assert len(ctx) <= 3
