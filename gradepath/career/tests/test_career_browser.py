@@ -58,6 +58,9 @@ def test_the_chart_is_drawn_and_the_page_fits_1280_pixels(live_server, career, b
         return inked;
     }""")
     assert painted > 1000
+    # The tooltip of a point (its callbacks read the data island): hovering raises no error.
+    canvas.hover(position={"x": box["width"] * 0.6, "y": box["height"] * 0.5})
+    page.wait_for_timeout(200)
     assert page.locator('[data-testid="pay-line"]').count() == 8
     assert page.locator('[data-testid="career-entry"]').count() == 3
     # The page's own content is no wider than the window: no element of <main> reaches past 1280 px and
