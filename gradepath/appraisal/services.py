@@ -229,8 +229,8 @@ def remove_change(*, actor, appraisal: Appraisal, change_id: Any) -> None:
         appraisal = lock(appraisal)
         if appraisal.state not in REVIEW_STATES:
             raise ServiceError(f"The JD review of {appraisal.reference} is closed: its changes stay as recorded.")
-        change = (appraisal.changes.filter(pk=change_id).first()
-                  if isinstance(change_id, int) or str(change_id).isdigit() else None)
+        known = isinstance(change_id, int) and not isinstance(change_id, bool) and 0 < change_id < 2**62
+        change = appraisal.changes.filter(pk=change_id).first() if known else None
         if change is None:
             raise ServiceError("That change is not part of this JD review.")
         change.delete()

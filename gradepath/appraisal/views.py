@@ -35,7 +35,7 @@ PAGE_SIZE = 25
 
 def _year(request: HttpRequest, default: int | None) -> int | None:
     given = request.GET.get("year", "")
-    if given.isdigit() and 2000 <= int(given) <= 2100:
+    if given.isascii() and given.isdigit() and len(given) == 4 and 2000 <= int(given) <= 2100:
         return int(given)
     return default
 

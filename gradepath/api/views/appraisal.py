@@ -113,7 +113,7 @@ class AppraisalListApi(ApiView):
         responses=paginated_serializer(AppraisalListItemSerializer, "AppraisalList"))
     def get(self, request):
         year = request.query_params.get("year", "").strip()
-        if year and not (year.isdigit() and len(year) == 4):
+        if year and not (year.isascii() and year.isdigit() and len(year) == 4):
             raise ValidationError({"year": "Give the year as four digits."})
         state = request.query_params.get("state", "").strip()
         if state and state not in workflow.STATES:
@@ -251,7 +251,7 @@ class AppraisalCompletionApi(ApiView):
         if units is None:
             raise Http404("No such page.")
         year = request.query_params.get("year", "").strip()
-        if year and not (year.isdigit() and len(year) == 4):
+        if year and not (year.isascii() and year.isdigit() and len(year) == 4):
             raise ValidationError({"year": "Give the year as four digits."})
         rows = selectors.completion_by_unit(units, year=int(year) if year else timezone.localdate().year)
         return Response(_UnitCompletionSerializer(rows, many=True).data)
