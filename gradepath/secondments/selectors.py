@@ -8,8 +8,9 @@ from django.db.models import Count, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from gradepath.people import roles
-from gradepath.people.models import Appointment, OrgUnit, Post
-from gradepath.people.relations import scope_unit_ids, subtree_q
+from gradepath.people.models import OrgUnit, Post
+from gradepath.people.relations import subtree_q
+from gradepath.secondments import services
 from gradepath.secondments.models import Opportunity, Secondment, SecondmentEvent
 from gradepath.secondments.permissions import visible_opportunities, visible_secondments
 from gradepath.workflow.models import Task
@@ -65,9 +66,8 @@ def open_tasks(secondment: Secondment) -> list[Task]:
 
 
 def postable_posts(person):
-    """The active posts of the units a host works in or oversees (and the units below them), for the form."""
-    units = set(Appointment.objects.current().filter(person=person)
-                .values_list("post__org_unit_id", flat=True)) | scope_unit_ids(person)
+    """The active posts of the units a host may post for (and the units below them), for the form."""
+    units = services.host_unit_ids(person)
     if not units:
         return Post.objects.none()
     return (Post.objects.filter(is_active=True, org_unit__in=OrgUnit.objects.filter(subtree_q(units)))

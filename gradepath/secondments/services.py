@@ -145,16 +145,17 @@ def _fte(text: str) -> Decimal:
     return value
 
 
-def _unit_ids_of(person: Person) -> set[int]:
-    """The units the person works in (their current appointments), and those they oversee."""
-    units = set(Appointment.objects.current().filter(person=person).values_list("post__org_unit_id", flat=True))
-    return units | scope_unit_ids(person)
+def host_unit_ids(person: Person) -> set[int]:
+    """The units a person may host secondments for (with the units below them): those they work in, when they
+    line-manage someone, and those they oversee (FM/HPS, HoD, HRBP or their delegate)."""
+    units = scope_unit_ids(person)
+    if Person.objects.filter(line_manager=person, is_active=True).exists():
+        units |= set(Appointment.objects.current().filter(person=person).values_list("post__org_unit_id", flat=True))
+    return units
 
 
 def _may_host(person: Person, unit: OrgUnit) -> bool:
-    """A host works in the host unit or a unit above it, or oversees it (FM/HPS, HoD, HRBP)."""
-    mine = _unit_ids_of(person)
-    return bool(mine & ({unit.pk} | set(unit.ancestor_ids)))
+    return bool(host_unit_ids(person) & ({unit.pk} | set(unit.ancestor_ids)))
 
 
 def _grade_of(post: Post, on: dt.date) -> Grade:
@@ -188,15 +189,15 @@ def post_opportunity(*, actor, data: dict[str, Any]) -> Opportunity:
         if host is None:
             raise ServiceError("The host manager was not found among current staff.")
         if not _may_host(host, post.org_unit):
-            raise ServiceError(f"{host.full_name} does not work in {post.org_unit.name} or oversee it, so cannot host "
-                               "a secondment there.")
+            raise ServiceError(f"{host.full_name} is not a line manager in {post.org_unit.name} and does not oversee "
+                               "it, so cannot host a secondment there.")
     else:
         if values["host_manager"] not in (None, me.pk):
             raise PermissionDenied("You post opportunities as their host manager; HR Services may name someone else.")
         host = me
         if not _may_host(me, post.org_unit):
-            raise PermissionDenied(f"You can post opportunities only for posts in your own unit or units you oversee; "
-                                   f"{post.post_number} is in {post.org_unit.name}.")
+            raise PermissionDenied(f"You can post opportunities only for posts in your own unit (as a line manager "
+                                   f"there) or in units you oversee; {post.post_number} is in {post.org_unit.name}.")
     start, end, closing = values["start_date"], values["end_date"], values["closing_date"]
     today = timezone.localdate()
     if end <= start:
