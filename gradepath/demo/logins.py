@@ -29,6 +29,9 @@ DEMO_LOGINS: list[DemoLogin] = [
               "Acts for the Faculty Manager while the delegation lasts: grading approvals wait for you."),
     DemoLogin("hod", "Head of Department",
               "Your division and its people; the grading cases you are copied on (see Notifications)."),
+    DemoLogin("dean", "Dean of the Faculty of Life Sciences",
+              "Increments: accelerated increment requests wait for your decision, one applied directly to you waits "
+              "for you to ask the HoD and the FM/HPS for their comments; the faculty's local round and its panel."),
     DemoLogin("hrbp", "HR Business Partner",
               "Grading: grade checks, evaluations, fairness, decisions and logging wait for you (some overdue)."),
     DemoLogin("hrservices", "HR Services",

@@ -13,11 +13,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from gradepath.demo import allowances, appraisal, secondments
+from gradepath.demo import allowances, appraisal, progression, secondments
 
 # (name, build): build(*, rng: random.Random, today: datetime.date, clock: DemoClock) -> dict[str, int]
 DEMO_STEPS: list[tuple[str, Callable[..., dict[str, int]]]] = [
     ("appraisal", appraisal.build),
+    ("progression", progression.build),
     ("allowances", allowances.build),
     ("secondments", secondments.build),
 ]

@@ -1,0 +1,42 @@
+"""The demo's accelerated increments (gradepath.demo.progression): requests on both routes in every state,
+made through the services, one local round with a budget, and the ``dean`` login finding them."""
+
+from __future__ import annotations
+
+import pytest
+
+from gradepath.grades.models import PayRecord
+from gradepath.people.models import Person
+from gradepath.progression import services, workflow
+from gradepath.progression.models import LocalRound, ProgressionRequest
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_demo_has_requests_on_both_routes_in_every_state_and_a_round(demo_university):
+    states = set(ProgressionRequest.objects.values_list("route", "state"))
+    for route in workflow.PROCESS_MAP:
+        assert {s for r, s in states if r == route} >= set(workflow.PROGRESSION.variant_states(route)) - (
+            {"returned", "withdrawn"} if route == "direct" else set()), route
+    found = LocalRound.objects.get()
+    assert found.budget > 0 and found.requests.exists()
+    assert demo_university.counts["accelerated increment requests"] == ProgressionRequest.objects.count() >= 15
+
+
+def test_completed_demo_requests_wrote_the_pay_from_the_first_of_the_month_after_approval(demo_university):
+    for obj in ProgressionRequest.objects.filter(state="completed"):
+        assert obj.pay_record.effective_from == obj.effective_date
+        assert obj.effective_date.day == 1 and obj.effective_date > obj.approved_on
+        assert obj.pay_record.reason in (PayRecord.Reason.ACCELERATED_INCREMENT, PayRecord.Reason.CONTRIBUTION_POINT)
+        assert obj.events.count() == obj.step
+
+
+def test_the_dean_login_has_decisions_waiting_and_sees_the_rounds_panel(demo_university, client):
+    dean = Person.objects.get(user__username="dean")
+    waiting = [r for r in services.visible_requests(dean.user)
+               if any(a.move.action in ("approve", "ask_for_comments")
+                      for a in services.available_actions(r, dean.user))]
+    assert len(waiting) >= 2
+    client.force_login(dean.user)
+    assert client.get("/progression/").status_code == 200
+    assert client.get(f"/progression/rounds/{LocalRound.objects.get().pk}/").status_code == 200
