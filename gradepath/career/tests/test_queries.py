@@ -91,3 +91,18 @@ def test_every_registered_source_reads_at_most_a_couple_of_queries(career, sourc
         user = reader.user
         know_the_reader(user)
         assert count(lambda u=user: source.entries(career.staff_member, u)) <= SOURCE_QUERIES, reader
+
+
+def test_every_registered_source_has_its_section_on_the_page_the_pdf_and_the_api(career, client):
+    from gradepath.career.sources import SLOT
+    from gradepath.core.registry import register
+
+    for source in REGISTERED_SOURCES:
+        register(SLOT, source)  # every process's, as the apps registered them (the fixture restores the slot)
+    client.force_login(career.hr_services.user)
+    html = client.get(reverse("career:record", args=[career.staff_member.pk])).content.decode()
+    for source in REGISTERED_SOURCES:
+        assert f'data-section="{source.key}"' in html and source.label in html, source.key
+    assert client.get(reverse("career:record-pdf", args=[career.staff_member.pk])).status_code == 200
+    body = client.get(reverse("api:person-career", args=[career.staff_member.pk])).json()
+    assert [s["key"] for s in body["sections"]] == [s.key for s in REGISTERED_SOURCES]
