@@ -12,20 +12,27 @@ from django.contrib.auth.models import Group
 from django.utils import timezone
 
 from gradepath.allowances.models import Allowance
-from gradepath.allowances.tests.conftest import make_person
 from gradepath.allowances.workflow import ALLOWANCES
 from gradepath.demo import allowances as demo_allowances
 from gradepath.demo.clock import demo_clock
 from gradepath.grades.models import Grade, PayRecord
 from gradepath.people import roles
-from gradepath.testing.factories import AppointmentFactory, PostFactory
+from gradepath.testing.factories import AppointmentFactory, PersonFactory, PostFactory, UserFactory
 from gradepath.workflow.testing import check_history
 
 pytestmark = pytest.mark.django_db
 
 
-def test_the_demo_builds_acting_up_running_and_ended_and_two_honoraria(allowances):
-    p = allowances
+def make_person(username: str, first: str, last: str, **kwargs):
+    user = UserFactory(username=username, first_name=first, last_name=last)
+    return PersonFactory(user=user, first_name=first, last_name=last, work_email=f"{username}@example.ac.uk",
+                         **kwargs)
+
+
+def test_the_demo_builds_acting_up_running_and_ended_and_two_honoraria(personas):
+    p = personas
+    PostFactory(post_number="BIO-0150", org_unit=p.department, title="Senior Research Technician",
+                grade=Grade.objects.get(number=6))
     hr = make_person("hrservices", "Hana", "Services")
     hr.user.groups.add(Group.objects.get_or_create(name=roles.HR_SERVICES)[0])
     grade4 = Grade.objects.get(number=4)
