@@ -11,6 +11,8 @@ from django.db import transaction
 
 from gradepath.appraisal import workflow
 from gradepath.appraisal.models import Appraisal
+from gradepath.demo import appraisal as demo_appraisal
+from gradepath.demo import builder
 from gradepath.demo.builder import build_demo_university
 from gradepath.grading.models import GradingCase
 from gradepath.jobs.redline import compare_versions
@@ -22,7 +24,9 @@ TODAY = dt.date(2026, 6, 10)  # after the season: what is still open is overdue
 
 @pytest.fixture(scope="module")
 def demo(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock():
+    # Only the appraisal step of the processes' demo (the other processes' steps have tests of their own).
+    with django_db_blocker.unblock(), pytest.MonkeyPatch.context() as patch:
+        patch.setattr(builder, "DEMO_STEPS", [("appraisal", demo_appraisal.build)])
         outer = transaction.atomic()
         outer.__enter__()
         try:
