@@ -5,6 +5,9 @@ read through the starter registry."""
 from __future__ import annotations
 
 import datetime as dt
+import io
+import re
+import zipfile
 
 import pytest
 from django.apps import apps
@@ -199,8 +202,12 @@ def test_a_flag_starts_a_case_whose_redline_shows_the_taken_on_inserted_and_the_
     items = compare_versions(case.baseline_version, case.proposed_version).section("duties").items
     assert [(i.kind, i.new or i.old) for i in items if i.kind in ("inserted", "deleted")] == [
         ("deleted", "Order stock."), ("inserted", "Manage the laboratory's equipment budget.")]
-    docx = comparison_docx(case.baseline_version, case.proposed_version)
-    assert docx[:2] == b"PK"  # the Word export of the same tracked changes
+    with zipfile.ZipFile(io.BytesIO(comparison_docx(case.baseline_version, case.proposed_version))) as docx:
+        body = docx.read("word/document.xml").decode()  # the Word export: the same changes, tracked
+    inserted = re.findall(r"<w:ins\b.*?</w:ins>", body, re.S)
+    deleted = re.findall(r"<w:del\b.*?</w:del>", body, re.S)
+    assert any("equipment budget" in chunk for chunk in inserted)
+    assert any("Order stock" in chunk for chunk in deleted)
     assert case.comments.get().text == "Budget duties since May."
     assert Notification.objects.filter(recipient_id=p.staff_member.pk, subject__contains=case.reference).exists()
 
