@@ -96,3 +96,19 @@ class ActionForm(MoveForm):
     def __init__(self, *args, allowance: Allowance, move, **kwargs):
         self.allowance = allowance
         super().__init__(*args, obj=allowance, move=move, **kwargs)
+
+    # The engine's fields, with this process's sentences for a missing or out-of-range value (the same as
+    # the API's, which checks the declared inputs).
+    def _kind_date(self, spec) -> None:
+        super()._kind_date(spec)
+        self.fields[spec.name].error_messages.update(
+            required=spec.required_message or f"{spec.label}: this is required.",
+            invalid=f"{spec.label} must be a date (YYYY-MM-DD).")
+
+    def _kind_integer(self, spec) -> None:
+        super()._kind_integer(spec)
+        self.fields[spec.name].error_messages.update(
+            required=spec.required_message or f"{spec.label}: this is required.",
+            invalid=f"{spec.label}: give a whole number.",
+            min_value=f"{spec.label}: at least {spec.min_value:,}." if spec.min_value is not None else "",
+            max_value=f"{spec.label}: at most {spec.max_value:,}." if spec.max_value is not None else "")

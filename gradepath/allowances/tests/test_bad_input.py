@@ -162,3 +162,43 @@ def test_a_move_with_an_absurd_amount_or_a_long_reason_is_refused_over_the_api(a
         assert response.status_code == 400, data
     allowance.refresh_from_db()
     assert (allowance.state, allowance.hr_amount) == ("hr_agreement", None)
+
+
+def test_a_bad_early_end_on_the_page_is_refused_in_words_and_nothing_changes(allowances, login):
+    import uuid
+
+    from gradepath.allowances.tests.conftest import make_allowance
+    from gradepath.grades.models import PayRecord
+
+    p = allowances
+    allowance = make_allowance(p, "acting_up", "pay_confirmation", start=p.today - dt.timedelta(days=20),
+                               end=p.today + dt.timedelta(days=60))
+    allowance = services.perform_action(actor=p.hr_services.user, allowance=allowance, action="confirm_pay", step=0)
+    client = login(p.hr_services)
+    records = PayRecord.objects.count()
+    for last_day, reason, words in ((p.today + dt.timedelta(days=60), "Back.", "not before the end date"),
+                                    (p.today - dt.timedelta(days=30), "Back.", "before acting up started"),
+                                    (p.today, "", "Give a reason"), ("", "Back.", "Give the last day")):
+        response = client.post(f"/acting-up/{allowance.pk}/act/end_early/", {
+            "end_early-step": str(allowance.step), "end_early-idempotency_key": str(uuid.uuid4()),
+            "end_early-last_day": last_day.isoformat() if last_day else "", "end_early-reason": reason})
+        assert response.status_code == 400 and words in response.content.decode(), words
+        allowance.refresh_from_db()
+        assert allowance.state == "acting" and PayRecord.objects.count() == records
+
+
+def test_an_absurd_counter_proposal_on_the_page_is_refused_in_words(allowances, login):
+    import uuid
+
+    p = allowances
+    allowance = services.propose_honorarium(actor=p.line_manager.user, person=p.staff_member, duties="Safety lead.",
+                                            amount=500, payment="once", start_date=p.today)
+    client = login(p.hr_services)
+    for amount, words in (("0", "at least 1"), ("99999999", "at most 10,000"), ("", "Give the amount you propose"),
+                          ("500", "agree it instead")):
+        response = client.post(f"/acting-up/{allowance.pk}/act/propose_amount/", {
+            "propose_amount-step": str(allowance.step), "propose_amount-idempotency_key": str(uuid.uuid4()),
+            "propose_amount-amount": amount, "propose_amount-reason": "The scale."})
+        assert response.status_code == 400 and words in response.content.decode(), words
+    allowance.refresh_from_db()
+    assert (allowance.state, allowance.hr_amount) == ("hr_agreement", None)
