@@ -168,37 +168,58 @@ def build(*, rng: random.Random, today: dt.date, clock: DemoClock) -> dict[str, 
     days = lambda n: today - dt.timedelta(days=n)  # noqa: E731
     made = 0
 
-    def take(quiet_from: dt.date | None = None) -> Person:
-        """The next applicant; for a placement, one whose pay history has nothing after its start (the demo's
-        pay histories are written ahead: an increment after the start would sit inside the secondment)."""
-        if quiet_from is not None:
-            for index in range(len(people) - 1, -1, -1):
-                if not PayRecord.objects.filter(person=people[index], effective_from__gt=quiet_from).exists():
-                    return people.pop(index)
-        return people.pop()
+    def grade_of(person: Person) -> int:
+        pay = PayRecord.objects.filter(person=person).as_of(today).select_related("grade").first()
+        return pay.grade.number if pay is not None else 0
 
-    def placed(posted_ago: int, months: int, post: Post) -> Secondment:
+    def take(post: Post | None = None, *, paid_more_from: dt.date | None = None) -> Person:
+        """The next applicant. For a placement on ``post``: when ``paid_more_from`` is given, someone below the
+        post's grade (paid at it while seconded) whose pay history has nothing after that day (the demo's pay
+        histories are written ahead: a later increment would sit inside the secondment); otherwise someone at
+        or above the post's grade (pay does not change, so their annual increments go on as written)."""
+        for index in range(len(people) - 1, -1, -1):
+            person = people[index]
+            if post is None:
+                return people.pop(index)
+            if paid_more_from is not None:
+                if grade_of(person) < post.grade.number and not PayRecord.objects.filter(
+                        person=person, effective_from__gt=paid_more_from).exists():
+                    return people.pop(index)
+            elif grade_of(person) >= post.grade.number:
+                return people.pop(index)
+        raise ServiceError(f"No applicant fits a secondment to {post}.")
+
+    def placed(posted: dt.date, months: int, post: Post, *, paid_more: bool = False) -> Secondment:
         nonlocal made
-        opportunity = demo.post(post, days(posted_ago), months=months)
-        s = demo.apply(take(opportunity.start_date), opportunity, days(posted_ago) + dt.timedelta(days=12))
+        opportunity = demo.post(post, posted, months=months)
+        person = take(post, paid_more_from=opportunity.start_date if paid_more else None)
+        s = demo.apply(person, opportunity, posted + dt.timedelta(days=12))
         made += 1
-        return demo.walk(s, "placed", days(posted_ago) + dt.timedelta(days=22))
+        return demo.walk(s, "placed", posted + dt.timedelta(days=22))
+
+    # The returned secondment at a higher grade lies between two 1 Augusts (no increment falls inside it),
+    # ending at least a month ago.
+    aug = dt.date(today.year, 8, 1)
+    while add_months(aug, 6) + dt.timedelta(days=30) > today:
+        aug = dt.date(aug.year - 1, 8, 1)
+    high = [p for p in posts if p.grade.number >= 6] or posts
+    low = sorted(posts, key=lambda p: (p.grade.number, p.post_number))
 
     try:
-        # Returned: six months at a higher grade, ended four months ago; pay back to the substantive point.
-        s = placed(400, 6, posts[0])
+        # Returned: six months at a higher grade; pay back to the substantive grade and point.
+        s = placed(aug - dt.timedelta(days=44), 6, high[0], paid_more=True)
         s = demo.move(s, "host", "confirm_end", s.end_date - dt.timedelta(days=30))
         demo.move(s, "hr_services", "record_return", s.end_date)
         # Extended: nine months, extended by three; on secondment now, the host's decision due before the end.
-        s = placed(300, 9, posts[1 % len(posts)])
+        s = placed(days(300), 9, low[0])
         s = demo.move(s, "host", "request_extension", days(25), reason="The fit-out slipped by a quarter.",
                       new_end_date=(s.end_date + dt.timedelta(days=91)).isoformat())
         demo.move(s, "hr_services", "approve_extension", days(20))
         # On secondment, the return confirmed: HR Services' task due on the last day.
-        s = placed(240, 8, posts[2 % len(posts)])
+        s = placed(days(240), 8, low[1 % len(low)])
         demo.move(s, "host", "confirm_end", days(6))
         # On secondment, an extension under review by HR Services.
-        s = placed(200, 7, posts[3 % len(posts)])
+        s = placed(days(200), 7, low[2 % len(low)])
         demo.move(s, "host", "request_extension", days(2), reason="A second phase of the project was funded.",
                   new_end_date=(s.end_date + dt.timedelta(days=120)).isoformat())
         # Recent: one opportunity with several applications at the early steps.

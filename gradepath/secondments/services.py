@@ -30,6 +30,7 @@ from gradepath.notifications.services import notify
 from gradepath.people.models import Appointment, OrgUnit, Person, Post
 from gradepath.people.relations import person_of, scope_unit_ids
 from gradepath.secondments import workflow
+from gradepath.secondments.effects import ENDING
 from gradepath.secondments.models import (
     CLOSED_STATES,
     PLACED_STATES,
@@ -82,8 +83,11 @@ def perform_action(*, actor, secondment: Secondment, action: str, step: int, dat
     """Take one move on an application (see the module docstring). A release (or its refusal) by anyone
     but the applicant's home line manager is refused with a sentence saying who may."""
     check_releaser(actor, secondment, action)
-    return engine.perform(SECONDMENTS, secondment, actor=actor, action=action, step=step, data=data,
-                          idempotency_key=idempotency_key)
+    try:
+        return engine.perform(SECONDMENTS, secondment, actor=actor, action=action, step=step, data=data,
+                              idempotency_key=idempotency_key)
+    finally:
+        ENDING.set(None)  # a move that failed after entering "placed" leaves no due date behind
 
 
 def check_releaser(actor, secondment: Secondment, action: str) -> None:

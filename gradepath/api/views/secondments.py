@@ -18,6 +18,7 @@ from gradepath.api.base import ApiView, paginated, paginated_serializer
 from gradepath.api.serializers import OrgUnitRefSerializer, PersonRefSerializer
 from gradepath.api.views.workflow import process_endpoints
 from gradepath.secondments import selectors, services, workflow
+from gradepath.secondments.effects import ENDING
 from gradepath.secondments.models import RedeploymentEntry, Secondment
 from gradepath.secondments.permissions import (
     get_opportunity_for_user,
@@ -247,7 +248,10 @@ class SecondmentPerformApi(_PerformApi):
         secondment = get_secondment_for_user(request.user, pk)
         action = request.data.get("action")
         services.check_releaser(request.user, secondment, action if isinstance(action, str) else "")
-        return super().post(request, pk)
+        try:
+            return super().post(request, pk)
+        finally:
+            ENDING.set(None)  # a move that failed after entering "placed" leaves no due date behind
 
 
 class RegisterEntrySerializer(serializers.Serializer):

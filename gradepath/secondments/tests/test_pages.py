@@ -75,6 +75,8 @@ def test_an_applicant_applies_from_the_board_and_the_host_selects_on_the_page(se
     s = opportunity.applications.get()
     assert response.status_code == 302 and response["Location"] == f"/secondments/{s.pk}/"
     host = client_for(p.host)
+    inbox = host.get("/inbox/").content.decode()
+    assert s.reference in inbox and f"/secondments/{s.pk}/" in inbox  # the one inbox lists every process's tasks
     page = host.get(f"/secondments/{s.pk}/").content.decode()
     assert 'data-testid="action-select"' in page and 'data-testid="action-not_select"' in page
     key = str(uuid.uuid4())
