@@ -16,6 +16,7 @@ class AllowancesConfig(AppConfig):
         from gradepath.workflow.registry import register_process
 
         register_process(ALLOWANCES)
-        register("menu", MenuEntry("allowances", "Acting up and honoraria", "allowances:list", 60, "/acting-up/"))
+        register("menu", MenuEntry("allowances", "Acting up and honoraria", "allowances:list", 48, "/acting-up/",
+                                         group="Progression"))
         register("home", Panel("allowances", "allowances/_home_panel.html", panels.home_panel, 60))
         register_career_source(CareerSource("allowances", "Acting up and honoraria", 60, panels.career_entries))

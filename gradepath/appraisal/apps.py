@@ -17,7 +17,8 @@ class AppraisalConfig(AppConfig):
         from gradepath.workflow.registry import Starter, register_process, register_starter
 
         register_process(APPRAISAL)
-        register("menu", MenuEntry("appraisal", "Appraisals", "appraisal:list", 45, "/appraisals/"))
+        register("menu", MenuEntry("appraisal", "Appraisals", "appraisal:list", 42, "/appraisals/",
+                                         group="Progression"))
         register("home", Panel("appraisal", "appraisal/_home_panel.html", panels.home_panel, 45))
         register_career_source(CareerSource("appraisal", "Appraisals", 30, panels.career_entries))
         # latest_completed(*, person, within_days=None, on=None) -> (completed_on, reference, link) | None

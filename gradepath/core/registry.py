@@ -44,6 +44,8 @@ class MenuEntry:
     the user sees it (None: every signed-in user). ``badge(request)`` gives a number shown beside
     the label (0 or None: no badge), e.g. unread notifications; the badge's element has the id
     ``badge_id`` (default ``gp-<key>-badge``), so the app's pages can update it out of band.
+    ``group`` puts the entry in a dropdown of that name (the menu stays one line at 1280 px however
+    many processes register an entry).
     """
 
     key: str
@@ -54,6 +56,7 @@ class MenuEntry:
     visible: Callable[[Any], bool] | None = None
     badge: Callable[[Any], int | None] | None = None
     badge_id: str = ""
+    group: str = ""  # entries with the same group are one dropdown, named by it, where the first of them is
 
 
 @dataclass(frozen=True)
@@ -112,6 +115,25 @@ def menu_for(request) -> list[dict]:
     if best is not None:
         best["active"] = True
     return rows
+
+
+def menu_tree(rows: list[dict]) -> list[dict]:
+    """``menu_for``'s rows with the entries of a group gathered into one row (where the group's first
+    entry is): ``{"group": name, "children": rows, "active": whether one of them is}``."""
+    tree: list[dict] = []
+    groups: dict[str, dict] = {}
+    for row in rows:
+        name = row["entry"].group
+        if not name:
+            tree.append(row)
+        elif name in groups:
+            groups[name]["children"].append(row)
+            groups[name]["active"] = groups[name]["active"] or row["active"]
+        else:
+            groups[name] = {"group": name, "children": [row], "active": row["active"],
+                            "key": "group-" + "".join(c if c.isalnum() else "-" for c in name.lower())}
+            tree.append(groups[name])
+    return tree
 
 
 def _matches(prefix: str, path: str) -> bool:

@@ -16,7 +16,8 @@ class ProgressionConfig(AppConfig):
         from gradepath.workflow.registry import register_process
 
         register_process(PROGRESSION)
-        register("menu", MenuEntry("progression", "Increments", "progression:request-list", 45, "/progression/"))
+        register("menu", MenuEntry("progression", "Accelerated increments", "progression:request-list", 44,
+                                         "/progression/", group="Progression"))
         register("home", Panel("progression", "progression/_home_panel.html", panels.home_panel, 45))
         register_career_source(CareerSource("progression", "Accelerated increments and contribution points", 40,
                                             panels.career_entries))

@@ -16,7 +16,8 @@ class SecondmentsConfig(AppConfig):
         from gradepath.workflow.registry import Starter, register_process, register_starter
 
         register_process(SECONDMENTS)  # the process the engine performs, the inbox and the reminders read
-        register("menu", MenuEntry("secondments", "Secondments", "secondments:board", 55, "/secondments/"))
+        register("menu", MenuEntry("secondments", "Secondments", "secondments:board", 46, "/secondments/",
+                                         group="Progression"))
         register("home", Panel("secondments", "secondments/_home_panel.html", panels.home_panel, 55))
         register_career_source(CareerSource("secondments", "Secondments", 50, services.career_entries))
         # Secondment history as evidence on regrading and accelerated increment requests (policy §4.7 step 5):

@@ -17,8 +17,8 @@ register = template.Library()
 @register.simple_tag(takes_context=True)
 def menu_entries(context) -> list[dict]:
     """The main menu for the signed-in user, from what each app registered (core.registry):
-    rows of ``entry``, ``url``, ``active`` and ``badge``."""
-    return registry.menu_for(context.get("request"))
+    rows of ``entry``, ``url``, ``active`` and ``badge``, or of a ``group`` with its ``children`` rows."""
+    return registry.menu_tree(registry.menu_for(context.get("request")))
 
 
 @register.simple_tag(takes_context=True)

@@ -93,3 +93,27 @@ def test_the_longest_matching_prefix_marks_the_active_menu_entry(personas):
     request = RequestFactory().get("/")
     request.user = personas.staff_member.user
     assert [row["entry"].key for row in registry.menu_for(request) if row["active"]] == ["home"]
+
+
+def test_entries_of_a_group_are_one_dropdown_where_the_first_of_them_is(personas):
+    request = RequestFactory().get("/secondments/3/")
+    request.user = personas.staff_member.user
+    tree = registry.menu_tree(registry.menu_for(request))
+    groups = [row for row in tree if "group" in row]
+    assert [g["group"] for g in groups] == ["Progression"]
+    progression = groups[0]
+    assert [c["entry"].key for c in progression["children"]] == ["appraisal", "progression", "secondments",
+                                                                 "allowances"]
+    assert progression["active"] is True
+    assert [c["entry"].key for c in progression["children"] if c["active"]] == ["secondments"]
+    # Each entry appears once, in the tree's order of registration.
+    flat = [c["entry"].key for row in tree for c in (row["children"] if "group" in row else [row])]
+    assert flat == [row["entry"].key for row in registry.menu_for(request)]
+
+
+def test_the_menu_renders_a_group_as_a_dropdown(personas, client):
+    client.force_login(personas.staff_member.user)
+    body = client.get("/").content.decode()
+    assert 'class="nav-link dropdown-toggle text-nowrap"' in body and ">Progression</a>" in body
+    menu = body.split('id="gp-nav"')[1].split("</ul>\n          <div class=\"dropdown\">")[0]
+    assert menu.count('href="/appraisals/"') == 1 and 'class="dropdown-item" href="/appraisals/"' in menu
