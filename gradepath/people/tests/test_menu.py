@@ -8,17 +8,30 @@ import pytest
 
 pytestmark = pytest.mark.django_db
 
-EVERYONE = ["My home", "Inbox", "Job descriptions", "JD library", "Grading", "People", "Org structure", "Delegations",
-            "Notifications"]
+PROGRESSION = "Progression: Appraisals, Accelerated increments, Secondments, Acting up and honoraria"
+EVERYONE = ["My home", "Inbox", "Job descriptions", "JD library", "Grading", PROGRESSION, "People",
+            "Organisation: Org structure, Delegations", "Notifications"]
+
+
+def _label(html: str) -> str:
+    return html.split("<span")[0].strip()  # without its badge (a count shown beside it)
 
 
 def _menu(client) -> list[str]:
+    """The menu's entries in order; a dropdown as "Name: its entries"."""
     body = client.get("/").content.decode()
     nav = body[body.index('<ul class="navbar-nav me-auto">'):]
-    nav = nav[:nav.index("</ul>")]
-    # Each label without its badge (a count shown beside it).
-    return [label.split("<span")[0].strip()
-            for label in re.findall(r'class="nav-link[^"]*"[^>]*>(.*?)</a>', nav, re.S)]
+    nav = nav[:nav.index('<div class="dropdown">')]
+    found = []
+    for item in re.findall(r'<li class="nav-item( dropdown)?">(.*?)</li>\s*(?=<li class="nav-item|</ul>\s*$)',
+                           nav, re.S):
+        dropdown, html = item
+        top = _label(re.search(r'class="nav-link[^"]*"[^>]*>(.*?)</a>', html, re.S).group(1))
+        if dropdown:
+            children = [_label(c) for c in re.findall(r'class="dropdown-item[^"]*"[^>]*>(.*?)</a>', html, re.S)]
+            top = f"{top}: {', '.join(children)}"
+        found.append(top)
+    return found
 
 
 @pytest.mark.parametrize("persona", ["staff_member", "line_manager", "fm_hps", "delegate", "hod", "hrbp",
@@ -28,7 +41,8 @@ def test_every_signed_in_person_sees_the_shared_entries_in_order(persona, person
 
 
 def test_the_equality_data_viewer_also_sees_equality_data(personas, login):
-    assert _menu(login(personas.equality_viewer)) == [*EVERYONE[:8], "Equality data", "Notifications"]
+    assert _menu(login(personas.equality_viewer)) == [
+        *EVERYONE[:7], "Organisation: Org structure, Delegations, Equality data", "Notifications"]
 
 
 def test_an_administrator_also_sees_admin(personas, login):
@@ -37,8 +51,8 @@ def test_an_administrator_also_sees_admin(personas, login):
 
 def test_the_page_shown_is_the_active_entry(personas, login):
     body = login(personas.staff_member).get("/people/delegations/").content.decode()
-    assert re.search(r'nav-link text-nowrap active" aria-current="page" href="/people/delegations/">Delegations<',
-                     body)
+    assert re.search(r'dropdown-item active" aria-current="page" href="/people/delegations/">Delegations<', body)
+    assert re.search(r'nav-link dropdown-toggle text-nowrap active" [^>]*>Organisation<', body)
     assert 'active" aria-current="page" href="/people/">' not in body
 
 
