@@ -25,6 +25,7 @@ Nobody acts on a request about themselves except as its applicant.
 from __future__ import annotations
 
 from django.conf import settings
+from django.utils import timezone
 
 from gradepath.core.inputs import TEXT, InputField
 from gradepath.grades.models import PayRecord
@@ -87,7 +88,7 @@ OBJECTIVES = InputField("objectives_met", TEXT, "Stretching objectives met (repl
 def _pay_unchanged(request: ProgressionRequest) -> str | None:
     """The award starts from the spine point the request was made on: a pay change since (an annual
     increment, a regrade) means the award must be looked at again."""
-    latest = PayRecord.objects.as_of(request.effective_date or request.created_at.date()).filter(
+    latest = PayRecord.objects.as_of(request.effective_date or timezone.localdate(request.created_at)).filter(
         person_id=request.subject_id).values_list("grade_id", "spine_point").first()
     if latest is None or latest != (request.grade_id, request.current_point):
         now = f"spine point {latest[1]}" if latest else "no pay record"
