@@ -18,6 +18,7 @@ def test_the_viewer_finds_a_person_states_a_purpose_and_reads_the_record(live_se
     page = browser_page
     sign_in(page, live_server, personas.equality_viewer.user.username, PASSWORD)
 
+    page.get_by_role("button", name="Organisation").click()  # the menu's dropdown
     page.get_by_role("link", name="Equality data").click()
     page.get_by_label("Surname or staff number").fill("patel")
     page.get_by_label("Surname or staff number").press("Enter")
