@@ -224,7 +224,7 @@ def start_request(*, actor, route: str, subject: Person, data: dict[str, Any]) -
             request.save()
             record_history(actor=actor, action="progression.request_started", obj=request, person_id=subject.pk,
                            summary=f"Applied for {award.words} for {subject.full_name} ({request.reference}, "
-                                   f"{request.get_route_display().lower()}).")
+                                   f"{request.get_route_display()[:1].lower()}{request.get_route_display()[1:]}).")
             engine.refresh_tasks(PROGRESSION, request, actor=me)
     except IntegrityError:
         raise ServiceError(f"{subject.full_name} already has an open request: one at a time.") from None
