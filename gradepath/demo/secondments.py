@@ -32,7 +32,7 @@ from gradepath.grades.models import PayRecord
 from gradepath.people.models import Appointment, OrgUnit, Person, Post, User
 from gradepath.people.relations import subtree_q
 from gradepath.secondments import services
-from gradepath.secondments.models import Opportunity, Secondment, add_months
+from gradepath.secondments.models import Opportunity, RedeploymentEntry, Secondment, add_months
 
 TITLES = [
     ("Project Officer: the Bartlett refurbishment", "project",
@@ -258,10 +258,12 @@ def build(*, rng: random.Random, today: dt.date, clock: DemoClock) -> dict[str, 
         demo.at(days(50))
         services.withdraw_opportunity(actor=demo.host.user, opportunity=gone,
                                       reason="The project was cancelled at the budget review.")
-    except (ServiceError, PermissionDenied) as refused_step:  # pragma: no cover - a demo that no longer fits
-        raise AssertionError(f"The secondment demo no longer fits the university: {refused_step}") from refused_step
+    except (ServiceError, PermissionDenied):
+        # A small university (gradepath demo --staff 150) may lack a fitting applicant or post for a later stage:
+        # the stages made so far stay. (At the default size every stage is made: tests/test_demo_secondments.py.)
+        pass
     clock.moment = None
     _mark_emails_sent()
     return {"secondment opportunities": Opportunity.objects.count(),
             "secondments and applications": Secondment.objects.count(),
-            "on the redeployment register": 2}
+            "on the redeployment register": RedeploymentEntry.objects.filter(removed_at__isnull=True).count()}
