@@ -3,14 +3,38 @@ made through the services, one local round with a budget, and the ``dean`` login
 
 from __future__ import annotations
 
-import pytest
+import datetime as dt
 
+import pytest
+from django.db import transaction
+
+from gradepath.demo import appraisal as demo_appraisal
+from gradepath.demo import builder
+from gradepath.demo import progression as demo_progression
+from gradepath.demo.builder import build_demo_university
 from gradepath.grades.models import PayRecord
 from gradepath.people.models import Person
 from gradepath.progression import services, workflow
 from gradepath.progression.models import LocalRound, ProgressionRequest
 
 pytestmark = pytest.mark.django_db
+
+TODAY = dt.date(2026, 11, 20)
+
+
+@pytest.fixture(scope="module")
+def demo_university(django_db_setup, django_db_blocker):
+    # The appraisal step (the reviews requests rest on) and this one; the other steps have tests of their own.
+    with django_db_blocker.unblock(), pytest.MonkeyPatch.context() as patch:
+        patch.setattr(builder, "DEMO_STEPS", [("appraisal", demo_appraisal.build),
+                                              ("progression", demo_progression.build)])
+        outer = transaction.atomic()
+        outer.__enter__()
+        try:
+            yield build_demo_university(staff=200, today=TODAY, jds=60, cases=12)
+        finally:
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
 
 
 def test_the_demo_has_requests_on_both_routes_in_every_state_and_a_round(demo_university):
@@ -21,6 +45,9 @@ def test_the_demo_has_requests_on_both_routes_in_every_state_and_a_round(demo_un
     found = LocalRound.objects.get()
     assert found.budget > 0 and found.requests.exists()
     assert demo_university.counts["accelerated increment requests"] == ProgressionRequest.objects.count() >= 15
+    # Each rests on a review within the last 6 months or carries the warning: never a silent pass.
+    for obj in ProgressionRequest.objects.all():
+        assert bool(obj.review_date) != bool(obj.review_warning), obj.reference
 
 
 def test_completed_demo_requests_wrote_the_pay_from_the_first_of_the_month_after_approval(demo_university):
