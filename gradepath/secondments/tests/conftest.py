@@ -16,6 +16,7 @@ from django.utils import timezone
 from gradepath.grades.models import Grade, PayRecord
 from gradepath.people.models import Appointment, OrgUnit
 from gradepath.secondments import services
+from gradepath.secondments.effects import ENDING
 from gradepath.secondments.models import Opportunity, RedeploymentEntry, Secondment, add_months
 from gradepath.secondments.workflow import SECONDMENTS
 from gradepath.testing.factories import (
@@ -105,7 +106,9 @@ def make_secondment(p, state: str = "applied", *, applicant=None, opportunity=No
         s.save()
         Opportunity.objects.filter(pk=opportunity.pk).update(status="filled")
     if state not in SECONDMENTS.closed_states:
+        ENDING.set(s.end_date if state in ("placed", "ending") else None)  # as entering the state would
         engine.refresh_tasks(SECONDMENTS, s)
+        ENDING.set(None)
     return s
 
 

@@ -154,3 +154,22 @@ def test_a_move_with_a_field_it_does_not_take_is_refused_by_the_api(sec):
                                                                  "data": {"grade": 9}})
     assert api.status_code == 400 and "does not take grade" in api.json()["detail"]
     assert written() == before
+
+
+def test_an_opportunity_with_open_applications_cannot_be_withdrawn_and_a_closed_one_takes_none(sec):
+    p = sec
+    s = make_secondment(p, "selected")
+    before = written()
+    api = api_post(p.host, f"/api/secondments/opportunities/{s.opportunity_id}/withdraw/", {"reason": "Cancelled."})
+    assert api.status_code == 400 and f"Decide the open applications first ({s.reference})" in api.json()["detail"]
+    assert written() == before
+    closed = api_post(p.host, f"/api/secondments/opportunities/{s.opportunity_id}/close/", {})
+    assert closed.status_code == 200 and closed.json()["status"] == "closed"
+    before = written()
+    late = client_for(p.outsider).post(f"/secondments/opportunities/{s.opportunity_id}/apply/",
+                                       {"statement": "Me too."})
+    assert late.status_code == 404  # a closed opportunity is off the board: strangers do not see it
+    api = api_post(p.redeployee, f"/api/secondments/opportunities/{s.opportunity_id}/apply/",
+                   {"data": {"statement": "Me too."}})
+    assert api.status_code == 404
+    assert written() == before
