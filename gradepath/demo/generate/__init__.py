@@ -31,7 +31,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from gradepath.demo.clock import demo_clock
-from gradepath.demo.generate import appraisal, grading, jds, notifications
+from gradepath.demo.generate import allowances, appraisal, grading, jds, notifications
 from gradepath.demo.generate import people as people_step
 from gradepath.demo.generate.base import (
     Generation,
@@ -49,7 +49,7 @@ DEFAULT_SEED = 2026
 # (AJD-2026-0001, numbered after the highest by jobs.services) can count in one year.
 MAX_PEOPLE = 70_000
 
-for _step in (people_step.STEP, jds.STEP, grading.STEP, notifications.STEP, appraisal.STEP):
+for _step in (people_step.STEP, jds.STEP, grading.STEP, notifications.STEP, appraisal.STEP, allowances.STEP):
     register_step(_step)
 
 INDEX_CHOICES = ("build", "queue", "none")
