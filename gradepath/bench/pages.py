@@ -39,6 +39,9 @@ from django.db.models import Count
 from django.test import Client
 from rest_framework.throttling import UserRateThrottle
 
+from gradepath.allowances.models import CLOSED_STATES as ALLOWANCE_CLOSED
+from gradepath.allowances.models import Allowance
+from gradepath.allowances.permissions import visible_allowances
 from gradepath.demo.logins import DEMO_LOGINS
 from gradepath.grading.models import CaseTask, GradingCase
 from gradepath.grading.permissions import visible_cases
@@ -47,6 +50,7 @@ from gradepath.jobs.models import AgreedJD, JDVersion, JobDescription
 from gradepath.jobs.permissions import versions_for_user, visible_agreed, visible_jds
 from gradepath.notifications.models import Notification
 from gradepath.people.models import Person, User
+from gradepath.workflow.models import Task as WorkflowTask
 
 # Targets of issue 13.
 P95_TARGET_MS = 100.0
@@ -201,6 +205,21 @@ class _Finder:
             return team.filter(pay_records__isnull=False).distinct().first() or team.first()
         return self._once("report", make)
 
+    def allowance_for(self, username: str) -> Allowance | None:
+        """An allowance with the login's own open task, else one in HR Services' queue running now (acting up),
+        else any open one they see, else any (one query each, through the allowances' access gate)."""
+        def make() -> Allowance | None:
+            user, me = self.users.get(username), self.person(username)
+            if user is None:
+                return None
+            rows = visible_allowances(user)
+            mine = (WorkflowTask.objects.filter(process="allowances", assignee=me, completed_at__isnull=True)
+                    .values("object_id") if me is not None else None)
+            return ((rows.filter(pk__in=mine).order_by("pk").first() if mine is not None else None)
+                    or rows.filter(state="acting").order_by("pk").first()
+                    or rows.exclude(state__in=ALLOWANCE_CLOSED).order_by("pk").first() or rows.order_by("pk").first())
+        return self._once(f"allowance_{username}", make)
+
     def case_search_word(self) -> str | None:
         case = self.hrbp_case()
         return _longest_word(case.title) if case is not None else None
@@ -292,6 +311,13 @@ def _pay_history(f: _Finder) -> str | None:
     return f"/api/people/{person.pk}/pay-history/" if person else None
 
 
+def _allowance_of(username: str) -> Callable[[_Finder], str | None]:
+    def url(f: _Finder) -> str | None:
+        allowance = f.allowance_for(username)
+        return f"/acting-up/{allowance.pk}/" if allowance else None
+    return url
+
+
 def _fixed(url: str) -> Callable[[_Finder], str]:
     return lambda f: url
 
@@ -331,6 +357,15 @@ SPECS: list[_Spec] = [
     ("api-jds", "API: JDs", "hrbp", _fixed("/api/jds/")),
     ("api-library", "API: agreed JD library", "hrbp", _fixed("/api/library/")),
     ("api-library-search", "API: agreed JD library, searched", "hrbp", lambda f: _library_search(f, api=True)),
+    ("allowances", "Acting up and honoraria list (HR Services: every one)", "hrservices", _fixed("/acting-up/")),
+    ("allowances-manager", "Acting up and honoraria list (a line manager: their team's)", "manager",
+     _fixed("/acting-up/")),
+    ("allowance", "Allowance page (acting up running, in HR Services' queue)", "hrservices",
+     _allowance_of("hrservices")),
+    ("allowance-manager", "Allowance page (one waiting for the line manager)", "manager", _allowance_of("manager")),
+    ("allowances-payroll", "Honoraria payable this month (HR Services)", "hrservices", _fixed("/acting-up/payroll/")),
+    ("api-allowances", "API: acting up and honoraria (HR Services)", "hrservices", _fixed("/api/allowances/")),
+    ("api-allowances-manager", "API: acting up and honoraria (a line manager)", "manager", _fixed("/api/allowances/")),
 ]
 PAGE_KEYS = [spec[0] for spec in SPECS]
 
