@@ -110,3 +110,39 @@ def test_my_home_sums_up_the_inbox(grading, login):
     assert "2 things waiting for you" in summary and "1 overdue" in summary and early.reference in summary
     quiet = login(p.outsider).get(reverse("people:home")).content.decode()
     assert "Nothing is waiting for you in any process." in quiet
+
+
+def _tasks_of_every_process(p, each: int) -> None:
+    """``each`` open tasks of every registered process for the line manager (the inbox reads only the task
+    table, so a task row is all a process adds to it)."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from gradepath.workflow.registry import processes
+
+    for process in processes():
+        content_type = ContentType.objects.get_for_model(process.model)
+        first_state = next(iter(process.states))
+        for i in range(each):
+            Task.objects.create(process=process.name, content_type=content_type, object_id=10_000 + i,
+                                reference=f"X-{process.name[:6]}-{i}", title="A task", org_unit=p.department,
+                                subject=p.staff_member, step=0, state=first_state, assignee=p.line_manager,
+                                role=next(iter(process.roles)), description="Waiting",
+                                due_date=dt.date(2026, 1, 5) + dt.timedelta(days=i))
+
+
+def test_the_inbox_query_count_is_the_same_with_every_process_and_more_rows(grading, login):
+    from gradepath.workflow.registry import processes
+
+    names = {process.name for process in processes()}
+    assert {"grading", "appraisal", "allowances"} <= names and len(names) >= 5, names
+    p = grading
+    client = login(p.line_manager)
+    _tasks_of_every_process(p, 1)
+    small = _count(client)
+    response, tasks = inbox_rows(client)
+    assert {t.process for t in tasks} == names
+    _tasks_of_every_process(p, 5)
+    assert _count(client) == small
+    response, tasks = inbox_rows(client)
+    assert len(tasks) == 6 * len(names)
+    assert all(row.link for row in response.context["rows"])
