@@ -417,7 +417,8 @@ class _Allowances:
         for p in acting:
             _, post, start, end = p.temporary  # type: ignore[misc]
             pay = self.pay_on(p, start - dt.timedelta(days=1))
-            if p.manager is None or pay is None or p.pk not in appointments or p.pk not in records:
+            if p.manager is None or pay is None or p.pk not in appointments or p.pk not in records \
+                    or not self.hr_ids - {p.pk, p.manager.pk}:  # nobody in HR Services could have confirmed it
                 continue
             created = self.moment(start - dt.timedelta(days=self.rng.randint(21, 45)))
             approved = self.after(created, self.rng.randint(1, 6))
