@@ -297,7 +297,7 @@ class _Appraisals:
         sent first) by them or (Agreed Route) by their line manager."""
         found: dict[tuple[int, int], Any] = {}
         for case in getattr(self.cases, "cases", []):
-            if case.route not in FLAG_ROUTES or case.subject is None or case.subject.manager is None \
+            if str(case.route) not in FLAG_ROUTES or case.subject is None or case.subject.manager is None \
                     or case.subject.pk in barred:
                 continue
             day = self.local(case.created_at)
@@ -305,7 +305,7 @@ class _Appraisals:
             if day.year not in years or not first + dt.timedelta(days=10) <= day <= last:
                 continue
             by_subject = case.initiator is case.subject
-            if not (by_subject or (case.route == "agreed" and case.initiator is case.subject.manager)):
+            if not (by_subject or (str(case.route) == "agreed" and case.initiator is case.subject.manager)):
                 continue
             key = (case.subject.pk, day.year)
             if key not in found and self.rng.random() < FLAGGED:
@@ -459,10 +459,10 @@ class _Appraisals:
         at = case.created_at
         person = case.initiator
         assert row.state in ("meeting", "sign_off", "completed") and row.changes, row.reference
-        row.flag = (case.route, case.reference, case.pk, person)
+        row.flag = (str(case.route), case.reference, case.pk, person)
         row.updated_at = max(row.updated_at or at, at)
         user = self.login(person, at)
-        route = ROUTE_LABELS[case.route]
+        route = ROUTE_LABELS[str(case.route)]
         self.history(row, at, "appraisal.regrading_flagged", person, user,
                      f"{row.reference}: a regrading check may be due: started {case.reference} on the {route}.")
         other = row.appraiser if person is row.subject else row.subject

@@ -105,7 +105,7 @@ def task_messages() -> list[str]:
     """Every open task given to a person has its "waiting for you" message (unless it was made by their own
     move), and no finished task still has one."""
     problems = []
-    keys = set(Notification.objects.exclude(key="").values_list("key", flat=True))
+    keys = set(Notification.objects.filter(key__startswith="grading.task:").values_list("key", flat=True))
     open_keys = {f"grading.task:{pk}" for pk in CaseTask.objects.filter(completed_at__isnull=True)
                  .values_list("pk", flat=True)}
     stale = keys - open_keys
@@ -190,6 +190,73 @@ def reference_counters() -> list[str]:
     return problems
 
 
+def appraisals(sample: int | None = 200) -> list[str]:
+    """Appraisals (gradepath.demo.generate.appraisal): each (sampled) one a walk of the appraisal table;
+    an open one's tasks exactly those ``engine.refresh_tasks`` makes as of the moves since it entered its
+    state, a closed one's none; every open task's message there, no finished task's; a flagged regrading
+    check names a grading case about the staff member on its route."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from gradepath.appraisal.models import Appraisal, AppraisalEvent
+    from gradepath.appraisal.workflow import APPRAISAL, OPEN_STATES
+    from gradepath.workflow.models import Task
+
+    problems: list[str] = []
+    tasks = Task.objects.filter(content_type=ContentType.objects.get_for_model(Appraisal))
+    ids = list(Appraisal.objects.values_list("pk", flat=True))
+    for appraisal in Appraisal.objects.filter(pk__in=_sample(ids, sample)).select_related("subject", "appraiser"):
+        try:
+            check_history(APPRAISAL, appraisal)
+        except AssertionError as failed:
+            problems.append(f"{appraisal.reference}: its events are not a walk of the appraisal table ({failed}).")
+        mine = tasks.filter(object_id=appraisal.pk, completed_at__isnull=True)
+        generated = sorted((t.assignee_id or 0, t.role, t.capacity, t.due_date) for t in mine)
+        if appraisal.state not in OPEN_STATES:
+            if generated:
+                problems.append(f"{appraisal.reference} is {appraisal.state} but has open tasks.")
+            continue
+        events = list(AppraisalEvent.objects.filter(appraisal=appraisal).order_by("step")
+                      .values_list("from_state", "to_state", "created_at"))
+        entered = max((i for i, (frm, to, _) in enumerate(events) if to == appraisal.state and frm != appraisal.state),
+                      default=None)
+        moments = [(appraisal.created_at if entered is None else events[entered][2], False)]
+        moments += [(at, True) for _, _, at in (events[entered + 1:] if entered is not None else events)]
+        try:
+            with transaction.atomic():
+                with demo_clock() as clock:
+                    for moment, stayed in moments:
+                        clock.set(moment)
+                        engine.refresh_tasks(APPRAISAL, appraisal, stayed=stayed)
+                refreshed = sorted((t.assignee_id or 0, t.role, t.capacity, t.due_date)
+                                   for t in tasks.filter(object_id=appraisal.pk, completed_at__isnull=True))
+                raise _Rollback
+        except _Rollback:
+            pass
+        if generated != refreshed:
+            problems.append(f"{appraisal.reference} ({appraisal.state}): open tasks {generated}, the engine makes "
+                            f"{refreshed}.")
+    keys = set(Notification.objects.filter(key__startswith="appraisal.task:").values_list("key", flat=True))
+    open_tasks = list(tasks.filter(completed_at__isnull=True, assignee__isnull=False).values_list("pk", "step"))
+    if stale := keys - {f"appraisal.task:{pk}" for pk, _ in open_tasks}:
+        problems.append(f"{len(stale)} appraisal messages belong to tasks that are finished.")
+    # Nobody is told about a task their own move made: the appraiser's own at the meeting (step 2 on).
+    missing = sum(1 for pk, step in open_tasks if f"appraisal.task:{pk}" not in keys) - tasks.filter(
+        completed_at__isnull=True, role="appraiser", state="sign_off").count()
+    if missing > 0:
+        problems.append(f"{missing} open appraisal tasks have no 'waiting for you' message.")
+    from gradepath.grading.models import GradingCase
+
+    flagged = Appraisal.objects.exclude(regrading_reference="")
+    cases = {c.pk: c for c in GradingCase.objects.filter(pk__in=flagged.values("regrading_case_id"))}
+    for appraisal in flagged:
+        case = cases.get(appraisal.regrading_case_id)
+        if case is None or (case.reference, case.subject_id, case.route) != (
+                appraisal.regrading_reference, appraisal.subject_id, appraisal.regrading_route):
+            problems.append(f"{appraisal.reference} flags {appraisal.regrading_reference}, which is not a grading "
+                            "case about its staff member on that route.")
+    return problems[:50]
+
+
 CHECKS: dict[str, Callable[..., list[str]]] = {
     "case histories": case_histories,
     "open tasks": open_tasks_as_the_engine_makes_them,
@@ -198,6 +265,7 @@ CHECKS: dict[str, Callable[..., list[str]]] = {
     "posts and pay": posts_and_pay,
     "library": library,
     "reference counters": reference_counters,
+    "appraisals": appraisals,
 }
 
 
