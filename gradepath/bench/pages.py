@@ -42,6 +42,9 @@ from rest_framework.throttling import UserRateThrottle
 from gradepath.allowances.models import CLOSED_STATES as ALLOWANCE_CLOSED
 from gradepath.allowances.models import Allowance
 from gradepath.allowances.permissions import visible_allowances
+from gradepath.appraisal.models import CLOSED_STATES as APPRAISAL_CLOSED
+from gradepath.appraisal.models import Appraisal
+from gradepath.appraisal.permissions import visible_appraisals
 from gradepath.demo.logins import DEMO_LOGINS
 from gradepath.grading.models import CaseTask, GradingCase
 from gradepath.grading.permissions import visible_cases
@@ -220,6 +223,21 @@ class _Finder:
                     or rows.exclude(state__in=ALLOWANCE_CLOSED).order_by("pk").first() or rows.order_by("pk").first())
         return self._once(f"allowance_{username}", make)
 
+    def appraisal_for(self, username: str) -> Appraisal | None:
+        """An appraisal with the login's own open task (a line manager's meeting to record), else an open one
+        they see that is not their own, else any (one query each, through the appraisals' access gate)."""
+        def make() -> Appraisal | None:
+            user, me = self.users.get(username), self.person(username)
+            if user is None:
+                return None
+            rows = visible_appraisals(user)
+            mine = (WorkflowTask.objects.filter(process="appraisal", assignee=me, completed_at__isnull=True)
+                    .values("object_id") if me is not None else None)
+            return ((rows.filter(pk__in=mine).order_by("pk").first() if mine is not None else None)
+                    or rows.exclude(state__in=APPRAISAL_CLOSED).exclude(subject=me).order_by("pk").first()
+                    or rows.order_by("pk").first())
+        return self._once(f"appraisal_{username}", make)
+
     def case_search_word(self) -> str | None:
         case = self.hrbp_case()
         return _longest_word(case.title) if case is not None else None
@@ -318,6 +336,13 @@ def _allowance_of(username: str) -> Callable[[_Finder], str | None]:
     return url
 
 
+def _appraisal_of(username: str) -> Callable[[_Finder], str | None]:
+    def url(f: _Finder) -> str | None:
+        appraisal = f.appraisal_for(username)
+        return f"/appraisals/{appraisal.pk}/" if appraisal else None
+    return url
+
+
 def _fixed(url: str) -> Callable[[_Finder], str]:
     return lambda f: url
 
@@ -366,6 +391,19 @@ SPECS: list[_Spec] = [
     ("allowances-payroll", "Honoraria payable this month (HR Services)", "hrservices", _fixed("/acting-up/payroll/")),
     ("api-allowances", "API: acting up and honoraria (HR Services)", "hrservices", _fixed("/api/allowances/")),
     ("api-allowances-manager", "API: acting up and honoraria (a line manager)", "manager", _fixed("/api/allowances/")),
+    ("appraisals", "Appraisal list (a line manager: their team's, and meetings to record)", "manager",
+     _fixed("/appraisals/")),
+    ("appraisals-all", "Appraisal list (HR Services: every appraisal)", "hrservices", _fixed("/appraisals/")),
+    ("appraisal", "Appraisal page (a meeting waiting for the line manager)", "manager", _appraisal_of("manager")),
+    ("appraisal-hrbp", "Appraisal page (one in the HRBP's faculty)", "hrbp", _appraisal_of("hrbp")),
+    ("appraisals-completion", "Appraisal completion by unit (HRBP: their faculty's units)", "hrbp",
+     _fixed("/appraisals/completion/")),
+    ("appraisals-completion-all", "Appraisal completion by unit (HR Services: every unit)", "hrservices",
+     _fixed("/appraisals/completion/")),
+    ("api-appraisals", "API: appraisals (a line manager)", "manager", _fixed("/api/appraisals/")),
+    ("api-appraisals-all", "API: appraisals (HR Services)", "hrservices", _fixed("/api/appraisals/")),
+    ("api-appraisals-completion", "API: appraisal completion by unit (HRBP)", "hrbp",
+     _fixed("/api/appraisals/completion/")),
 ]
 PAGE_KEYS = [spec[0] for spec in SPECS]
 
