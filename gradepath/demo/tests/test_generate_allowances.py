@@ -133,3 +133,16 @@ def test_nothing_is_dated_after_the_generations_now_and_the_counters_end_at_the_
     for counter in ReferenceCounter.objects.filter(series="allowance"):
         last = Allowance.objects.filter(reference__startswith=f"AL-{counter.year}-").order_by("-reference").first()
         assert last is not None and last.reference == f"AL-{counter.year}-{counter.last_number:04d}"
+
+
+def test_the_bench_pages_open_the_allowances_their_personas_work_on(generated):
+    from gradepath.bench.pages import plan_pages
+
+    keys = ["allowances", "allowances-manager", "allowance", "allowance-manager", "allowances-payroll",
+            "api-allowances", "api-allowances-manager"]
+    pages, skipped = plan_pages(only=keys)
+    assert skipped == [] and [p.key for p in pages] == keys
+    found = {p.key: int(p.url.split("/")[2]) for p in pages if p.key.startswith("allowance-") or p.key == "allowance"}
+    assert Allowance.objects.get(pk=found["allowance"]).state == "acting"
+    assert Task.objects.filter(process="allowances", object_id=found["allowance-manager"], completed_at__isnull=True,
+                               assignee__user__username="manager").exists()
