@@ -31,8 +31,9 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from gradepath.demo.clock import demo_clock
-from gradepath.demo.generate import allowances, appraisal, grading, jds, notifications
+from gradepath.demo.generate import allowances, appraisal, grading, jds, notifications, secondments
 from gradepath.demo.generate import people as people_step
+from gradepath.demo.generate import progression as progression_step
 from gradepath.demo.generate.base import (
     Generation,
     GenerationError,
@@ -49,7 +50,8 @@ DEFAULT_SEED = 2026
 # (AJD-2026-0001, numbered after the highest by jobs.services) can count in one year.
 MAX_PEOPLE = 70_000
 
-for _step in (people_step.STEP, jds.STEP, grading.STEP, notifications.STEP, appraisal.STEP, allowances.STEP):
+for _step in (people_step.STEP, jds.STEP, grading.STEP, notifications.STEP, appraisal.STEP, allowances.STEP,
+              secondments.STEP, progression_step.STEP):
     register_step(_step)
 
 INDEX_CHOICES = ("build", "queue", "none")
