@@ -53,6 +53,13 @@ from gradepath.jobs.models import AgreedJD, JDVersion, JobDescription
 from gradepath.jobs.permissions import versions_for_user, visible_agreed, visible_jds
 from gradepath.notifications.models import Notification
 from gradepath.people.models import Person, User
+from gradepath.progression.models import CLOSED_STATES as PROGRESSION_CLOSED
+from gradepath.progression.models import LocalRound, ProgressionRequest
+from gradepath.progression.permissions import visible_requests as visible_progression
+from gradepath.progression.permissions import visible_rounds
+from gradepath.secondments.models import CLOSED_STATES as SECONDMENT_CLOSED
+from gradepath.secondments.models import Opportunity, Secondment
+from gradepath.secondments.permissions import visible_opportunities, visible_secondments
 from gradepath.workflow.models import Task as WorkflowTask
 
 # Targets of issue 13.
@@ -238,6 +245,53 @@ class _Finder:
                     or rows.order_by("pk").first())
         return self._once(f"appraisal_{username}", make)
 
+    def secondment_for(self, username: str) -> Secondment | None:
+        """A secondment with the login's own open task (HR Services: their team's queue), else one on
+        secondment now they see, else any open one, else any (one query each, through the secondments' gate)."""
+        def make() -> Secondment | None:
+            user, me = self.users.get(username), self.person(username)
+            if user is None:
+                return None
+            rows = visible_secondments(user)
+            tasks = WorkflowTask.objects.filter(process="secondments", completed_at__isnull=True)
+            mine = (tasks.filter(assignee=me) if username != "hrservices" else tasks.filter(assignee__isnull=True))
+            return (rows.filter(pk__in=mine.values("object_id")).order_by("pk").first()
+                    or rows.filter(state="placed").order_by("pk").first()
+                    or rows.exclude(state__in=SECONDMENT_CLOSED).order_by("pk").first() or rows.order_by("pk").first())
+        return self._once(f"secondment_{username}", make)
+
+    def opportunity_for(self, username: str) -> Opportunity | None:
+        """An opportunity the login hosts with applications, else any they see (one query each)."""
+        def make() -> Opportunity | None:
+            user, me = self.users.get(username), self.person(username)
+            if user is None:
+                return None
+            rows = visible_opportunities(user)
+            return (rows.filter(host_manager=me, applications__isnull=False).order_by("-posted_on", "pk").first()
+                    or rows.order_by("-posted_on", "pk").first())
+        return self._once(f"opportunity_{username}", make)
+
+    def progression_for(self, username: str) -> ProgressionRequest | None:
+        """An accelerated increment request with the login's own open task (HR Services: their team's queue),
+        else any open one they see, else any (one query each, through the progression access gate)."""
+        def make() -> ProgressionRequest | None:
+            user, me = self.users.get(username), self.person(username)
+            if user is None:
+                return None
+            rows = visible_progression(user)
+            tasks = WorkflowTask.objects.filter(process="progression", completed_at__isnull=True)
+            mine = tasks.filter(assignee=me) if username != "hrservices" else tasks.filter(assignee__isnull=True)
+            return (rows.filter(pk__in=mine.values("object_id")).order_by("pk").first()
+                    or rows.exclude(state__in=PROGRESSION_CLOSED).order_by("pk").first() or rows.order_by("pk").first())
+        return self._once(f"progression_{username}", make)
+
+    def local_round_for(self, username: str) -> LocalRound | None:
+        """The latest local round the login sees (its faculty's current one; one query)."""
+        def make() -> LocalRound | None:
+            user = self.users.get(username)
+            return visible_rounds(user).order_by("-deadline", "-pk").first() if user else None
+        return self._once(f"round_{username}", make)
+
     def case_search_word(self) -> str | None:
         case = self.hrbp_case()
         return _longest_word(case.title) if case is not None else None
@@ -343,6 +397,35 @@ def _appraisal_of(username: str) -> Callable[[_Finder], str | None]:
     return url
 
 
+def _secondment_of(username: str) -> Callable[[_Finder], str | None]:
+    def url(f: _Finder) -> str | None:
+        secondment = f.secondment_for(username)
+        return f"/secondments/{secondment.pk}/" if secondment else None
+    return url
+
+
+def _opportunity_of(username: str) -> Callable[[_Finder], str | None]:
+    def url(f: _Finder) -> str | None:
+        opportunity = f.opportunity_for(username)
+        return f"/secondments/opportunities/{opportunity.pk}/" if opportunity else None
+    return url
+
+
+def _progression_of(username: str) -> Callable[[_Finder], str | None]:
+    def url(f: _Finder) -> str | None:
+        found = f.progression_for(username)
+        return f"/progression/{found.pk}/" if found else None
+    return url
+
+
+def _round_of(username: str, api: bool = False) -> Callable[[_Finder], str | None]:
+    def url(f: _Finder) -> str | None:
+        found = f.local_round_for(username)
+        return None if found is None else (f"/api/progression/rounds/{found.pk}/panel/" if api
+                                           else f"/progression/rounds/{found.pk}/")
+    return url
+
+
 def _fixed(url: str) -> Callable[[_Finder], str]:
     return lambda f: url
 
@@ -404,6 +487,36 @@ SPECS: list[_Spec] = [
     ("api-appraisals-all", "API: appraisals (HR Services)", "hrservices", _fixed("/api/appraisals/")),
     ("api-appraisals-completion", "API: appraisal completion by unit (HRBP)", "hrbp",
      _fixed("/api/appraisals/completion/")),
+    ("secondments-board", "Secondments board (staff: open opportunities, their tasks)", "staff", _fixed("/secondments/")),
+    ("secondments-board-host", "Secondments board (the host: tasks and the opportunities they host)", "host",
+     _fixed("/secondments/")),
+    ("secondments", "Secondment applications list (HR Services: every one)", "hrservices",
+     _fixed("/secondments/applications/")),
+    ("secondments-manager", "Secondment applications list (a line manager: their team's)", "manager",
+     _fixed("/secondments/applications/")),
+    ("secondment", "Secondment page (one in HR Services' queue)", "hrservices", _secondment_of("hrservices")),
+    ("secondment-host", "Secondment page (one waiting for the host)", "host", _secondment_of("host")),
+    ("secondment-opportunity", "Secondment opportunity page (the host's, with its applications)", "host",
+     _opportunity_of("host")),
+    ("secondments-register", "Redeployment register (HR Services)", "hrservices", _fixed("/secondments/register/")),
+    ("api-secondments", "API: secondments (HR Services)", "hrservices", _fixed("/api/secondments/")),
+    ("api-secondment-opportunities", "API: secondment opportunities (staff)", "staff",
+     _fixed("/api/secondments/opportunities/")),
+    ("progression", "Accelerated increments list (HR Services: every one)", "hrservices", _fixed("/progression/")),
+    ("progression-dean", "Accelerated increments list (the Dean: their faculty's)", "dean", _fixed("/progression/")),
+    ("progression-hod", "Accelerated increments list (Head of Department: their division's)", "hod",
+     _fixed("/progression/")),
+    ("progression-request", "Accelerated increment request (one waiting for the Dean)", "dean",
+     _progression_of("dean")),
+    ("progression-request-hr", "Accelerated increment request (one in HR Services' queue)", "hrservices",
+     _progression_of("hrservices")),
+    ("progression-rounds", "Local rounds (the Dean)", "dean", _fixed("/progression/rounds/")),
+    ("progression-round", "Local round panel (the Dean: the faculty's latest round)", "dean", _round_of("dean")),
+    ("api-progression", "API: accelerated increment requests (HR Services)", "hrservices",
+     _fixed("/api/progression/requests/")),
+    ("api-progression-dean", "API: accelerated increment requests (the Dean)", "dean",
+     _fixed("/api/progression/requests/")),
+    ("api-progression-round", "API: a local round's panel (the Dean)", "dean", _round_of("dean", api=True)),
 ]
 PAGE_KEYS = [spec[0] for spec in SPECS]
 
