@@ -9,6 +9,8 @@ import datetime as dt
 
 from django.conf import settings
 
+from gradepath.core.dates import add_months, days_inclusive  # noqa: F401 - re-exported: the process reads them here
+
 
 def setting(name: str):
     return settings.GRADEPATH_ALLOWANCES[name]
@@ -24,16 +26,6 @@ def acting_up_point(current_point: int, bottom_point: int, top_point: int) -> in
     (it is not a higher grade for this person)."""
     point = max(bottom_point, current_point + 1)
     return point if point <= top_point else None
-
-
-def add_months(day: dt.date, months: int) -> dt.date:
-    """The same day ``months`` later (the month's last day when that month is shorter)."""
-    year, month = divmod(day.year * 12 + day.month - 1 + months, 12)
-    return dt.date(year, month + 1, min(day.day, calendar.monthrange(year, month + 1)[1]))
-
-
-def days_inclusive(start: dt.date, end: dt.date) -> int:
-    return (end - start).days + 1
 
 
 def longer_than_min_weeks(start: dt.date, end: dt.date, weeks: int) -> bool:

@@ -21,7 +21,6 @@ grading case took each of its steps on its own dates.
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 import random
 import time
@@ -35,6 +34,7 @@ from django.contrib.auth.models import Group
 from django.db import transaction
 from django.utils import timezone
 
+from gradepath.core.dates import add_months
 from gradepath.core.models import HistoryEntry
 from gradepath.demo import catalogue as cat
 from gradepath.demo.cases import DEFAULT_CASES, build_demo_cases
@@ -174,13 +174,6 @@ class _Person:
 def pay_year_of(day: dt.date) -> int:
     """The pay year a day falls in (pay years start on the increment date, normally 1 August)."""
     return day.year if day >= increment_date(day.year) else day.year - 1
-
-
-def add_months(day: dt.date, months: int) -> dt.date:
-    year, month = divmod(day.month - 1 + months, 12)
-    year += day.year
-    month += 1
-    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 def _slug(text: str) -> str:

@@ -12,11 +12,13 @@ import functools
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Subquery
 from django.utils import timezone
 
+from gradepath.core.dates import add_months, days_inclusive, months_between
 from gradepath.core.errors import PermissionDenied, ServiceError
 from gradepath.core.history import diff, field_labels, record_history, snapshot
 from gradepath.core.locking import lock
@@ -715,6 +717,30 @@ def substantive_clash(appointments: Iterable[Appointment], start: dt.date, end: 
     return max(clashes, key=lambda a: a.start_date, default=None)
 
 
+def temporary_appointment_problem(kind: str, start_date: dt.date, end_date: dt.date | None) -> str | None:
+    """What the policy says about the length of a secondment or acting up (§4.7, §4.8), in words, or None:
+    acting up is for more than ``GRADEPATH_ALLOWANCES["ACTING_UP_MIN_WEEKS"]`` consecutive weeks and at
+    most ``ACTING_UP_MAX_MONTHS``; a secondment lasts at most ``GRADEPATH_SECONDMENTS["MAX_MONTHS"]``.
+    The same rules hold however the appointment arrives (the processes' services, the HR import)."""
+    if end_date is None or end_date < start_date:
+        return None
+    if kind == Appointment.Kind.ACTING_UP:
+        rules = settings.GRADEPATH_ALLOWANCES
+        weeks, most = rules["ACTING_UP_MIN_WEEKS"], rules["ACTING_UP_MAX_MONTHS"]
+        if days_inclusive(start_date, end_date) <= weeks * 7:
+            return (f"Acting up is for more than {weeks} consecutive weeks: {start_date:%d %b %Y} to "
+                    f"{end_date:%d %b %Y} is {days_inclusive(start_date, end_date)} days.")
+        if end_date >= add_months(start_date, most):
+            return (f"Acting up may last at most {most} months: {start_date:%d %b %Y} to {end_date:%d %b %Y} is "
+                    "longer. A longer arrangement is an appointment or a regrade.")
+    if kind == Appointment.Kind.SECONDMENT:
+        most = settings.GRADEPATH_SECONDMENTS["MAX_MONTHS"]
+        if months_between(start_date, end_date) > most:
+            return (f"A secondment may last at most {most} months, extensions included: {start_date:%d %b %Y} to "
+                    f"{end_date:%d %b %Y} is {months_between(start_date, end_date)} months.")
+    return None
+
+
 def check_appointment(person: Person, kind: str, start_date: dt.date, end_date: dt.date | None,
                       appointments: Iterable[Appointment]) -> None:
     """A new appointment's dates: an end not before the start, an end for a temporary one, and no
@@ -723,6 +749,18 @@ def check_appointment(person: Person, kind: str, start_date: dt.date, end_date: 
         raise ServiceError("The appointment cannot end before it starts.")
     if kind in (Appointment.Kind.SECONDMENT, Appointment.Kind.ACTING_UP) and end_date is None:
         raise ServiceError(f"A {Appointment.Kind(kind).label.lower()} is temporary: give its end date.")
+    if (why := temporary_appointment_problem(kind, start_date, end_date)) is not None:
+        raise ServiceError(why)
+    if kind != Appointment.Kind.SUBSTANTIVE:
+        same = [a for a in appointments if a.kind == kind and a.start_date <= (end_date or dt.date.max)
+                and (a.end_date is None or a.end_date >= start_date)]
+        if same:
+            other = max(same, key=lambda a: a.start_date)
+            words = Appointment.Kind(kind).label.lower()
+            raise ServiceError(
+                f"{person} already has {'an' if words[0] in 'aeiou' else 'a'} {words} appointment ({other.post}) "
+                f"from {other.start_date:%d %b %Y}{' to ' + format(other.end_date, '%d %b %Y') if other.end_date else ''}"
+                f" that overlaps these dates: one {words} at a time.")
     if kind == Appointment.Kind.SUBSTANTIVE:
         clash = substantive_clash(appointments, start_date, end_date)
         if clash is not None:

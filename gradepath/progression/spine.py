@@ -18,6 +18,8 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
+from gradepath.core.dates import add_months, first_of_next_month  # noqa: F401 - re-exported: the process reads them here
+
 HIGHEST_GRADE = 9  # grades 1–9 (policy §4.6 step 1)
 ACCELERATED_INCREMENT = "accelerated_increment"
 CONTRIBUTION_POINT = "contribution_point"
@@ -106,20 +108,6 @@ def award_words(current: int, points: int, kind: str, top_automatic: int) -> str
     if current < top_automatic:
         return "an accelerated increment and a contribution point"
     return "two contribution points"
-
-
-def first_of_next_month(day: dt.date) -> dt.date:
-    """The 1st of the month after ``day`` (when an approved award takes effect)."""
-    return dt.date(day.year + (day.month == 12), day.month % 12 + 1, 1)
-
-
-def add_months(day: dt.date, months: int) -> dt.date:
-    """The same day ``months`` later (or earlier), or the last day of that month when it is shorter."""
-    index = day.year * 12 + day.month - 1 + months
-    year, month = divmod(index, 12)
-    month += 1
-    next_first = dt.date(year + (month == 12), month % 12 + 1, 1)
-    return dt.date(year, month, min(day.day, (next_first - dt.timedelta(days=1)).day))
 
 
 def pay_year_end(on: dt.date, increment_month: int = 8, increment_day: int = 1) -> dt.date:

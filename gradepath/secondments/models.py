@@ -12,37 +12,18 @@ substantive appointment is kept) → extended (reviewed) or returned. The legal 
 
 from __future__ import annotations
 
-import calendar
-import datetime as dt
-
 from django.contrib.contenttypes.fields import GenericRelation
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from gradepath.core.dates import add_months, months_between  # noqa: F401 - re-exported: the process reads them here
 from gradepath.workflow.models import WorkflowEvent, WorkflowObject
 
 # Where an application ends.
 CLOSED_STATES = ("returned", "not_selected", "release_refused", "withdrawn")
 # States in which the person is on secondment (or their placement is arranged).
 PLACED_STATES = ("placed", "extension_review", "ending", "returned")
-
-
-def months_between(start: dt.date, end: dt.date) -> int:
-    """Whole months from ``start`` to the day after ``end`` (1 Jan–31 Dec is 12), rounded up when a part
-    month is left: how long an opportunity or a secondment lasts, in the policy's words."""
-    after = end + dt.timedelta(days=1)
-    months = (after.year - start.year) * 12 + after.month - start.month
-    if after.day > start.day:
-        months += 1
-    return max(months, 0)
-
-
-def add_months(day: dt.date, months: int) -> dt.date:
-    """The same day ``months`` later (the month's last day when that month is shorter)."""
-    year, month = divmod(day.year * 12 + day.month - 1 + months, 12)
-    last = calendar.monthrange(year, month + 1)[1]
-    return dt.date(year, month + 1, min(day.day, last))
 
 
 class Reason(models.TextChoices):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from gradepath.core.dates import first_of_next_month  # noqa: F401 - grading reads it here
 from gradepath.workflow.models import BankHoliday
 
 
@@ -27,7 +28,3 @@ def working_days_between(start: dt.date, end: dt.date) -> int:
     holidays = set(BankHoliday.objects.filter(date__gt=start, date__lte=end).values_list("date", flat=True))
     return sum(1 for n in range(1, (end - start).days + 1)
                if (d := start + dt.timedelta(days=n)).weekday() < 5 and d not in holidays)
-
-
-def first_of_next_month(day: dt.date) -> dt.date:
-    return (day.replace(day=28) + dt.timedelta(days=4)).replace(day=1)

@@ -715,3 +715,53 @@ def test_any_file_gives_a_report_never_a_crash_and_a_clean_import_is_idempotent(
             raise _Rollback
     except _Rollback:
         pass
+
+
+# Issue 14, bad input: the policy's lengths of a secondment and of acting up, and one of each kind at a
+# time, hold for the HR import as for the processes' own services (people.services.check_appointment).
+
+
+def _substantive_and(*rows: str) -> bytes:
+    return csv_bytes(UNIT_ROW, person_row("E1", post="P-A", start="2020-01-06"), *rows)
+
+
+@pytest.mark.django_db
+def test_acting_up_of_six_weeks_or_less_is_refused_on_import_and_nothing_is_written():
+    report = import_people(actor=None, data=_substantive_and(
+        person_row("E1", post="P-B", kind="acting up", start="2024-03-04", end="2024-04-14")))
+
+    assert [m for m in messages(report) if "Acting up" in m] == [
+        "Line 4: Acting up is for more than 6 consecutive weeks: 04 Mar 2024 to 14 Apr 2024 is 42 days. "
+        "Nothing was imported."]
+    assert not Person.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_secondment_longer_than_the_maximum_is_refused_on_import():
+    report = import_people(actor=None, data=_substantive_and(
+        person_row("E1", post="P-B", kind="secondment", start="2024-01-01", end="2026-01-31")))
+
+    assert [m for m in messages(report) if "secondment" in m] == [
+        "Line 4: A secondment may last at most 24 months, extensions included: 01 Jan 2024 to 31 Jan 2026 is "
+        "25 months. Nothing was imported."]
+    assert not Person.objects.exists()
+
+
+@pytest.mark.django_db
+def test_two_overlapping_secondments_of_one_person_are_refused_on_import():
+    report = import_people(actor=None, data=_substantive_and(
+        person_row("E1", post="P-B", kind="secondment", start="2024-01-01", end="2024-12-31"),
+        person_row("E1", post="P-C", kind="secondment", start="2024-06-01", end="2025-03-31")))
+
+    assert any("overlaps these dates: one secondment at a time" in m for m in messages(report)), messages(report)
+    assert not Person.objects.exists()
+
+
+@pytest.mark.django_db
+def test_acting_up_of_seven_weeks_and_a_two_year_secondment_import():
+    report = import_people(actor=None, data=_substantive_and(
+        person_row("E1", post="P-B", kind="acting up", start="2024-03-04", end="2024-04-21"),
+        person_row("E1", post="P-C", kind="secondment", start="2024-05-01", end="2026-04-30")))
+
+    assert messages(report) == []
+    assert Appointment.objects.filter(person__employee_number="E1").count() == 3
