@@ -61,7 +61,9 @@ class Appraisal(WorkflowObject):
             models.CheckConstraint(condition=~Q(appraiser=F("subject")), name="appraiser_is_not_the_subject"),
         ]
         indexes = [
-            models.Index(fields=["year", "org_unit", "state"], name="appraisal_season_unit_idx"),
+            # Completion by unit counts a season's appraisals per unit and state, and which open ones are past
+            # the season's last day, from this index alone (due_on in it: no table read per appraisal).
+            models.Index(fields=["year", "org_unit", "state", "due_on"], name="appraisal_season_unit_idx"),
             models.Index(fields=["subject", "-year"], name="appraisal_subject_idx"),
             models.Index(fields=["appraiser", "-year"], name="appraisal_appraiser_idx"),
         ]

@@ -24,8 +24,11 @@ def appraisal_list(appraisals: QuerySet[Appraisal], *, year: int | None = None, 
         rows = rows.filter(year=year)
     if state:
         rows = rows.filter(state=state)
-    return rows.select_related("subject", "appraiser", "org_unit").order_by("-year", "subject__last_name",
-                                                                            "subject__first_name", "id")
+    # By the staff member's name, each person's newest year first: the order of the people's name index
+    # (person_name_idx, then the appraisal's subject index), so a page reads its own rows and sorts none
+    # (year first sorted every appraisal: 1.7 s for HR Services at 50,000 people).
+    return rows.select_related("subject", "appraiser", "org_unit").order_by(
+        "subject__last_name", "subject__first_name", "subject_id", "-year", "id")
 
 
 def overdue_condition(today: dt.date) -> Q:
@@ -72,6 +75,8 @@ def completion_by_unit(units: QuerySet, *, year: int, today: dt.date | None = No
             RowNumber(), partition_by=[F("org_unit_id")],
             order_by=[F("subject__last_name").asc(), F("subject__first_name").asc(), F("id").asc()]))
             .filter(rank__lte=OVERDUE_SHOWN).select_related("subject", "appraiser")
+            .only("id", "reference", "org_unit_id", *(f"{who}__{name}" for who in ("subject", "appraiser")
+                                                     for name in ("id", "first_name", "known_as", "last_name")))
             .order_by("org_unit_id", "subject__last_name", "subject__first_name", "id"))
         for appraisal in ranked:
             rows[appraisal.org_unit_id].overdue_people.append(appraisal)
