@@ -165,3 +165,19 @@ def test_nothing_is_dated_after_the_generations_now_and_the_counters_end_at_the_
         last = ProgressionRequest.objects.filter(reference__startswith=f"AIP-{counter.year}-").order_by(
             "-reference").first()
         assert last is not None and last.reference == f"AIP-{counter.year}-{counter.last_number:04d}"
+
+
+def test_the_bench_pages_open_the_requests_and_round_their_personas_work_on(generated):
+    from gradepath.bench.pages import plan_pages
+
+    keys = ["progression", "progression-dean", "progression-hod", "progression-request", "progression-request-hr",
+            "progression-rounds", "progression-round", "api-progression", "api-progression-dean",
+            "api-progression-round"]
+    pages, skipped = plan_pages(only=keys)
+    assert skipped == [] and [p.key for p in pages] == keys
+    found = {p.key: int(p.url.split("/")[2]) for p in pages if p.key.startswith("progression-request")}
+    assert Task.objects.filter(process="progression", object_id=found["progression-request"], completed_at__isnull=True,
+                               assignee__user__username="dean").exists()
+    if ProgressionRequest.objects.filter(state="hr_validation").exists():
+        assert Task.objects.filter(process="progression", object_id=found["progression-request-hr"],
+                                   completed_at__isnull=True, team="HR Services").exists()
