@@ -367,7 +367,7 @@ class _Secondments:
         plans: list[tuple[str, _Person | None]] = [(s, host_login) for s in own] if host_login else []
         plans += [(s, None) for s in wanted]
         for scenario, host in plans:
-            for _ in range(6):
+            for _ in range(12):
                 chosen = host or hosts[rng.randrange(len(hosts))]
                 if self.opportunity(scenario, chosen, staff_login=scenario == "selected" and not self._staff_done):
                     break
@@ -399,6 +399,9 @@ class _Secondments:
                 if pay[1] < opp.grade and not self.quiet(p, opp.start, quiet_until):
                     self.pool.insert(0, p)
                     continue
+                if host_grade_at_least and any(opp.start <= r[0] <= quiet_until and r[1] != pay[1] for r in p.pay_rows):
+                    self.pool.insert(0, p)  # on secondment now: paid on the host post's grade until today
+                    continue
             return p
         return None
 
@@ -419,15 +422,17 @@ class _Secondments:
                 return False
             posted = start - dt.timedelta(days=rng.randint(45, 75))
         elif scenario in NOW_PLACED:
-            months = rng.choice((9, 12, 12, 18))
             start = self.first_of_month(max(self.go_live + dt.timedelta(days=90), today - dt.timedelta(days=330)),
                                         today - dt.timedelta(days=60))
             if start is None:
                 return False
-            end = add_months(start, months) - dt.timedelta(days=1)
             low, high = {"ending": (4, 70), "extension_review": (10, 120), "extended": (-60, 40)}.get(scenario, (45, 500))
-            if not today + dt.timedelta(days=low) <= end <= today + dt.timedelta(days=high):
+            fits = [m for m in (6, 9, 12, 15, 18) if today + dt.timedelta(days=low)
+                    <= add_months(start, m) - dt.timedelta(days=1) <= today + dt.timedelta(days=high)]
+            if not fits:
                 return False
+            months = rng.choice(fits)
+            end = add_months(start, months) - dt.timedelta(days=1)
             posted = start - dt.timedelta(days=rng.randint(45, 75))
         elif scenario == "open":
             posted = today - dt.timedelta(days=rng.randint(0, 20))
