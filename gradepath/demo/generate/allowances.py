@@ -351,14 +351,24 @@ class _Allowances:
 
     def fm_hps(self, row: Row, on: dt.date) -> tuple[_Person, str, str] | None:
         """Who is given the FM/HPS task (an active delegate first): (person, task capacity, capacity in words)."""
-        barred = {row.manager.pk}
-        found = self.holders.task_holder(row.unit_id, "fm_hps", on, row.person.pk, barred)
+        return self.fm_hps_of(row.unit_id, row.person, row.manager, on)
+
+    def fm_hps_of(self, unit_id: int, person: _Person, manager: _Person, on: dt.date
+                  ) -> tuple[_Person, str, str] | None:
+        barred = {manager.pk}
+        found = self.holders.task_holder(unit_id, "fm_hps", on, person.pk, barred)
         if found is None:
             return None
         pk, capacity = found
-        words = next(c[1] for c in self.holders.candidates(row.unit_id, "fm_hps", on, row.person.pk, barred)
-                     if c[0] == pk)
+        words = next(c[1] for c in self.holders.candidates(unit_id, "fm_hps", on, person.pk, barred) if c[0] == pk)
         return self.people[pk], capacity, words
+
+    def approvable(self, p: _Person, start: dt.date, moves: list[tuple[str, dt.datetime, dict[str, Any]]]) -> bool:
+        """Someone may approve (or decline) the proposal whenever the FM/HPS acts on it or is given its task."""
+        post = self.substantive_post(p, start)
+        assert post is not None and p.manager is not None
+        moments = [when for action, when, _ in moves if action in ("propose", "approve", "decline")]
+        return all(self.fm_hps_of(post.node.unit.pk, p, p.manager, self.local(when)) is not None for when in moments)
 
     # --- the plans ---------------------------------------------------------------------------------------
 
@@ -423,13 +433,14 @@ class _Allowances:
             created = self.moment(start - dt.timedelta(days=self.rng.randint(21, 45)))
             approved = self.after(created, self.rng.randint(1, 6))
             confirmed = min(self.after(approved, self.rng.randint(1, 8)), self.now)
-            if not (created < approved < confirmed) or created < self.moment(self.go_live):
+            moves = [("propose", created, {}), ("approve", approved, {}), ("confirm_pay", confirmed, {})]
+            if not (created < approved < confirmed) or created < self.moment(self.go_live) \
+                    or not self.approvable(p, start, moves):
                 continue
             self.taken.add(p.pk)
             self.busy_posts[post.pk].append((start, end))
-            plans.append(Plan("acting_up", p, start, end, created,
-                              [("propose", created, {}), ("approve", approved, {}), ("confirm_pay", confirmed, {})],
-                              post=post, pay=pay, adopted=(appointments[p.pk], records[p.pk])))
+            plans.append(Plan("acting_up", p, start, end, created, moves, post=post, pay=pay,
+                              adopted=(appointments[p.pk], records[p.pk])))
         return plans
 
     def acting_plan(self, p: _Person, state: str) -> Plan | None:
@@ -500,7 +511,7 @@ class _Allowances:
             moves.append(("decline", self.after(last, rng.randint(1, 8)), {"reason": rng.choice(DECLINES)}))
         elif state == "withdrawn":
             moves.append(("withdraw", self.after(last, rng.randint(1, 8)), {"reason": rng.choice(WITHDRAWALS)}))
-        if any(when > self.now for _, when, _ in moves):
+        if any(when > self.now for _, when, _ in moves) or not self.approvable(p, start, moves):
             return None
         self.taken.add(p.pk)
         if state not in ("declined", "withdrawn"):
