@@ -256,6 +256,9 @@ def completion_view(request: HttpRequest) -> HttpResponse:
     year = _year(request, today.year) or today.year
     rows = selectors.completion_by_unit(units, year=year, today=today)
     return render(request, "appraisal/completion.html", {
+        # Each overdue appraisal's page is this list's address and its id: one reverse() for the page, not one
+        # per person (HR Services' page names up to 25 people in each of over a hundred units).
+        "detail_base": reverse("appraisal:list"),
         "rows": rows, "year": year, "today": today, "season": services.season(year),
         "totals": {k: sum(getattr(r, k) for r in rows) for k in ("done", "open", "overdue")},
     })
