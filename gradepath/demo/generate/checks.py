@@ -28,6 +28,7 @@ from gradepath.core.audit import verify_history_chain
 from gradepath.core.models import ReferenceCounter
 from gradepath.demo.clock import demo_clock
 from gradepath.demo.generate.allowances import problems as allowance_problems
+from gradepath.demo.generate.progression import problems as progression_problems
 from gradepath.demo.generate.secondments import problems as secondment_problems
 from gradepath.grades.models import PayRecord
 from gradepath.grading.models import CLOSED_STATES, CaseEvent, CaseTask, GradingCase
@@ -270,6 +271,7 @@ CHECKS: dict[str, Callable[..., list[str]]] = {
     "appraisals": appraisals,
     "allowances": allowance_problems,
     "secondments": secondment_problems,
+    "accelerated increments": progression_problems,
 }
 
 
