@@ -57,10 +57,6 @@ from gradepath.progression.models import CLOSED_STATES as PROGRESSION_CLOSED
 from gradepath.progression.models import LocalRound, ProgressionRequest
 from gradepath.progression.permissions import visible_requests as visible_progression
 from gradepath.progression.permissions import visible_rounds
-from gradepath.progression.models import CLOSED_STATES as PROGRESSION_CLOSED
-from gradepath.progression.models import LocalRound, ProgressionRequest
-from gradepath.progression.permissions import visible_requests as visible_progression
-from gradepath.progression.permissions import visible_rounds
 from gradepath.secondments.models import CLOSED_STATES as SECONDMENT_CLOSED
 from gradepath.secondments.models import Opportunity, Secondment
 from gradepath.secondments.permissions import visible_opportunities, visible_secondments
@@ -296,27 +292,6 @@ class _Finder:
             return visible_rounds(user).order_by("-deadline", "-pk").first() if user else None
         return self._once(f"round_{username}", make)
 
-    def progression_for(self, username: str) -> ProgressionRequest | None:
-        """An accelerated increment request with the login's own open task (HR Services: their team's queue),
-        else any open one they see, else any (one query each, through the progression access gate)."""
-        def make() -> ProgressionRequest | None:
-            user, me = self.users.get(username), self.person(username)
-            if user is None:
-                return None
-            rows = visible_progression(user)
-            tasks = WorkflowTask.objects.filter(process="progression", completed_at__isnull=True)
-            mine = tasks.filter(assignee=me) if username != "hrservices" else tasks.filter(assignee__isnull=True)
-            return (rows.filter(pk__in=mine.values("object_id")).order_by("pk").first()
-                    or rows.exclude(state__in=PROGRESSION_CLOSED).order_by("pk").first() or rows.order_by("pk").first())
-        return self._once(f"progression_{username}", make)
-
-    def local_round_for(self, username: str) -> LocalRound | None:
-        """The latest local round the login sees (its faculty's current one; one query)."""
-        def make() -> LocalRound | None:
-            user = self.users.get(username)
-            return visible_rounds(user).order_by("-deadline", "-pk").first() if user else None
-        return self._once(f"round_{username}", make)
-
     def case_search_word(self) -> str | None:
         case = self.hrbp_case()
         return _longest_word(case.title) if case is not None else None
@@ -451,21 +426,6 @@ def _round_of(username: str, api: bool = False) -> Callable[[_Finder], str | Non
     return url
 
 
-def _progression_of(username: str) -> Callable[[_Finder], str | None]:
-    def url(f: _Finder) -> str | None:
-        found = f.progression_for(username)
-        return f"/progression/{found.pk}/" if found else None
-    return url
-
-
-def _round_of(username: str, api: bool = False) -> Callable[[_Finder], str | None]:
-    def url(f: _Finder) -> str | None:
-        found = f.local_round_for(username)
-        return None if found is None else (f"/api/progression/rounds/{found.pk}/panel/" if api
-                                           else f"/progression/rounds/{found.pk}/")
-    return url
-
-
 def _fixed(url: str) -> Callable[[_Finder], str]:
     return lambda f: url
 
@@ -542,21 +502,6 @@ SPECS: list[_Spec] = [
     ("api-secondments", "API: secondments (HR Services)", "hrservices", _fixed("/api/secondments/")),
     ("api-secondment-opportunities", "API: secondment opportunities (staff)", "staff",
      _fixed("/api/secondments/opportunities/")),
-    ("progression", "Accelerated increments list (HR Services: every one)", "hrservices", _fixed("/progression/")),
-    ("progression-dean", "Accelerated increments list (the Dean: their faculty's)", "dean", _fixed("/progression/")),
-    ("progression-hod", "Accelerated increments list (Head of Department: their division's)", "hod",
-     _fixed("/progression/")),
-    ("progression-request", "Accelerated increment request (one waiting for the Dean)", "dean",
-     _progression_of("dean")),
-    ("progression-request-hr", "Accelerated increment request (one in HR Services' queue)", "hrservices",
-     _progression_of("hrservices")),
-    ("progression-rounds", "Local rounds (the Dean)", "dean", _fixed("/progression/rounds/")),
-    ("progression-round", "Local round panel (the Dean: the faculty's latest round)", "dean", _round_of("dean")),
-    ("api-progression", "API: accelerated increment requests (HR Services)", "hrservices",
-     _fixed("/api/progression/requests/")),
-    ("api-progression-dean", "API: accelerated increment requests (the Dean)", "dean",
-     _fixed("/api/progression/requests/")),
-    ("api-progression-round", "API: a local round's panel (the Dean)", "dean", _round_of("dean", api=True)),
     ("progression", "Accelerated increments list (HR Services: every one)", "hrservices", _fixed("/progression/")),
     ("progression-dean", "Accelerated increments list (the Dean: their faculty's)", "dean", _fixed("/progression/")),
     ("progression-hod", "Accelerated increments list (Head of Department: their division's)", "hod",
