@@ -159,7 +159,9 @@ class Secondment(WorkflowObject):
             models.CheckConstraint(condition=Q(end_date__isnull=True) | Q(start_date__isnull=True)
                                    | Q(end_date__gt=models.F("start_date")), name="secondment_ends_after_it_starts"),
         ]
-        indexes = [models.Index(fields=["state", "-created_at"], name="secondment_state_idx")]
+        indexes = [models.Index(fields=["state", "-created_at"], name="secondment_state_idx"),
+                   # The lists' order: newest first, read from the index a page at a time.
+                   models.Index(fields=["-created_at", "-id"], name="secondment_newest_idx")]
 
     def __str__(self) -> str:
         return f"{self.reference} {self.applicant} – {self.title}"
