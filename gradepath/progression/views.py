@@ -21,7 +21,7 @@ from gradepath.core.widgets import search_response, search_words
 from gradepath.people import roles
 from gradepath.people.models import OrgUnit, Person, UnitRole, UnitRoleAssignment
 from gradepath.people.permissions import visible_people
-from gradepath.people.relations import people_in_units, person_of, subtree_q
+from gradepath.people.relations import people_in_units, person_of, scope_unit_ids, subtree_q
 from gradepath.people.search import picker_rows
 from gradepath.progression import effects, services, workflow
 from gradepath.progression.forms import RequestMoveForm, RoundForm, StartForm
@@ -213,6 +213,11 @@ def _stale(request: HttpRequest, obj: ProgressionRequest) -> HttpResponse:
 def _round_faculties(user):
     """The faculties whose rounds this user may open."""
     faculties = OrgUnit.objects.filter(parent__isnull=True, kind=OrgUnit.Kind.FACULTY, is_active=True)
+    if not roles.in_group(user, roles.HR_SERVICES, roles.ADMINISTRATOR):
+        # Only a faculty the user holds a role over (or a live delegation of one) can be theirs to open: the
+        # gate is asked for those alone, so the page's queries do not grow with the number of faculties.
+        me = person_of(user)
+        faculties = faculties.filter(pk__in=scope_unit_ids(me) if me is not None else [])
     return faculties.filter(pk__in=[f.pk for f in faculties if services.can_open_round(user, f)])
 
 
