@@ -83,3 +83,13 @@ def clean_text(value: str, *, label: str = "", max_length: int | None = None, st
         raise ValidationError(
             f"{label or 'The text'} is too long: at most {max_length:,} characters (it has {len(value):,}).")
     return value
+
+
+def lower_first(text: str) -> str:
+    """A label as words inside a sentence: its first letter in lower case, the rest as written, so
+    "Line manager reviewing the proposed JD" reads "… line manager reviewing the proposed JD" and a
+    label that starts with an abbreviation ("HR Services to agree", "FM/HPS approval") stays as it is."""
+    word = text.split(" ", 1)[0]
+    if any(c.isupper() for c in word[1:]):  # HR, FM/HPS, HoD, JD
+        return text
+    return text[:1].lower() + text[1:]

@@ -23,7 +23,7 @@ from gradepath.core.errors import PermissionDenied, ServiceError, StaleStateErro
 from gradepath.core.history import record_history
 from gradepath.core.inputs import clean_input
 from gradepath.core.locking import lock
-from gradepath.core.text import text_problem
+from gradepath.core.text import lower_first, text_problem
 from gradepath.notifications.services import notify, withdraw_notifications
 from gradepath.people.relations import person_of
 from gradepath.workflow.calendar import add_working_days
@@ -175,7 +175,7 @@ def _plain(data: dict[str, Any]) -> dict[str, Any]:
 
 
 def state_words(process: Process, obj) -> str:
-    return process.states.get(obj.state, obj.state).lower()
+    return lower_first(process.states.get(obj.state, obj.state))
 
 
 def perform(process: Process, obj, *, actor, action: str, step: int, data: dict[str, Any] | None = None,

@@ -10,6 +10,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.safestring import mark_safe
 
 from gradepath.core import registry
+from gradepath.core.text import lower_first as text_lower_first
 
 register = template.Library()
 
@@ -60,3 +61,9 @@ def money(value) -> str:
     if amount == amount.to_integral_value():
         return f"£{amount:,.0f}"
     return f"£{amount:,.2f}"
+
+
+@register.filter
+def lower_first(text) -> str:
+    """A label inside a sentence: its first letter lower case unless it starts an abbreviation (core.text)."""
+    return text_lower_first(str(text))

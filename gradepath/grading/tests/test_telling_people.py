@@ -170,5 +170,5 @@ def test_my_home_says_where_my_own_request_is_and_whom_it_waits_for(grading, log
     case = act(case, p.staff_member, "submit_proposal", recommended_grade=6)
     page = login(p.staff_member).get(reverse("people:home")).content.decode()
     mine = page[page.index('data-testid="my-cases"'):]
-    assert case.reference in mine and "line manager reviewing the proposed jd" in mine
+    assert case.reference in mine and "line manager reviewing the proposed JD" in mine
     assert "waiting for Lina Morgan" in mine
