@@ -100,8 +100,9 @@ def test_entries_of_a_group_are_one_dropdown_where_the_first_of_them_is(personas
     request.user = personas.staff_member.user
     tree = registry.menu_tree(registry.menu_for(request))
     groups = [row for row in tree if "group" in row]
-    assert [g["group"] for g in groups] == ["Progression"]
+    assert [g["group"] for g in groups] == ["Progression", "Organisation"]
     progression = groups[0]
+    assert groups[1]["active"] is False
     assert [c["entry"].key for c in progression["children"]] == ["appraisal", "progression", "secondments",
                                                                  "allowances"]
     assert progression["active"] is True
