@@ -231,7 +231,8 @@ def _report_ids(manager: Person) -> set[int]:
     found: set[int] = set()
     frontier = {manager.pk}
     for _ in range(MAX_CHAIN):
-        nxt = set(Person.objects.filter(line_manager_id__in=frontier).values_list("pk", flat=True)) - found
+        # No ordering: the default (by name) would sort every level instead of reading the line-manager index.
+        nxt = set(Person.objects.filter(line_manager_id__in=frontier).order_by().values_list("pk", flat=True)) - found
         nxt.discard(manager.pk)
         if not nxt:
             break

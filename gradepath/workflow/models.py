@@ -90,6 +90,10 @@ class Task(models.Model):
             models.Index(fields=["assignee", "completed_at", "due_date"], name="task_open_assignee_idx"),
             models.Index(fields=["team", "completed_at", "due_date"], name="task_open_team_idx"),
             models.Index(fields=["content_type", "object_id"], name="task_object_idx"),
+            # One process's "waiting for me" (its list page, its My home panel): the open tasks of a person or a
+            # team in that process only, earliest due first, without reading the other processes' tasks.
+            models.Index(fields=["assignee", "process", "completed_at", "due_date"], name="task_open_assignee_proc_idx"),
+            models.Index(fields=["team", "process", "completed_at", "due_date"], name="task_open_team_proc_idx"),
         ]
 
     def __str__(self) -> str:
