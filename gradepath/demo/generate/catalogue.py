@@ -212,8 +212,9 @@ EXTRA_UNITS: tuple[UnitSpec, ...] = (
 CORE_UNITS: tuple[UnitSpec, ...] = tuple(
     UnitSpec(spec.code, spec.name, spec.kind, spec.profile, spec.weight,
              tuple(UnitSpec(child.code, child.name, child.kind, child.profile, child.weight)  # no sections
-                   for child in spec.children if child.code in ("BIOSC", "HR-BP", "HR-SVC", "HR-OD", "HR-EDI")))
-    for spec in demo.UNITS if spec.code in ("LIFE", "HR")
+                   for child in spec.children
+                   if child.code in ("BIOSC", "EST-CAP", "HR-BP", "HR-SVC", "HR-OD", "HR-EDI")))
+    for spec in demo.UNITS if spec.code in ("LIFE", "ESTATES", "HR")  # Capital Projects: the host login
 )
 
 FIRST_EXTRA_AT = 6_000  # people: below this the demo university's units hold everyone
