@@ -10,6 +10,7 @@ from __future__ import annotations
 import secrets
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import environ
 
@@ -373,7 +374,7 @@ GRADEPATH_GRADING = {
                    (7, 400, 494), (8, 495, 589), (9, 590, 679), (10, 680, 10_000)],
 }
 
-GRADEPATH = {
+GRADEPATH: dict[str, Any] = {
     # Annual increments take effect on this day and month each year.
     "INCREMENT_DAY": (8, 1),  # (month, day): 1 August
     # Accelerated increments and contribution points (policy §4.6): working days per step, reminders before
