@@ -1029,6 +1029,10 @@ def _hrbp_to_end(w: _Walk, grade: int) -> None:
     if w.case.state == "manager_discussion":
         w.step("record_manager_discussion", lambda: w.act(
             "hrbp", "record_manager_discussion", reason=w.rng.choice(MANAGER_DISCUSSIONS).format(day=w.day(0))))
+    elif s.upto == "record_manager_discussion":
+        # The check found no new grade for the subject drawn, so there is no discussion to wait for: the case
+        # rests with the HRBP's decision instead of walking on to a decision nobody planned.
+        raise _Stop
     decided = w.case.recommended_grade.number if w.case.recommended_grade else grade
     w.step("decide", lambda: w.act("hrbp", "decide", outcome=outcome, grade=decided,
                                    grade_difference_reason=None if outcome in ("no_change", "reallocation")
