@@ -22,6 +22,32 @@ def _flush_allowing_history_purge(self, *args, **kwargs):
 flush.Command.handle = _flush_allowing_history_purge
 
 
+def transactional_without_serialized_rollback(item: pytest.Item) -> bool:
+    """A test whose database is emptied after it (transactional) without ``serialized_rollback``.
+
+    Its flush re-creates content types and permissions under new ids, so the next
+    ``serialized_rollback`` test on the same xdist worker fails to restore the rows the
+    migrations made ("duplicate key … django_content_type") — on PostgreSQL, whose sequences a
+    flush does not reset. Every transactional test must therefore restore them.
+    """
+    marker = item.get_closest_marker("django_db")
+    kwargs = marker.kwargs if marker else {}
+    fixtures = getattr(item, "fixturenames", ())
+    transactional = bool(kwargs.get("transaction")) or "transactional_db" in fixtures or "live_server" in fixtures
+    serialized = bool(kwargs.get("serialized_rollback")) or "django_db_serialized_rollback" in fixtures
+    return transactional and not serialized
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    offenders = [item.nodeid for item in items if transactional_without_serialized_rollback(item)]
+    if offenders:
+        raise pytest.UsageError(
+            "These transactional tests do not restore the rows the migrations made; mark them "
+            "@pytest.mark.django_db(transaction=True, serialized_rollback=True) "
+            "(browser modules: pytestmark = BROWSER_MARKS):\n  " + "\n  ".join(offenders)
+        )
+
+
 @pytest.fixture(autouse=True)
 def _test_settings(settings, tmp_path):
     # Files a test writes (the matching index, uploads) go to its own folder, never shared

@@ -20,6 +20,7 @@ LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking
 # is back for the next test after the live-server test's flush.
 BROWSER_MARKS = [
     pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
     pytest.mark.skipif(CHROMIUM is None, reason="Debian Chromium is not installed (no `chromium` on PATH)."),
 ]
 
