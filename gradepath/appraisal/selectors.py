@@ -7,7 +7,18 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import BigIntegerField, Count, Exists, F, Func, OuterRef, Q, QuerySet, Window
+from django.db.models import (
+    BigIntegerField,
+    Count,
+    Exists,
+    F,
+    Func,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Window,
+)
 from django.db.models.functions import RowNumber
 from django.utils import timezone
 
@@ -71,9 +82,11 @@ class UnitCompletion:
         return self.overdue - len(self.overdue_people)
 
 
-def completion_by_unit(units: QuerySet, *, year: int, today: dt.date | None = None) -> list[UnitCompletion]:
-    """Per unit with appraisals in ``year``: how many are done, open and overdue, and the first overdue
-    people by name (two queries, whatever the number of units and appraisals)."""
+def completion_by_unit(units: QuerySet, *, year: int, today: dt.date | None = None,
+                       with_people: bool = True) -> list[UnitCompletion]:
+    """Per unit with appraisals in ``year``: how many are done, open and overdue, and (``with_people``) the
+    first overdue people by name (two queries, whatever the number of units and appraisals; one without the
+    people: the page links each unit to its own overdue list instead of naming up to 25 in every unit)."""
     today = today or timezone.localdate()
     season = Appraisal.objects.filter(year=year, org_unit__in=units)
     overdue = overdue_condition(today)
@@ -83,7 +96,7 @@ def completion_by_unit(units: QuerySet, *, year: int, today: dt.date | None = No
                 done=Count("pk", filter=Q(state="completed")), open=Count("pk", filter=Q(state__in=OPEN_STATES)),
                 overdue=Count("pk", filter=overdue), cancelled=Count("pk", filter=Q(state="cancelled")),
             ).order_by("org_unit__name", "org_unit_id")}
-    if any(r.overdue for r in rows.values()):
+    if with_people and any(r.overdue for r in rows.values()):
         ranked = (season.filter(overdue).annotate(rank=Window(
             RowNumber(), partition_by=[F("org_unit_id")],
             order_by=[F("subject__last_name").asc(), F("subject__first_name").asc(), F("id").asc()]))
@@ -94,6 +107,20 @@ def completion_by_unit(units: QuerySet, *, year: int, today: dt.date | None = No
         for appraisal in ranked:
             rows[appraisal.org_unit_id].overdue_people.append(appraisal)
     return list(rows.values())
+
+
+def overdue_in_unit(unit_id: int, *, year: int, today: dt.date | None = None) -> QuerySet[Appraisal]:
+    """One unit's overdue appraisals of ``year`` (those begun in the unit, as completion by unit counts them),
+    by the staff member's name: the unit's overdue list, read a page at a time."""
+    today = today or timezone.localdate()
+    step_due = (Task.objects.filter(content_type=ContentType.objects.get_for_model(Appraisal), object_id=OuterRef("pk"),
+                                    completed_at__isnull=True).order_by("due_date").values("due_date")[:1])
+    return (Appraisal.objects.filter(year=year, org_unit_id=unit_id).filter(overdue_condition(today))
+            .annotate(step_due=Subquery(step_due)).select_related("subject", "appraiser")
+            .only("id", "reference", "state", "due_on", "org_unit_id",
+                  *(f"{who}__{name}" for who in ("subject", "appraiser")
+                    for name in ("id", "first_name", "known_as", "last_name")))
+            .order_by("subject__last_name", "subject__first_name", "id"))
 
 
 def my_open_tasks(person, limit: int) -> list[Task]:

@@ -25,6 +25,7 @@ from gradepath.appraisal.permissions import (
 )
 from gradepath.core.errors import PermissionDenied, ServiceError, StaleStateError, user_message
 from gradepath.core.widgets import search_response, search_words
+from gradepath.people.models import OrgUnit
 from gradepath.people.permissions import visible_people
 from gradepath.people.relations import person_of
 from gradepath.people.search import picker_rows
@@ -247,18 +248,42 @@ def flag_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_GET
 def completion_view(request: HttpRequest) -> HttpResponse:
-    """Per unit: this season's appraisals done, open and overdue, with the overdue people (FM/HPS, HoD
-    and HRBP for their units; HR for all). 404 for everyone else."""
+    """Per unit: this season's appraisals done, open and overdue, each unit's overdue count linking to its
+    overdue list (FM/HPS, HoD and HRBP for their units; HR for all). 404 for everyone else."""
     units = completion_units(request.user)
     if units is None:
         raise Http404("No such page.")
     today = timezone.localdate()
     year = _year(request, today.year) or today.year
-    rows = selectors.completion_by_unit(units, year=year, today=today)
+    # Counts only (one query): naming up to 25 overdue people in every unit made HR Services' page some 1,600
+    # names long at 50,000 staff; each unit's overdue people are on its own page, a link away.
+    rows = selectors.completion_by_unit(units, year=year, today=today, with_people=False)
     return render(request, "appraisal/completion.html", {
-        # Each overdue appraisal's page is this list's address and its id: one reverse() for the page, not one
-        # per person (HR Services' page names up to 25 people in each of over a hundred units).
-        "detail_base": reverse("appraisal:list"),
         "rows": rows, "year": year, "today": today, "season": services.season(year),
         "totals": {k: sum(getattr(r, k) for r in rows) for k in ("done", "open", "overdue")},
+    })
+
+
+@require_GET
+def completion_unit_view(request: HttpRequest, unit_id: int) -> HttpResponse:
+    """One unit's overdue appraisals of the season, by name and a page at a time, with the unit's counts: for
+    whoever follows the unit's completion (a unit outside their units, or no such unit: 404)."""
+    units = completion_units(request.user)
+    unit = units.filter(pk=unit_id).first() if units is not None else None
+    if unit is None:
+        raise Http404("No such page.")
+    today = timezone.localdate()
+    year = _year(request, today.year) or today.year
+    # The gate has found the unit: its counts read by its id (not through the user's units' path conditions again).
+    counts = selectors.completion_by_unit(OrgUnit.objects.filter(pk=unit.pk), year=year, today=today,
+                                          with_people=False)
+    page = Paginator(selectors.overdue_in_unit(unit.pk, year=year, today=today), PAGE_SIZE).get_page(
+        request.GET.get("page"))
+    for appraisal in page.object_list:
+        appraisal.state_label = selectors.state_label(appraisal.state)
+    return render(request, "appraisal/completion_unit.html", {
+        "unit": unit, "counts": counts[0] if counts else None, "page": page, "querystring": f"year={year}",
+        "year": year, "today": today, "season": services.season(year),
+        # Each appraisal's page is the list's address and its id: one reverse() for the page, not one a row.
+        "detail_base": reverse("appraisal:list"),
     })

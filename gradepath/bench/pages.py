@@ -37,6 +37,7 @@ from django.contrib.staticfiles.storage import staticfiles_storage
 from django.db import connection, transaction
 from django.db.models import Count
 from django.test import Client
+from django.utils import timezone
 from rest_framework.throttling import UserRateThrottle
 
 from gradepath.allowances.models import CLOSED_STATES as ALLOWANCE_CLOSED
@@ -44,7 +45,8 @@ from gradepath.allowances.models import Allowance
 from gradepath.allowances.permissions import visible_allowances
 from gradepath.appraisal.models import CLOSED_STATES as APPRAISAL_CLOSED
 from gradepath.appraisal.models import Appraisal
-from gradepath.appraisal.permissions import visible_appraisals
+from gradepath.appraisal.permissions import completion_units, visible_appraisals
+from gradepath.appraisal.selectors import completion_by_unit
 from gradepath.demo.logins import DEMO_LOGINS
 from gradepath.grading.models import CaseTask, GradingCase
 from gradepath.grading.permissions import visible_cases
@@ -245,6 +247,18 @@ class _Finder:
                     or rows.order_by("pk").first())
         return self._once(f"appraisal_{username}", make)
 
+    def completion_unit_for(self, username: str) -> int | None:
+        """The unit with the most overdue appraisals this season among those whose completion the login
+        follows (else the first with appraisals; one query, the completion page's own counts)."""
+        def make() -> int | None:
+            user = self.users.get(username)
+            units = completion_units(user) if user else None
+            if units is None:
+                return None
+            rows = completion_by_unit(units, year=timezone.localdate().year, with_people=False)
+            return max(rows, key=lambda r: (r.overdue, -r.unit_id)).unit_id if rows else None
+        return self._once(f"completion_unit_{username}", make)
+
     def secondment_for(self, username: str) -> Secondment | None:
         """A secondment with the login's own open task (HR Services: their team's queue), else one on
         secondment now they see, else any open one, else any (one query each, through the secondments' gate)."""
@@ -397,6 +411,13 @@ def _appraisal_of(username: str) -> Callable[[_Finder], str | None]:
     return url
 
 
+def _completion_unit_of(username: str) -> Callable[[_Finder], str | None]:
+    def url(f: _Finder) -> str | None:
+        unit_id = f.completion_unit_for(username)
+        return f"/appraisals/completion/{unit_id}/" if unit_id is not None else None
+    return url
+
+
 def _secondment_of(username: str) -> Callable[[_Finder], str | None]:
     def url(f: _Finder) -> str | None:
         secondment = f.secondment_for(username)
@@ -483,6 +504,8 @@ SPECS: list[_Spec] = [
      _fixed("/appraisals/completion/")),
     ("appraisals-completion-all", "Appraisal completion by unit (HR Services: every unit)", "hrservices",
      _fixed("/appraisals/completion/")),
+    ("appraisals-completion-unit", "A unit's overdue appraisals (HR Services: the unit with the most)", "hrservices",
+     _completion_unit_of("hrservices")),
     ("api-appraisals", "API: appraisals (a line manager)", "manager", _fixed("/api/appraisals/")),
     ("api-appraisals-all", "API: appraisals (HR Services)", "hrservices", _fixed("/api/appraisals/")),
     ("api-appraisals-completion", "API: appraisal completion by unit (HRBP)", "hrbp",

@@ -67,6 +67,18 @@ def test_completion_by_unit_is_for_the_units_people_and_hr_only(appraisal_people
     client.force_login(getattr(p, persona).user)
     assert client.get("/appraisals/completion/").status_code == (200 if follows else 404)
     assert client.get("/api/appraisals/completion/").status_code == (200 if follows else 404)
+    assert client.get(f"/appraisals/completion/{p.department.pk}/").status_code == (200 if follows else 404)
+
+
+@pytest.mark.parametrize("persona", ["fm_hps", "delegate", "hod", "hrbp"])
+def test_a_units_overdue_list_is_404_outside_the_units_followed(appraisal_people, client, persona):
+    p = appraisal_people
+    client.force_login(getattr(p, persona).user)
+    assert client.get(f"/appraisals/completion/{p.estates.pk}/").status_code == 404
+    assert client.get("/appraisals/completion/999999/").status_code == 404
+    client.force_login(p.hr_services.user)
+    assert client.get(f"/appraisals/completion/{p.estates.pk}/").status_code == 200
+    assert client.get("/appraisals/completion/999999/").status_code == 404
 
 
 def test_the_staff_member_walks_the_appraisal_through_the_pages(appraisal_people, client):
@@ -168,7 +180,15 @@ def test_completion_shows_done_open_and_overdue_per_unit_with_the_overdue_people
     make_appraisal(p, "cancelled", year=last, subject=_report(p, "gone"))
     client.force_login(p.fm_hps.user)
     page = client.get(f"/appraisals/completion/?year={last}").content.decode()
-    assert "Division of Biosciences" in page and late.subject.full_name in page
+    # The page counts; each unit's overdue people are a link away (the API names the first of them).
+    unit_list = f"/appraisals/completion/{p.department.pk}/?year={last}"
+    assert "Division of Biosciences" in page and late.subject.full_name not in page
+    assert f'href="{unit_list}"' in page and "See the 1 overdue" in page
+    listed = client.get(unit_list).content.decode()
+    assert late.subject.full_name in listed and f'href="/appraisals/{late.pk}/"' in listed
+    assert "Done: <strong>1</strong> · Open: <strong>1</strong>" in listed
+    assert "Appraiser to record the appraisal meeting" in listed
+    assert "No overdue appraisal" in client.get(f"/appraisals/completion/{p.department.pk}/?year={YEAR + 1}").content.decode()
     rows = client.get(f"/api/appraisals/completion/?year={last}").json()
     assert [(r["name"], r["done"], r["open"], r["overdue"], [o["id"] for o in r["overdue_people"]]) for r in rows] == [
         ("Division of Biosciences", 1, 1, 1, [late.pk])]
@@ -233,6 +253,22 @@ def test_completion_by_unit_reads_the_same_number_of_queries_at_two_sizes(apprai
     assert small == PINNED_COMPLETION
 
 
+def test_a_units_overdue_list_pages_by_name_and_reads_the_same_number_of_queries_at_two_sizes(appraisal_people,
+                                                                                               client):
+    p = appraisal_people
+    client.force_login(p.hrbp.user)
+    _fill(p, 3)
+    url = f"/appraisals/completion/{p.department.pk}/?year={YEAR - 1}"
+    small = _queries(client, url)
+    _fill(p, 60)  # 40 overdue: two pages
+    assert _queries(client, url) == small == PINNED_UNIT_OVERDUE
+    overdue = Appraisal.objects.filter(year=YEAR - 1, state__in=("pre_review", "meeting"))
+    first, second = client.get(url).content.decode(), client.get(url + "&page=2").content.decode()
+    assert "Page 1 of 2" in first and "Overdue: <strong class=\"text-danger\">42</strong>" in first
+    shown = [a for a in overdue if f'href="/appraisals/{a.pk}/"' in first]
+    assert len(shown) == 25 and all(f'href="/appraisals/{a.pk}/"' in second for a in overdue if a not in shown)
+
+
 def test_the_appraisal_page_reads_the_same_number_of_queries_with_more_changes(appraisal_people, client):
     p = appraisal_people
     appraisal = make_appraisal(p, "meeting")
@@ -246,7 +282,8 @@ def test_the_appraisal_page_reads_the_same_number_of_queries_with_more_changes(a
 
 
 PINNED_LIST = {"hr_services": (9, 5), "line_manager": (13, 10), "fm_hps": (13, 10)}
-PINNED_COMPLETION = (8, 5)
+PINNED_COMPLETION = (7, 5)
+PINNED_UNIT_OVERDUE = 13  # the HRBP's: the gate's unit roles and delegations, the unit, its counts, a page
 
 
 def test_the_appraisers_task_is_in_the_one_inbox_with_a_link_to_the_appraisal(appraisal_people, client):
