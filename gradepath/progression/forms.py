@@ -102,4 +102,7 @@ class RoundForm(DeclaredForm):
             error_messages={"required": "Choose the faculty.", "invalid_choice": "Choose one of your faculties."}),
             **self.fields}
         self.fields["faculty"].widget.attrs["class"] = "form-select"
+        # The choices read once: the select would read them twice (its options, and its first option to decide
+        # whether it may be marked required). Through iter(): list() of the choices would count them first.
+        self.fields["faculty"].widget.choices = list(iter(self.fields["faculty"].choices))
 

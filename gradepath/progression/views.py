@@ -211,14 +211,15 @@ def _stale(request: HttpRequest, obj: ProgressionRequest) -> HttpResponse:
 
 
 def _round_faculties(user):
-    """The faculties whose rounds this user may open."""
+    """The faculties whose rounds this user may open (None: not one)."""
     faculties = OrgUnit.objects.filter(parent__isnull=True, kind=OrgUnit.Kind.FACULTY, is_active=True)
     if not roles.in_group(user, roles.HR_SERVICES, roles.ADMINISTRATOR):
         # Only a faculty the user holds a role over (or a live delegation of one) can be theirs to open: the
         # gate is asked for those alone, so the page's queries do not grow with the number of faculties.
         me = person_of(user)
         faculties = faculties.filter(pk__in=scope_unit_ids(me) if me is not None else [])
-    return faculties.filter(pk__in=[f.pk for f in faculties if services.can_open_round(user, f)])
+    allowed = [f.pk for f in faculties if services.can_open_round(user, f)]
+    return faculties.filter(pk__in=allowed) if allowed else None
 
 
 @require_http_methods(["GET", "POST"])
@@ -227,7 +228,7 @@ def round_list_view(request: HttpRequest) -> HttpResponse:
     if person_of(request.user) is None:
         raise Http404("No such page.")
     faculties = _round_faculties(request.user)
-    form = RoundForm(request.POST or None, faculties=faculties) if faculties.exists() else None
+    form = RoundForm(request.POST or None, faculties=faculties) if faculties is not None else None
     if request.method == "POST":
         if form is None:
             raise Http404("No such page.")

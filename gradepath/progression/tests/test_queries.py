@@ -10,9 +10,10 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from gradepath.people.models import OrgUnit
 from gradepath.progression.models import LocalRound
 from gradepath.progression.tests.helpers import make_request
-from gradepath.testing.factories import PersonFactory
+from gradepath.testing.factories import OrgUnitFactory, PersonFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -81,6 +82,25 @@ def test_the_round_panel_reads_a_fixed_number_of_queries(matrix, login, api):
     fits = [row["fits"] for row in panel["ranked"]]
     assert fits == sorted(fits, reverse=True) and True in fits and False in fits
     assert "remaining" in response.content.decode()
+
+
+@pytest.mark.parametrize(("who", "pinned"), [("dean", 15), ("hr_services", 9)])
+def test_the_rounds_page_reads_a_fixed_number_of_queries_whatever_the_faculties_and_rounds(matrix, login, who,
+                                                                                          pinned):
+    p = matrix
+    client = login(getattr(p, who))
+    LocalRound.objects.create(faculty=p.faculty, name="2026 round", deadline=dt.date(2099, 1, 1),
+                              budget=Decimal("6000"), created_by=p.dean)
+    small, _ = _count(client, "/progression/rounds/")
+    for i in range(3):
+        faculty = OrgUnitFactory(code=f"FAC{i}", name=f"Faculty {i}", kind=OrgUnit.Kind.FACULTY, parent=None)
+        for year in (2026, 2027):
+            LocalRound.objects.create(faculty=faculty, name=f"{year} round", deadline=dt.date(year + 70, 1, 1),
+                                      budget=Decimal("6000"), created_by=p.dean)
+    large, response = _count(client, "/progression/rounds/")
+    assert small == large == pinned, (small, large)
+    page = response.content.decode()
+    assert 'data-testid="round-form"' in page and page.count('<option value="') == (4 if who == "hr_services" else 1)
 
 
 def test_my_home_panel_reads_a_fixed_number_of_queries(matrix, login):
