@@ -16,6 +16,7 @@ from django.core.paginator import Paginator
 from django.db.models import OuterRef, Subquery
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -62,10 +63,14 @@ def list_view(request: HttpRequest) -> HttpResponse:
     rows = (rows.select_related("person", "org_unit").annotate(next_due=Subquery(due))
             .order_by("-updated_at", "-id"))
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    for allowance in page.object_list:
+        allowance.state_label = workflow.STATES[allowance.state]
     params = request.GET.copy()
     params.pop("page", None)
     return render(request, "allowances/list.html", {
-        "form": form, "page": page, "querystring": params.urlencode(), "states": workflow.STATES,
+        "form": form, "page": page, "querystring": params.urlencode(),
+        # Each row's page is the list's address and its id: one reverse() for the page, not one a row.
+        "detail_base": reverse("allowances:list"),
         "tasks": list(my_open_tasks(request.user)[:50]) if me else [], "today": timezone.localdate(),
         "manages": me is not None and Person.objects.filter(line_manager=me, is_active=True).exists(),
         "hr_services": _is_hr_services(request.user),

@@ -12,7 +12,7 @@ from django.contrib.auth.models import Group
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from gradepath.allowances import services
+from gradepath.allowances import services, workflow
 from gradepath.allowances.tests.conftest import make_allowance, make_person
 from gradepath.career.sources import career_sources
 from gradepath.grades.models import Grade, PayRecord
@@ -53,6 +53,9 @@ def test_each_persona_sees_an_allowance_on_the_page_and_the_api_or_gets_404(walk
             assert (page.status_code, answer.status_code, actions.status_code) == (want, want, want), name
         listed = client.get("/acting-up/").content.decode()
         assert (p.acting.reference in listed) == expected[name], name
+        if expected[name]:  # the row links to the allowance's page and names its step
+            assert f'<a href="/acting-up/{p.acting.pk}/">{p.acting.reference}</a>' in listed, name
+            assert f"<td>{workflow.STATES[p.acting.state]}</td>" in listed, name
         api_list = {row["reference"] for row in api(person).get("/api/allowances/").json()["results"]}
         assert (p.acting.reference in api_list) == expected[name], name
 
