@@ -39,26 +39,28 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.conf import settings
-from django.contrib.auth.hashers import make_password
 from django.contrib.contenttypes.models import ContentType
-from django.utils import timezone
 
 from gradepath.allowances.effects import day as words_day
 from gradepath.allowances.models import Allowance, AllowanceEvent
 from gradepath.allowances.pay import acting_up_point, add_months, increments_between, restored_point
 from gradepath.allowances.workflow import ALLOWANCES
-from gradepath.core.models import ReferenceCounter
-from gradepath.demo.builder import GO_LIVE_DAYS, DemoBuilder, _Person, _Post
-from gradepath.demo.generate.base import Generation, Step
-from gradepath.demo.generate.grading import Holders
+from gradepath.demo.builder import GO_LIVE_DAYS, _Person, _Post
+from gradepath.demo.generate.base import (
+    Generation,
+    Holders,
+    ProcessRun,
+    Step,
+    TaskRow,
+    write_counters,
+)
+from gradepath.demo.generate.base import person_name as _name
 from gradepath.demo.generate.writer import HistoryRow
-from gradepath.demo.logins import DEMO_PASSWORD
 from gradepath.grades.models import PayRecord
-from gradepath.notifications.models import Notification, OutboxEmail
+from gradepath.notifications.models import Notification
 from gradepath.people import roles as groups
-from gradepath.people.models import Appointment, Person, User
-from gradepath.workflow.models import BankHoliday, Task
+from gradepath.people.models import Appointment
+from gradepath.workflow.models import Task
 
 NAME = "allowances"
 ALLOWANCE_TYPE = Allowance._meta.label_lower
@@ -109,39 +111,6 @@ COUNTER_REASONS = [
     "In line with the honoraria paid for similar duties in the faculty this year.",
     "The duties take about a day a week: this amount reflects that.",
 ]
-
-
-def _name(p: _Person) -> str:
-    return f"{p.known_as or p.first_name} {p.last_name}"
-
-
-def _headline(text: str, limit: int = 200) -> str:
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
-
-
-@dataclass(eq=False)
-class TaskRow:
-    pk: int
-    step: int
-    state: str
-    assignee: int | None
-    team: str
-    role: str
-    capacity: str
-    description: str
-    due: dt.date
-    created_at: dt.datetime
-    completed_at: dt.datetime | None = None
-
-
-@dataclass(eq=False)
-class Message:
-    recipient: _Person
-    subject: str
-    body: str
-    link: str
-    created_at: dt.datetime
-    task: TaskRow | None = None  # a "waiting for you" message goes when its task does
 
 
 @dataclass(eq=False)
@@ -206,34 +175,19 @@ class Plan:
     adopted: tuple[int, int] | None = None  # (appointment id, pay record id) the people step wrote
 
 
-class _Allowances:
+class _Allowances(ProcessRun):
+    process = NAME
+
     def __init__(self, generation: Generation):
-        self.gen = generation
-        self.u: DemoBuilder = generation.shared["university"]
-        self.logins: dict[int, int] = generation.shared["logins"]
-        self.cases = generation.shared.get("cases")
-        self.w = generation.writer
-        self.rng = generation.rng(61)
-        self.today, self.now = generation.today, generation.now
-        self.zone = timezone.get_current_timezone()
-        self.go_live = self.today - dt.timedelta(days=GO_LIVE_DAYS)
-        self.holidays = set(BankHoliday.objects.values_list("date", flat=True))
+        super().__init__(generation, 61)  # HR Services' own matters are left out (nobody acts on them: hr_ids)
         self.units = {n.unit.pk: n.unit for n in self.u.nodes}
         self.holders = Holders(self.units)
         self.grades = self.u.grades
-        self.people = {p.pk: p for p in self.u.people}
-        self.persona = {p.role: p for p in self.u.people if p.role}
-        self.hr_team: list[_Person] = list(getattr(self.cases, "hr_team", None) or [self.persona["hrservices"]])
-        self.hr_ids = {p.pk for p in self.hr_team}  # HR Services' own matters are left out (nobody acts on them)
-        self._due: dict[tuple[dt.date, int], dt.date] = {}
         self.rows: list[Row] = []
-        self.messages: list[Message] = []
-        self.new_logins: dict[int, dt.datetime] = {}
         self.appointments: list[tuple] = []  # (id, person, post, start, end)
         self.pay: list[tuple] = []  # (id, person, grade, point, from, post, note, recorded at, recorded by)
         self.adopted_pay: list[tuple[int, str, dt.datetime, int]] = []  # (pay record id, note, at, user)
         self.counters: Counter[int] = Counter()
-        self.emails = 0
         self.busy_posts: dict[int, list[tuple[dt.date, dt.date]]] = defaultdict(list)
         self.taken: set[int] = set()
         # People whose pay the grading step changed, and posts it regraded: left alone here.
@@ -243,66 +197,7 @@ class _Allowances:
         for post, grade, start, _, _, _ in self.u.post_grade_lines:
             self.post_lines[id(post)].append((start, grade))
 
-    # --- dates ---------------------------------------------------------------------------------------------
-
-    def local(self, when: dt.datetime) -> dt.date:
-        return when.astimezone(self.zone).date()
-
-    def due(self, day: dt.date, days: int) -> dt.date:
-        key = (day, days)
-        if key not in self._due:
-            current, left = day, days
-            while left > 0:
-                current += dt.timedelta(days=1)
-                if current.weekday() < 5 and current not in self.holidays:
-                    left -= 1
-            self._due[key] = current
-        return self._due[key]
-
-    def moment(self, day: dt.date, minutes: int | None = None) -> dt.datetime:
-        while day.weekday() >= 5 or day in self.holidays:
-            day += dt.timedelta(days=1)
-        minutes = self.rng.randint(0, 470) if minutes is None else minutes
-        return dt.datetime.combine(day, dt.time(9, 0), tzinfo=self.zone) + dt.timedelta(minutes=minutes % 480)
-
-    def after(self, previous: dt.datetime, days: int) -> dt.datetime:
-        when = self.moment(self.local(previous) + dt.timedelta(days=days))
-        return when if when > previous else previous + dt.timedelta(minutes=self.rng.randint(5, 50))
-
-    def first_of_month(self, low: dt.date, high: dt.date) -> dt.date | None:
-        firsts = []
-        day = low.replace(day=1)
-        while day <= high:
-            if day >= low:
-                firsts.append(day)
-            day = add_months(day, 1)
-        return self.rng.choice(firsts) if firsts else None
-
     # --- people and posts --------------------------------------------------------------------------------
-
-    def login(self, person: _Person, when: dt.datetime) -> int:
-        if person.pk in self.logins:
-            return self.logins[person.pk]
-        user_id = self.w.new_id(User)
-        self.logins[person.pk] = user_id
-        self.new_logins[person.pk] = when
-        return user_id
-
-    def substantive_post(self, p: _Person, on: dt.date) -> _Post | None:
-        if p.old_post is not None and p.move_date is not None and on < p.move_date:
-            return p.old_post
-        return p.post
-
-    def pay_on(self, p: _Person, on: dt.date) -> tuple | None:
-        found = None
-        for row in p.pay_rows:
-            if row[0] <= on:
-                found = row
-        return found
-
-    def quiet(self, p: _Person, first: dt.date, last: dt.date) -> bool:
-        """No pay change of the person's from ``first`` to ``last``."""
-        return not any(first <= row[0] <= last for row in p.pay_rows)
 
     def eligible(self, p: _Person, *, pay: bool = True) -> bool:
         """Whether ``p`` can be given an allowance here (``pay``: one that changes their pay, so not someone
@@ -355,12 +250,10 @@ class _Allowances:
 
     def fm_hps_of(self, unit_id: int, person: _Person, manager: _Person, on: dt.date
                   ) -> tuple[_Person, str, str] | None:
-        barred = {manager.pk}
-        found = self.holders.task_holder(unit_id, "fm_hps", on, person.pk, barred)
+        found = self.holders.task_holder_words(unit_id, "fm_hps", on, person.pk, {manager.pk})
         if found is None:
             return None
-        pk, capacity = found
-        words = next(c[1] for c in self.holders.candidates(unit_id, "fm_hps", on, person.pk, barred) if c[0] == pk)
+        pk, capacity, words = found
         return self.people[pk], capacity, words
 
     def approvable(self, p: _Person, start: dt.date, moves: list[tuple[str, dt.datetime, dict[str, Any]]]) -> bool:
@@ -824,7 +717,7 @@ class _Allowances:
         else:
             person, capacity = None, ALLOWANCES.roles[role].label
         label = STATES[row.state]
-        due = self.due(self.local(when), ALLOWANCES.due_days(row.state))
+        due = self.add_working(self.local(when), ALLOWANCES.due_days(row.state))
         task = TaskRow(pk=self.w.new_id(Task), step=row.step, state=row.state, assignee=person.pk if person else None,
                        team="" if person is not None else groups.HR_SERVICES, role=role, capacity=capacity,
                        description=f"{label}: {row.reference} {row.title}"[:300], due=due, created_at=when)
@@ -852,10 +745,6 @@ class _Allowances:
         who = ", ".join(_name(self.people[t.assignee]) if t.assignee else t.team for t in tasks)
         return f"{row.reference} is now at the step “{label}”, waiting for {who}, by {words_day(tasks[0].due)}."
 
-    def notify(self, recipient: _Person, subject: str, body: str, link: str, when: dt.datetime,
-               task: TaskRow | None = None) -> None:
-        self.messages.append(Message(recipient, _headline(subject), body, link, when, task))
-
     def history(self, row: Row, at: dt.datetime, action: str, person: _Person, user: int, summary: str,
                 capacity: str = "") -> None:
         self.gen.history.append(HistoryRow(
@@ -866,7 +755,7 @@ class _Allowances:
 
     def write(self) -> dict[str, int]:
         w, rows = self.w, self.rows
-        self._write_logins()
+        self.write_logins()
         w.insert(Appointment, ("id", "person_id", "post_id", "kind", "start_date", "end_date"), (
             (pk, p.pk, post.pk, Appointment.Kind.ACTING_UP, start, end) for pk, p, post, start, end in self.appointments))
         w.insert(PayRecord, ("id", "person_id", "grade_id", "spine_point", "effective_from", "reason", "post_id", "note",
@@ -901,8 +790,8 @@ class _Allowances:
             (t.pk, NAME, content_type, r.pk, r.reference, r.title[:200], r.unit_id, r.person.pk, t.step, t.state,
              t.assignee, t.team, t.role, t.capacity[:300], t.description, t.due, t.created_at, t.completed_at, None,
              None) for r, t in tasks))
-        kept = self._write_messages()
-        self._counters()
+        kept = self.write_messages(62)
+        write_counters({("allowance", year): last for year, last in self.counters.items()})
         states = Counter((r.kind, r.state) for r in rows)
         return {
             "allowances": len(rows), "acting up": sum(1 for r in rows if r.kind == "acting_up"),
@@ -917,46 +806,6 @@ class _Allowances:
             "tasks": len(tasks), "open tasks": sum(1 for _, t in tasks if t.completed_at is None),
             "notifications": kept, "e-mails": self.emails, "logins made": len(self.new_logins),
         }
-
-    def _write_logins(self) -> None:
-        w = self.w
-        people = sorted(self.new_logins, key=lambda pk: self.logins[pk])
-        if not people:
-            return
-        password = make_password(DEMO_PASSWORD)
-        w.insert(User, ("id", "password", "last_login", "is_superuser", "username", "first_name", "last_name", "email",
-                        "is_staff", "is_active", "date_joined"), (
-            (self.logins[pk], password, None, False, self.people[pk].email.split("@")[0],
-             self.people[pk].known_as or self.people[pk].first_name, self.people[pk].last_name, self.people[pk].email,
-             False, True, self.new_logins[pk]) for pk in people))
-        w.update(Person, "user_id", [(pk, self.logins[pk]) for pk in people])
-
-    def _write_messages(self) -> int:
-        w = self.w
-        kept = [m for m in self.messages if m.task is None or m.task.completed_at is None]
-        recent = self.now - dt.timedelta(days=7)
-        rng = random.Random(self.gen.seed * 1_000 + 62)
-        w.insert(Notification, ("id", "recipient_id", "subject", "body", "link", "key", "created_at", "read_at"), (
-            (pk, m.recipient.pk, m.subject, m.body, m.link, f"{NAME}.task:{m.task.pk}" if m.task else "", m.created_at,
-             m.created_at + dt.timedelta(hours=rng.randint(1, 72)) if m.created_at < recent and m.task is None
-             and rng.random() < 0.75 else None)
-            for pk, m in zip(w.ids(Notification, len(kept)), kept, strict=True)))
-        emails = [m for m in self.messages if m.recipient.email]
-        self.emails = len(emails)
-        w.insert(OutboxEmail, ("id", "to_address", "subject", "body", "created_at", "status", "attempts", "sent_at",
-                               "last_error"), (
-            (pk, m.recipient.email, _headline(f"[Gradepath] {m.subject}"),
-             f"{m.body}\n\nOpen Gradepath: {settings.SITE_URL}{m.link}\n", m.created_at, OutboxEmail.Status.SENT, 1,
-             m.created_at, "") for pk, m in zip(w.ids(OutboxEmail, len(emails)), emails, strict=True)))
-        return len(kept)
-
-    def _counters(self) -> None:
-        """The reference counters end where the generated allowances did (allowances.services._next_reference)."""
-        for year, last in self.counters.items():
-            counter, created = ReferenceCounter.objects.get_or_create(series="allowance", year=year,
-                                                                      defaults={"last_number": last})
-            if not created and counter.last_number < last:
-                ReferenceCounter.objects.filter(pk=counter.pk).update(last_number=last)
 
 
 def run(generation: Generation) -> dict[str, int]:

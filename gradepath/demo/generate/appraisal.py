@@ -35,31 +35,24 @@ reference counters end where the services carry on.
 from __future__ import annotations
 
 import datetime as dt
-import random
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.conf import settings
-from django.contrib.auth.hashers import make_password
 from django.contrib.contenttypes.models import ContentType
-from django.utils import timezone
 
 from gradepath.appraisal.models import Appraisal, AppraisalEvent, ResponsibilityChange
 from gradepath.appraisal.policy import season
 from gradepath.appraisal.services import ROUTE_LABELS
 from gradepath.appraisal.workflow import APPRAISAL, REVIEW_STATES
-from gradepath.core.models import ReferenceCounter
 from gradepath.demo.appraisal import EVIDENCE, TAKEN_ON
-from gradepath.demo.builder import GO_LIVE_DAYS, DemoBuilder, _Person
-from gradepath.demo.generate.base import Generation, Step
+from gradepath.demo.builder import GO_LIVE_DAYS, _Person
+from gradepath.demo.generate.base import Generation, ProcessRun, Step, TaskRow, write_counters
+from gradepath.demo.generate.base import person_name as _name
 from gradepath.demo.generate.jds import Library, Version
 from gradepath.demo.generate.writer import HistoryRow
-from gradepath.demo.logins import DEMO_PASSWORD
-from gradepath.notifications.models import Notification, OutboxEmail
-from gradepath.people.models import Person, User
 from gradepath.workflow import engine
-from gradepath.workflow.models import BankHoliday, Task
+from gradepath.workflow.models import Task
 
 NAME = "appraisal"
 APPRAISAL_TYPE = Appraisal._meta.label_lower
@@ -105,35 +98,6 @@ CANCEL_REASONS = [
     "Moving to a new post next month: the new line manager holds the appraisal there.",
 ]
 RELINQUISHED_EVIDENCE = "Now done by the central team; agreed at the section meeting."
-
-
-def _name(p: _Person) -> str:
-    return f"{p.known_as or p.first_name} {p.last_name}"
-
-
-@dataclass(eq=False)
-class TaskRow:
-    pk: int
-    step: int
-    state: str
-    assignee: int | None
-    team: str
-    role: str
-    capacity: str
-    description: str
-    due: dt.date
-    created_at: dt.datetime
-    completed_at: dt.datetime | None = None
-
-
-@dataclass(eq=False)
-class Message:
-    recipient: _Person
-    subject: str
-    body: str
-    link: str
-    created_at: dt.datetime
-    task: TaskRow | None = None  # a "waiting for you" message goes when its task does
 
 
 @dataclass(eq=False)
@@ -192,71 +156,23 @@ class Plan:
     flag: Any = None  # the grading case it flags (grading's generator's Case)
 
 
-class _Appraisals:
+class _Appraisals(ProcessRun):
+    process = NAME
+
     def __init__(self, generation: Generation):
-        self.gen = generation
-        self.u: DemoBuilder = generation.shared["university"]
+        super().__init__(generation, 45)
         self.lib: Library = generation.shared["library"]
-        self.logins: dict[int, int] = generation.shared["logins"]
-        self.cases = generation.shared.get("cases")  # the grading step's cases (None without that step)
-        self.w = generation.writer
-        self.rng = generation.rng(45)
-        self.today, self.now = generation.today, generation.now
-        self.zone = timezone.get_current_timezone()
-        self.holidays = set(BankHoliday.objects.values_list("date", flat=True))
-        self._due: dict[tuple[dt.date, int], dt.date] = {}
         self._wanted: dict[tuple[str, tuple[str, ...]], list[str]] = {}
         self._can: dict[tuple[str, str], str] = {}
         self.rows: list[Row] = []
-        self.messages: list[Message] = []
-        self.new_logins: dict[int, dt.datetime] = {}
-        self.people = {p.pk: p for p in self.u.people}
-        self.persona = {p.role: p for p in self.u.people if p.role}
-        hr_team = getattr(self.cases, "hr_team", None) or [self.persona["hrservices"]]
-        self.hr_team: list[_Person] = list(hr_team)
         self.counters: Counter[int] = Counter()
-        self.emails = 0
         # The JD version each post was given by a grading case, and when (people.services.update_post).
         self.case_versions: dict[int, list[tuple[dt.datetime, Version]]] = {}
         for case in getattr(self.cases, "cases", []):
             if case.post is not None and case.post_version is not None and case.closed_at is not None:
                 self.case_versions.setdefault(case.post.pk, []).append((case.closed_at, case.post_version[0]))
 
-    # --- dates ---------------------------------------------------------------------------------------------
-
-    def local(self, when: dt.datetime) -> dt.date:
-        return when.astimezone(self.zone).date()
-
-    def due(self, day: dt.date, days: int) -> dt.date:
-        key = (day, days)
-        if key not in self._due:
-            current, left = day, days
-            while left > 0:
-                current += dt.timedelta(days=1)
-                if current.weekday() < 5 and current not in self.holidays:
-                    left -= 1
-            self._due[key] = current
-        return self._due[key]
-
-    def workday(self, day: dt.date) -> dt.date:
-        while day.weekday() >= 5 or day in self.holidays:
-            day += dt.timedelta(days=1)
-        return day
-
-    def moment(self, day: dt.date, minutes: int) -> dt.datetime:
-        return dt.datetime.combine(self.workday(day), dt.time(9, 0), tzinfo=self.zone) + dt.timedelta(
-            minutes=minutes % 480)
-
-    # --- who and what ----------------------------------------------------------------------------------
-
-    def login(self, person: _Person, when: dt.datetime) -> int:
-        """The person's login (the demo password, their e-mail's local part), made the first time they act."""
-        if person.pk in self.logins:
-            return self.logins[person.pk]
-        user_id = self.w.new_id(User)
-        self.logins[person.pk] = user_id
-        self.new_logins[person.pk] = when
-        return user_id
+    # --- what the JD said -------------------------------------------------------------------------------------
 
     def jd_version(self, post, when: dt.datetime) -> Version | None:
         """The JD version ``post`` held at ``when``: the one a grading case gave it, else its library JD's
@@ -593,7 +509,7 @@ class _Appraisals:
         told: set[int] = set()
         if not wanted:
             return told
-        due = self.due(self.local(when), APPRAISAL.due_days(row.state))
+        due = self.add_working(self.local(when), APPRAISAL.due_days(row.state))
         label = STATES[row.state]
         for person, role, capacity in wanted:
             pk = person.pk if person else None
@@ -631,16 +547,11 @@ class _Appraisals:
                         for t in tasks)
         return f"{row.reference} is now at the step “{label}”, waiting for {who}, by {engine.day(tasks[0].due)}."
 
-    def notify(self, recipient: _Person, subject: str, body: str, link: str, when: dt.datetime,
-               task: TaskRow | None = None) -> None:
-        subject = subject if len(subject) <= 200 else subject[:199].rstrip() + "…"
-        self.messages.append(Message(recipient, subject, body, link, when, task))
-
     # --- writing ----------------------------------------------------------------------------------------
 
     def write(self) -> dict[str, int]:
         w = self.w
-        self._write_logins()
+        self.write_logins()
         rows = self.rows
         w.insert(Appraisal, (
             "id", "reference", "state", "step", "created_at", "updated_at", "closed_at", "subject_id", "appraiser_id",
@@ -672,8 +583,8 @@ class _Appraisals:
             (t.pk, NAME, content_type, r.pk, r.reference, r.title[:200], r.unit_id, r.subject.pk, t.step, t.state,
              t.assignee, t.team, t.role, t.capacity[:300], t.description, t.due, t.created_at, t.completed_at, None,
              None) for r, t in tasks))
-        kept = self._write_messages()
-        self._counters()
+        kept = self.write_messages(46)
+        write_counters({(NAME, year): last for year, last in self.counters.items()})
         this_year = [r for r in rows if r.year == self.today.year]
         open_now = [r for r in this_year if r.state not in CLOSED]
         return {
@@ -686,52 +597,6 @@ class _Appraisals:
             "tasks": len(tasks), "open tasks": sum(1 for _, t in tasks if t.completed_at is None),
             "notifications": kept, "e-mails": self.emails, "logins made": len(self.new_logins),
         }
-
-    def _write_logins(self) -> None:
-        w = self.w
-        people = sorted(self.new_logins, key=lambda pk: self.logins[pk])
-        if not people:
-            return
-        password = make_password(DEMO_PASSWORD)
-        w.insert(User, ("id", "password", "last_login", "is_superuser", "username", "first_name", "last_name", "email",
-                        "is_staff", "is_active", "date_joined"), (
-            (self.logins[pk], password, None, False, self.people[pk].email.split("@")[0],
-             self.people[pk].known_as or self.people[pk].first_name, self.people[pk].last_name, self.people[pk].email,
-             False, True, self.new_logins[pk]) for pk in people))
-        w.update(Person, "user_id", [(pk, self.logins[pk]) for pk in people])
-
-    def _write_messages(self) -> int:
-        """The messages still there (a task's goes when the task does) and an e-mail for every message sent
-        (marked sent when it was written, as the demo's are)."""
-        w = self.w
-        kept = [m for m in self.messages if m.task is None or m.task.completed_at is None]
-        recent = self.now - dt.timedelta(days=7)
-        rng = random.Random(self.gen.seed * 1_000 + 46)
-        w.insert(Notification, ("id", "recipient_id", "subject", "body", "link", "key", "created_at", "read_at"), (
-            (pk, m.recipient.pk, m.subject, m.body, m.link, f"{NAME}.task:{m.task.pk}" if m.task else "", m.created_at,
-             m.created_at + dt.timedelta(hours=rng.randint(1, 72)) if m.created_at < recent and m.task is None
-             and rng.random() < 0.75 else None)
-            for pk, m in zip(w.ids(Notification, len(kept)), kept, strict=True)))
-        emails = [m for m in self.messages if m.recipient.email]
-        self.emails = len(emails)
-        w.insert(OutboxEmail, ("id", "to_address", "subject", "body", "created_at", "status", "attempts", "sent_at",
-                               "last_error"), (
-            (pk, m.recipient.email, _headline(f"[Gradepath] {m.subject}"),
-             f"{m.body}\n\nOpen Gradepath: {settings.SITE_URL}{m.link}\n", m.created_at, OutboxEmail.Status.SENT, 1,
-             m.created_at, "") for pk, m in zip(w.ids(OutboxEmail, len(emails)), emails, strict=True)))
-        return len(kept)
-
-    def _counters(self) -> None:
-        """The reference counters end where the generated appraisals did (appraisal.services._next_reference)."""
-        for year, last in self.counters.items():
-            counter, created = ReferenceCounter.objects.get_or_create(series=NAME, year=year,
-                                                                      defaults={"last_number": last})
-            if not created and counter.last_number < last:
-                ReferenceCounter.objects.filter(pk=counter.pk).update(last_number=last)
-
-
-def _headline(text: str, limit: int = 200) -> str:
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 def run(generation: Generation) -> dict[str, int]:

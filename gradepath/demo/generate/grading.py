@@ -41,17 +41,25 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
 from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 
-from gradepath.core.models import ReferenceCounter
 from gradepath.demo import cases as demo_cases
 from gradepath.demo import catalogue as cat
 from gradepath.demo import jds as content
 from gradepath.demo.builder import DemoBuilder, _Person, _Post
-from gradepath.demo.generate.base import Generation, GenerationError, Step
+from gradepath.demo.generate.base import (
+    Generation,
+    GenerationError,
+    Holders,
+    Step,
+    TaskRow,
+    headline,
+    write_counters,
+)
+from gradepath.demo.generate.base import person_name as _full_name
+from gradepath.demo.generate.base import write_logins as write_login_rows
 from gradepath.demo.generate.jds import (
     JD,
     JD_TYPE,
@@ -66,7 +74,6 @@ from gradepath.demo.generate.jds import (
     write_versions,
 )
 from gradepath.demo.generate.writer import HistoryRow
-from gradepath.demo.logins import DEMO_PASSWORD
 from gradepath.grades.models import PayRecord
 from gradepath.grades.services import increment_date
 from gradepath.grading.effects import TELLS_THE_OUTCOME, hera_grade, outcome_stays, outcome_words
@@ -79,14 +86,11 @@ from gradepath.notifications.models import Notification, OutboxEmail
 from gradepath.people import roles
 from gradepath.people.models import (
     Delegation,
-    OrgUnit,
-    Person,
     Post,
     PostGrade,
     UnitRoleAssignment,
     User,
 )
-from gradepath.people.relations import eligible_holders
 from gradepath.workflow import engine
 from gradepath.workflow.calendar import add_working_days
 from gradepath.workflow.models import BankHoliday, Task
@@ -102,10 +106,6 @@ NJ, AR, DR = Route.NEW_JOB.value, Route.AGREED.value, Route.DIRECT.value
 MOVES = GRADING.moves_by_action
 CLOSED = set(GRADING.closed_states)
 STATES = GRADING.states
-
-
-def _full_name(p: _Person) -> str:
-    return f"{p.known_as or p.first_name} {p.last_name}"
 
 
 @dataclass(frozen=True)
@@ -282,83 +282,7 @@ def _hrbp_to_end(plan: Plan, current: int | None, grade: int, rng: random.Random
     event("uphold_appeal", "panel", reason=demo_cases.PANEL_REASONS["uphold"])
 
 
-# --- Who holds a role -----------------------------------------------------------------------------------
-
-
-class _Stub:
-    """A person known only by id (what ``eligible_holders`` reads of the subject)."""
-
-    def __init__(self, pk: int):
-        self.pk = pk
-
-
-class Holders:
-    """The FM/HPS and HRBP of a unit for a case on a day, from the engine's own resolver
-    (``people.relations.eligible_holders``), read once per unit, role, day's delegations and the people
-    who may not act (only holders and delegates count there)."""
-
-    def __init__(self, units: dict[int, OrgUnit]):
-        self.units = units
-        self.relevant = set(UnitRoleAssignment.objects.filter(role__in=("fm_hps", "hrbp", "head"))
-                            .values_list("person_id", flat=True))
-        self.delegations = list(Delegation.objects.filter(revoked_at__isnull=True)
-                                .values_list("pk", "start_date", "end_date", "delegate_id"))
-        self.relevant |= {delegate for _, _, _, delegate in self.delegations}
-        self._cache: dict[tuple, list[tuple[int, str, bool, bool]]] = {}
-        self._heads: dict[tuple[int, tuple[int, ...]], int | None] = {}
-
-    def _active(self, on: dt.date) -> tuple[int, ...]:
-        return tuple(pk for pk, start, end, _ in self.delegations if start <= on <= end)
-
-    def candidates(self, unit_id: int, role: str, on: dt.date, subject: int | None,
-                   barred: set[int] | frozenset[int]) -> list[tuple[int, str, bool, bool]]:
-        """(person id, capacity in words, plain holder?, delegate?) of everyone who may act."""
-        relevant_subject = subject if subject in self.relevant else None
-        key = (unit_id, role, relevant_subject, frozenset(set(barred) & self.relevant), self._active(on))
-        if key not in self._cache:
-            found = eligible_holders(self.units[unit_id], role, on=on,
-                                     subject=_Stub(relevant_subject) if relevant_subject else None,  # type: ignore[arg-type]
-                                     excluding=key[3])
-            self._cache[key] = [(p.pk, str(c), c.delegate_of is None and c.instead_of is None,
-                                 c.delegate_of is not None) for p, c in found]
-        return self._cache[key]
-
-    def task_holder(self, unit_id: int, role: str, on: dt.date, subject: int | None,
-                    barred: set[int] | frozenset[int]) -> tuple[int, str] | None:
-        """Who is given the task (``UnitRoleHolder.holders``: an active delegate first) and the capacity
-        the task states ("" for the holder in their own right)."""
-        found = self.candidates(unit_id, role, on, subject, barred)
-        if not found:
-            return None
-        pk, words, plain, _ = next((c for c in found if c[3]), found[0])
-        return pk, "" if plain else words
-
-    def head(self, unit_id: int, on: dt.date) -> int | None:
-        """The HoD or departmental contact of the unit (nearest up the tree)."""
-        key = (unit_id, self._active(on))
-        if key not in self._heads:
-            found = self.candidates(unit_id, "head", on, None, frozenset())
-            assignment = next((pk for pk, _, _, delegate in found if not delegate), None)
-            self._heads[key] = assignment
-        return self._heads[key]
-
-
 # --- One case ----------------------------------------------------------------------------------------
-
-
-@dataclass(eq=False)
-class TaskRow:
-    pk: int
-    step: int
-    state: str
-    assignee: int | None
-    team: str
-    role: str
-    capacity: str
-    description: str
-    due: dt.date
-    created_at: dt.datetime
-    completed_at: dt.datetime | None = None
 
 
 @dataclass(eq=False)
@@ -462,7 +386,6 @@ class _Cases:
         self.clock = demo_cases._Context(rng=self.rng, today=self.today, now=self.now, password="", grades={},
                                          hr_services=None, panel_pool=[], clock=generation.clock,  # type: ignore[arg-type]
                                          holidays=holidays)
-        self.password = make_password(DEMO_PASSWORD)
         self.new_logins: dict[int, dt.datetime] = {}  # person id -> when their login was made
         self.cases: list[Case] = []
         self.messages: list[Message] = []
@@ -1338,8 +1261,7 @@ class _Cases:
 
     def notify(self, recipient: int, subject: str, body: str, link: str, when: dt.datetime,
                task: TaskRow | None = None) -> None:
-        subject = subject if len(subject) <= 200 else subject[:199].rstrip() + "…"
-        self.messages.append(Message(recipient, subject, body, link, when, task))
+        self.messages.append(Message(recipient, headline(subject), body, link, when, task))
 
     def _after_move(self, case: Case, action: str, actor: _Person, from_state: str, when: dt.datetime) -> None:
         """effects.after_move: the HoD copied when a JD goes to the FM/HPS; the outcome told."""
@@ -1432,7 +1354,7 @@ class _Cases:
              t.assignee, t.team, t.role, t.capacity[:300], t.description, t.due, t.created_at, t.completed_at, None,
              None) for c, t in tasks))
         kept = self._write_messages()
-        self._counters()
+        write_counters({("grading-case", year): last for year, last in self.counters.items()})
         open_cases = [c for c in cases if c.state not in CLOSED]
         return {
             "grading cases": len(cases), "open cases": len(open_cases), "skipped (nobody suitable)": self.skipped,
@@ -1446,13 +1368,7 @@ class _Cases:
 
     def _write_logins(self) -> None:
         w = self.w
-        people = sorted(self.new_logins, key=lambda pk: self.logins[pk])
-        w.insert(User, ("id", "password", "last_login", "is_superuser", "username", "first_name", "last_name", "email",
-                        "is_staff", "is_active", "date_joined"), (
-            (self.logins[pk], self.password, None, False, self.people[pk].email.split("@")[0],
-             self.people[pk].known_as or self.people[pk].first_name, self.people[pk].last_name, self.people[pk].email,
-             False, True, self.new_logins[pk]) for pk in people))
-        w.update(Person, "user_id", [(pk, self.logins[pk]) for pk in people])
+        write_login_rows(self.gen, self.new_logins, self.people)
         group = Group.objects.get(name=roles.HR_SERVICES).pk
         members = [self.logins[p.pk] for p in self.hr_team[1:] if p.pk in self.logins]
         through = User.groups.through
@@ -1477,23 +1393,10 @@ class _Cases:
         self.emails = len(emails)
         w.insert(OutboxEmail, ("id", "to_address", "subject", "body", "created_at", "status", "attempts", "sent_at",
                                "last_error"), (
-            (pk, self.people[m.recipient].email, _headline(f"[Gradepath] {m.subject}"),
+            (pk, self.people[m.recipient].email, headline(f"[Gradepath] {m.subject}"),
              f"{m.body}\n\nOpen Gradepath: {settings.SITE_URL}{m.link}\n", m.created_at, OutboxEmail.Status.SENT, 1,
              m.created_at, "") for pk, m in zip(w.ids(OutboxEmail, len(emails)), emails, strict=True)))
         return len(kept)
-
-    def _counters(self) -> None:
-        """The reference counters end where the generated cases did, so the next case started through the
-        services takes the next number (core.references)."""
-        for year, last in self.counters.items():
-            counter, created = ReferenceCounter.objects.get_or_create(series="grading-case", year=year,
-                                                                      defaults={"last_number": last})
-            if not created and counter.last_number < last:
-                ReferenceCounter.objects.filter(pk=counter.pk).update(last_number=last)
-
-
-def _headline(text: str, limit: int = 200) -> str:
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 def run(generation: Generation) -> dict[str, int]:

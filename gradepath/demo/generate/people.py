@@ -27,7 +27,6 @@ from gradepath.demo.builder import GO_LIVE_DAYS, HISTORY_SUMMARY, LOGIN_GROUPS, 
 from gradepath.demo.generate.base import Generation, GenerationError, Step
 from gradepath.demo.generate.catalogue import catalogue_for, fixed_people
 from gradepath.demo.generate.writer import HistoryRow
-from gradepath.demo.logins import DEMO_PASSWORD
 from gradepath.grades.models import PayRecord
 from gradepath.people import roles
 from gradepath.people.models import (
@@ -88,7 +87,7 @@ def _write(u: DemoBuilder, generation: Generation) -> dict[str, int]:
         post.pk = pk
 
     # Logins: one per demo role, and the HR Business Partners (as the demo builder makes them).
-    password = make_password(DEMO_PASSWORD)  # hashed once: every demo login shares it
+    password = generation.password()  # hashed once: every demo login shares it
     login_people = {p.role: p for p in u.people if p.role}
     holders = list(login_people.values()) + [p for p in u.hrbps.values() if not p.role]
     user_ids = w.ids(User, len(holders))

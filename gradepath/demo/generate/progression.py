@@ -42,27 +42,30 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth.hashers import make_password
 from django.contrib.contenttypes.models import ContentType
-from django.utils import timezone
 
 from gradepath.appraisal.models import Appraisal
-from gradepath.core.models import ReferenceCounter
-from gradepath.demo.builder import GO_LIVE_DAYS, DemoBuilder, _Person, _Post, _Unit
-from gradepath.demo.generate.base import Generation, Step
-from gradepath.demo.generate.grading import Holders
+from gradepath.demo.builder import _Person, _Post, _Unit
+from gradepath.demo.generate.base import (
+    Generation,
+    Holders,
+    ProcessRun,
+    Step,
+    TaskRow,
+    write_counters,
+)
+from gradepath.demo.generate.base import person_name as _name
 from gradepath.demo.generate.writer import HistoryRow
-from gradepath.demo.logins import DEMO_PASSWORD
 from gradepath.demo.progression import OBJECTIVES, PERFORMANCE, REASONS
 from gradepath.grades.models import PayRecord, SpineSalary
-from gradepath.notifications.models import Notification, OutboxEmail
+from gradepath.notifications.models import Notification
 from gradepath.people import roles as groups
-from gradepath.people.models import OrgUnit, Person, UnitRoleAssignment, User
+from gradepath.people.models import OrgUnit, UnitRoleAssignment
 from gradepath.progression import spine
 from gradepath.progression.models import LocalRound, ProgressionEvent, ProgressionRequest, Route
 from gradepath.progression.workflow import PROGRESSION, ROLE_LABELS
 from gradepath.workflow.engine import day as words_day
-from gradepath.workflow.models import BankHoliday, Task
+from gradepath.workflow.models import Task
 
 NAME = "progression"
 REQUEST_TYPE = ProgressionRequest._meta.label_lower
@@ -108,42 +111,9 @@ TO_DECISION = {Route.HOD: ("fm_comment",), Route.DIRECT: ("ask_for_comments", "g
                                                            "give_comments:fm_hps")}
 
 
-def _name(p: _Person) -> str:
-    return f"{p.known_as or p.first_name} {p.last_name}"
-
-
-def _headline(text: str, limit: int = 200) -> str:
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
-
-
 def _route_words(route: str) -> str:
     words = Route(route).label
     return words[:1].lower() + words[1:]
-
-
-@dataclass(eq=False)
-class TaskRow:
-    pk: int
-    step: int
-    state: str
-    assignee: int | None
-    team: str
-    role: str
-    capacity: str
-    description: str
-    due: dt.date
-    created_at: dt.datetime
-    completed_at: dt.datetime | None = None
-
-
-@dataclass(eq=False)
-class Message:
-    recipient: _Person
-    subject: str
-    body: str
-    link: str
-    created_at: dt.datetime
-    task: TaskRow | None = None  # a "waiting for you" message goes when its task does
 
 
 @dataclass(eq=False)
@@ -222,36 +192,21 @@ class Plan:
     moves: list[tuple[str, dt.datetime, dict[str, Any]]]
 
 
-class _Progression:
+class _Progression(ProcessRun):
+    process = NAME
+
     def __init__(self, generation: Generation):
-        self.gen = generation
-        self.u: DemoBuilder = generation.shared["university"]
-        self.logins: dict[int, int] = generation.shared["logins"]
-        self.cases = generation.shared.get("cases")
-        self.w = generation.writer
-        self.rng = generation.rng(71)
-        self.today, self.now = generation.today, generation.now
-        self.zone = timezone.get_current_timezone()
-        self.go_live = self.today - dt.timedelta(days=GO_LIVE_DAYS)
-        self.holidays = set(BankHoliday.objects.values_list("date", flat=True))
+        super().__init__(generation, 71)
         self.units = {n.unit.pk: n.unit for n in self.u.nodes}
         self.holders = Holders(self.units)
         # Deans decide: a Dean who is the subject (or applied) must be seen as such by the resolver.
         self.holders.relevant |= set(UnitRoleAssignment.objects.filter(
             role__in=("dean", "vice_provost_operations")).values_list("person_id", flat=True))
         self.grades = self.u.grades
-        self.people = {p.pk: p for p in self.u.people}
-        self.persona = {p.role: p for p in self.u.people if p.role}
-        self.hr_team: list[_Person] = list(getattr(self.cases, "hr_team", None) or [self.persona["hrservices"]])
-        self.hr_ids = {p.pk for p in self.hr_team}
-        self._due: dict[tuple[dt.date, int], dt.date] = {}
         self.rows: list[Row] = []
         self.rounds: list[Round] = []
-        self.messages: list[Message] = []
-        self.new_logins: dict[int, dt.datetime] = {}
         self.pay: list[tuple] = []  # (id, person, grade, point, from, post, reason, note, recorded at, user)
         self.counters: Counter[int] = Counter()
-        self.emails = 0
         # People whose pay the grading step changed, or who act up or were paid an allowance: left alone.
         self.busy = {c.subject.pk for c in getattr(self.cases, "cases", []) if c.subject is not None}
         self.busy |= {r.person.pk for r in generation.shared.get("allowances", [])}
@@ -264,32 +219,6 @@ class _Progression:
                 state="completed", completed_on__isnull=False).order_by("subject_id", "completed_on", "id").values_list(
                 "subject_id", "completed_on", "reference", "pk"):
             self.appraisals[subject].append((completed, reference, pk))
-
-    # --- dates -------------------------------------------------------------------------------------------
-
-    def local(self, when: dt.datetime) -> dt.date:
-        return when.astimezone(self.zone).date()
-
-    def due(self, on: dt.date, days: int) -> dt.date:
-        key = (on, days)
-        if key not in self._due:
-            current, left = on, days
-            while left > 0:
-                current += dt.timedelta(days=1)
-                if current.weekday() < 5 and current not in self.holidays:
-                    left -= 1
-            self._due[key] = current
-        return self._due[key]
-
-    def moment(self, on: dt.date) -> dt.datetime:
-        while on.weekday() >= 5 or on in self.holidays:
-            on += dt.timedelta(days=1)
-        return dt.datetime.combine(on, dt.time(9, 0), tzinfo=self.zone) + dt.timedelta(
-            minutes=self.rng.randint(0, 470))
-
-    def after(self, previous: dt.datetime, days: int) -> dt.datetime:
-        when = self.moment(self.local(previous) + dt.timedelta(days=days))
-        return when if when > previous else previous + dt.timedelta(minutes=self.rng.randint(5, 50))
 
     # --- pay and people ---------------------------------------------------------------------------------
 
@@ -318,14 +247,6 @@ class _Progression:
                 found = row
         return found
 
-    def login(self, person: _Person, when: dt.datetime) -> int:
-        if person.pk in self.logins:
-            return self.logins[person.pk]
-        user_id = self.w.new_id(User)
-        self.logins[person.pk] = user_id
-        self.new_logins[person.pk] = when
-        return user_id
-
     def faculty(self, p: _Person) -> _Unit | None:
         top = p.node.top
         return top if top.unit.kind == OrgUnit.Kind.FACULTY else None
@@ -351,13 +272,10 @@ class _Progression:
                    barred: set[int] | frozenset[int] = frozenset()) -> tuple[_Person, str, str] | None:
         unit_role = "dean" if role == "decider" else role
         barred = set(barred) | ({initiator} if role == "decider" else set())
-        found = self.holders.task_holder(unit_id, unit_role, on, subject, barred)
-        if found is None:
+        found = self.holders.task_holder_words(unit_id, unit_role, on, subject, barred)
+        if found is None or found[0] == subject:
             return None
-        pk, capacity = found
-        if pk == subject:
-            return None
-        words = next(c[1] for c in self.holders.candidates(unit_id, unit_role, on, subject, barred) if c[0] == pk)
+        pk, capacity, words = found
         return self.people[pk], capacity, words
 
     def review(self, p: _Person, on: dt.date) -> tuple[dt.date | None, str, str, str, str]:
@@ -709,7 +627,7 @@ class _Progression:
                     task.completed_at = when
         told: set[int] = set()
         label = STATES[row.state]
-        due = self.due(self.local(when), STEP_DAYS)
+        due = self.add_working(self.local(when), STEP_DAYS)
         for person, role, capacity in wanted:
             if (person.pk if person else None, role) in kept:
                 continue
@@ -747,10 +665,6 @@ class _Progression:
                         else t.team for t in tasks)
         return f"{row.reference} is now at the step “{label}”, waiting for {who}, by {words_day(tasks[0].due)}."
 
-    def notify(self, recipient: _Person, subject: str, body: str, link: str, when: dt.datetime,
-               task: TaskRow | None = None) -> None:
-        self.messages.append(Message(recipient, _headline(subject), body, link, when, task))
-
     def history(self, row: Row, at: dt.datetime, action: str, person: _Person, user: int, summary: str,
                 capacity: str = "") -> None:
         self.gen.history.append(HistoryRow(
@@ -761,7 +675,7 @@ class _Progression:
 
     def write(self) -> dict[str, int]:
         w, rows = self.w, self.rows
-        self._write_logins()
+        self.write_logins()
         w.insert(LocalRound, ("id", "faculty_id", "name", "deadline", "budget", "created_by_id", "created_at"), (
             (r.pk, r.faculty.unit.pk, r.name, r.deadline, r.budget, r.dean.pk, r.opened) for r in self.rounds))
         w.insert(PayRecord, ("id", "person_id", "grade_id", "spine_point", "effective_from", "reason", "post_id", "note",
@@ -795,8 +709,8 @@ class _Progression:
             (t.pk, NAME, content_type, r.pk, r.reference, r.title[:200], r.unit_id, r.subject.pk, t.step, t.state,
              t.assignee, t.team, t.role, t.capacity[:300], t.description, t.due, t.created_at, t.completed_at, None,
              None) for r, t in tasks))
-        kept = self._write_messages()
-        self._counters()
+        kept = self.write_messages(73)
+        write_counters({("progression-request", year): last for year, last in self.counters.items()})
         states = Counter(r.state for r in rows)
         return {
             "accelerated increment requests": len(rows),
@@ -810,46 +724,6 @@ class _Progression:
             "open tasks": sum(1 for _, t in tasks if t.completed_at is None),
             "notifications": kept, "e-mails": self.emails, "logins made": len(self.new_logins),
         }
-
-    def _write_logins(self) -> None:
-        w = self.w
-        people = sorted(self.new_logins, key=lambda pk: self.logins[pk])
-        if not people:
-            return
-        password = make_password(DEMO_PASSWORD)
-        w.insert(User, ("id", "password", "last_login", "is_superuser", "username", "first_name", "last_name", "email",
-                        "is_staff", "is_active", "date_joined"), (
-            (self.logins[pk], password, None, False, self.people[pk].email.split("@")[0],
-             self.people[pk].known_as or self.people[pk].first_name, self.people[pk].last_name, self.people[pk].email,
-             False, True, self.new_logins[pk]) for pk in people))
-        w.update(Person, "user_id", [(pk, self.logins[pk]) for pk in people])
-
-    def _write_messages(self) -> int:
-        w = self.w
-        kept = [m for m in self.messages if m.task is None or m.task.completed_at is None]
-        recent = self.now - dt.timedelta(days=7)
-        rng = random.Random(self.gen.seed * 1_000 + 73)
-        w.insert(Notification, ("id", "recipient_id", "subject", "body", "link", "key", "created_at", "read_at"), (
-            (pk, m.recipient.pk, m.subject, m.body, m.link, f"{NAME}.task:{m.task.pk}" if m.task else "", m.created_at,
-             m.created_at + dt.timedelta(hours=rng.randint(1, 72)) if m.created_at < recent and m.task is None
-             and rng.random() < 0.75 else None)
-            for pk, m in zip(w.ids(Notification, len(kept)), kept, strict=True)))
-        emails = [m for m in self.messages if m.recipient.email]
-        self.emails = len(emails)
-        w.insert(OutboxEmail, ("id", "to_address", "subject", "body", "created_at", "status", "attempts", "sent_at",
-                               "last_error"), (
-            (pk, m.recipient.email, _headline(f"[Gradepath] {m.subject}"),
-             f"{m.body}\n\nOpen Gradepath: {settings.SITE_URL}{m.link}\n", m.created_at, OutboxEmail.Status.SENT, 1,
-             m.created_at, "") for pk, m in zip(w.ids(OutboxEmail, len(emails)), emails, strict=True)))
-        return len(kept)
-
-    def _counters(self) -> None:
-        """The reference counters end where the generated requests did (services._next_reference)."""
-        for year, last in self.counters.items():
-            counter, created = ReferenceCounter.objects.get_or_create(series="progression-request", year=year,
-                                                                      defaults={"last_number": last})
-            if not created and counter.last_number < last:
-                ReferenceCounter.objects.filter(pk=counter.pk).update(last_number=last)
 
 
 def run(generation: Generation) -> dict[str, int]:

@@ -40,19 +40,24 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth.hashers import make_password
 from django.contrib.contenttypes.models import ContentType
-from django.utils import timezone
 
-from gradepath.core.models import ReferenceCounter
-from gradepath.demo.builder import GO_LIVE_DAYS, DemoBuilder, _Person, _Post
-from gradepath.demo.generate.base import Generation, Step
+from gradepath.demo.builder import _Person, _Post
+from gradepath.demo.generate import base
+from gradepath.demo.generate.base import (
+    Generation,
+    ProcessRun,
+    Step,
+    TaskRow,
+    headline,
+    write_counters,
+)
+from gradepath.demo.generate.base import person_name as _name
 from gradepath.demo.generate.writer import HistoryRow
-from gradepath.demo.logins import DEMO_PASSWORD
 from gradepath.grades.models import PayRecord
-from gradepath.notifications.models import Notification, OutboxEmail
+from gradepath.notifications.models import Notification
 from gradepath.people import roles as groups
-from gradepath.people.models import Appointment, Person, User
+from gradepath.people.models import Appointment
 from gradepath.secondments.effects import host_point
 from gradepath.secondments.models import (
     CLOSED_STATES,
@@ -66,7 +71,7 @@ from gradepath.secondments.models import (
 )
 from gradepath.secondments.workflow import SECONDMENTS
 from gradepath.workflow.engine import day as words_day
-from gradepath.workflow.models import BankHoliday, Task
+from gradepath.workflow.models import Task
 
 NAME = "secondments"
 OPPORTUNITY_TYPE = Opportunity._meta.label_lower
@@ -129,35 +134,8 @@ REFUSED_EXTENSION = ["The post's holder returns as planned."]
 OFF_REGISTER = ["Redeployed to a permanent post.", "The grant was renewed: the post is no longer at risk."]
 
 
-def _name(p: _Person) -> str:
-    return f"{p.known_as or p.first_name} {p.last_name}"
-
-
-def _headline(text: str, limit: int = 200) -> str:
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
-
-
 @dataclass(eq=False)
-class TaskRow:
-    pk: int
-    step: int
-    state: str
-    assignee: int | None
-    role: str
-    description: str
-    due: dt.date
-    created_at: dt.datetime
-    completed_at: dt.datetime | None = None
-
-
-@dataclass(eq=False)
-class Message:
-    recipient: _Person
-    subject: str
-    body: str
-    link: str
-    created_at: dt.datetime
-    task: TaskRow | None = None  # a "waiting for you" message goes when its task does
+class Message(base.Message):
     row: Row | None = None  # the application whose reference the words take ("{ref}")
     opp: Opp | None = None  # an opportunity told to the redeployment register
 
@@ -219,23 +197,14 @@ class Row:
         return f"{self.reference} {_name(self.applicant)} – {self.opp.title}"
 
 
-class _Secondments:
+class _Secondments(ProcessRun):
+    process = NAME
+    messages: list[Message]  # type: ignore[assignment]  # with the application or opportunity they name
+
     def __init__(self, generation: Generation):
-        self.gen = generation
-        self.u: DemoBuilder = generation.shared["university"]
-        self.logins: dict[int, int] = generation.shared["logins"]
-        cases = generation.shared.get("cases")
-        self.w = generation.writer
-        self.rng = generation.rng(71)
-        self.today, self.now = generation.today, generation.now
-        self.zone = timezone.get_current_timezone()
-        self.go_live = self.today - dt.timedelta(days=GO_LIVE_DAYS)
-        self.holidays = set(BankHoliday.objects.values_list("date", flat=True))
+        super().__init__(generation, 71)
+        cases = self.cases
         self.grades = self.u.grades
-        self.people = {p.pk: p for p in self.u.people}
-        self.persona = {p.role: p for p in self.u.people if p.role}
-        self.hr_team: list[_Person] = list(getattr(cases, "hr_team", None) or [self.persona["hrservices"]])
-        self.hr_ids = {p.pk for p in self.hr_team}
         self.case_subjects = {c.subject.pk for c in getattr(cases, "cases", []) if c.subject is not None}
         self.regraded_posts = {pk for pk, _ in getattr(cases, "post_grades", [])}
         self.allowance_people = {r.person.pk for r in generation.shared.get("allowances", [])}
@@ -249,38 +218,17 @@ class _Secondments:
                 self.posts_by_node[id(post.node)].append(post)
         self.taken: set[int] = set()
         self.busy_posts: dict[int, list[tuple[dt.date, dt.date]]] = defaultdict(list)
-        self._due: dict[tuple[dt.date, int], dt.date] = {}
         self.opps: list[Opp] = []
         self.rows: list[Row] = []
-        self.messages: list[Message] = []
-        self.new_logins: dict[int, dt.datetime] = {}
         self.appointments: list[tuple] = []  # (id, person, post, start, end)
         self.pay: list[tuple] = []  # (id, person, grade, point, from, post, note, recorded at, recorded by)
         self.pending_pay: list[Row] = []  # placed rows whose home pay / substantive ids are read from the database
         self.register: list[tuple] = []
         self.adopted: dict[int, tuple[int, int | None]] = {}  # person -> (appointment id, pay record id)
-        self.emails = 0
         self.adopted_ends: list[tuple[int, dt.date | None]] = []
         self.own_history: list[tuple[HistoryRow, Opp | None, Row | None]] = []
 
     # --- dates ---------------------------------------------------------------------------------------------
-
-    def local(self, when: dt.datetime) -> dt.date:
-        return when.astimezone(self.zone).date()
-
-    def working(self, day: dt.date) -> bool:
-        return day.weekday() < 5 and day not in self.holidays
-
-    def add_working(self, day: dt.date, days: int) -> dt.date:
-        key = (day, days)
-        if key not in self._due:
-            current, left = day, days
-            while left > 0:
-                current += dt.timedelta(days=1)
-                if self.working(current):
-                    left -= 1
-            self._due[key] = current
-        return self._due[key]
 
     def between(self, start: dt.date, end: dt.date) -> int:
         """``workflow.calendar.working_days_between``."""
@@ -288,48 +236,7 @@ class _Secondments:
             return -self.between(end, start)
         return sum(1 for n in range(1, (end - start).days + 1) if self.working(start + dt.timedelta(days=n)))
 
-    def moment(self, day: dt.date, minutes: int | None = None) -> dt.datetime:
-        while not self.working(day):
-            day += dt.timedelta(days=1)
-        minutes = self.rng.randint(0, 470) if minutes is None else minutes
-        return dt.datetime.combine(day, dt.time(9, 0), tzinfo=self.zone) + dt.timedelta(minutes=minutes % 480)
-
-    def after(self, previous: dt.datetime, days: int) -> dt.datetime:
-        when = self.moment(self.local(previous) + dt.timedelta(days=days))
-        return when if when > previous else previous + dt.timedelta(minutes=self.rng.randint(5, 50))
-
-    def first_of_month(self, low: dt.date, high: dt.date) -> dt.date | None:
-        firsts, day = [], low.replace(day=1)
-        while day <= high:
-            if day >= low:
-                firsts.append(day)
-            day = add_months(day, 1)
-        return self.rng.choice(firsts) if firsts else None
-
     # --- people, posts and pay --------------------------------------------------------------------------
-
-    def login(self, person: _Person, when: dt.datetime) -> int:
-        if person.pk in self.logins:
-            return self.logins[person.pk]
-        user_id = self.w.new_id(User)
-        self.logins[person.pk] = user_id
-        self.new_logins[person.pk] = when
-        return user_id
-
-    def substantive_post(self, p: _Person, on: dt.date) -> _Post | None:
-        if p.old_post is not None and p.move_date is not None and on < p.move_date:
-            return p.old_post
-        return p.post
-
-    def pay_on(self, p: _Person, on: dt.date) -> tuple | None:
-        found = None
-        for row in p.pay_rows:
-            if row[0] <= on:
-                found = row
-        return found
-
-    def quiet(self, p: _Person, first: dt.date, last: dt.date) -> bool:
-        return not any(first <= row[0] <= last for row in p.pay_rows)
 
     def post_grade(self, post: _Post, on: dt.date) -> int | None:
         """The post's grade from ``on`` to today (None: not established by then, or changed since)."""
@@ -982,10 +889,10 @@ class _Secondments:
         for m in self.messages:
             row, opp = m.row, m.opp
             if row is not None:
-                m.subject = _headline(m.subject.replace("{ref}", row.reference))
+                m.subject = headline(m.subject.replace("{ref}", row.reference))
                 m.body = m.body.replace("{ref}", row.reference)
             elif opp is not None:
-                m.subject = _headline(f"Secondment opportunity {opp.reference}: {opp.title}")
+                m.subject = headline(f"Secondment opportunity {opp.reference}: {opp.title}")
                 m.link = f"/secondments/opportunities/{opp.pk}/"
                 m.body = (f"A secondment opportunity was posted: {opp.title} in {opp.post.node.unit.name} "
                           f"({self.grades[opp.grade]}), from {words_day(opp.start)} to {words_day(opp.end)}. As you "
@@ -1022,7 +929,7 @@ class _Secondments:
 
     def write(self) -> dict[str, int]:
         w, rows = self.w, self.rows
-        self._write_logins()
+        self.write_logins()
         w.insert(Appointment, ("id", "person_id", "post_id", "kind", "start_date", "end_date"), (
             (pk, p.pk, post.pk, Appointment.Kind.SECONDMENT, start, end) for pk, p, post, start, end in self.appointments))
         w.update(Appointment, "end_date", self.adopted_ends)
@@ -1065,8 +972,9 @@ class _Secondments:
             (t.pk, NAME, content_type, r.pk, r.reference, r.opp.title[:200], r.opp.post.node.unit.pk, r.applicant.pk,
              t.step, t.state, t.assignee, "" if t.assignee else groups.HR_SERVICES, t.role, CAPACITY[t.role],
              t.description, t.due, t.created_at, t.completed_at, None, None) for r, t in tasks))
-        kept = self._write_messages()
-        self._counters()
+        self.messages.sort(key=lambda m: m.created_at)
+        kept = self.write_messages(72)
+        write_counters(self.counters)
         states = Counter(r.state for r in rows)
         status = Counter(o.status for o in self.opps)
         return {
@@ -1080,47 +988,6 @@ class _Secondments:
             "on the redeployment register": sum(1 for r in self.register if r[4] is None),
             "notifications": kept, "e-mails": self.emails, "logins made": len(self.new_logins),
         }
-
-    def _write_logins(self) -> None:
-        w = self.w
-        people = sorted(self.new_logins, key=lambda pk: self.logins[pk])
-        if not people:
-            return
-        password = make_password(DEMO_PASSWORD)
-        w.insert(User, ("id", "password", "last_login", "is_superuser", "username", "first_name", "last_name", "email",
-                        "is_staff", "is_active", "date_joined"), (
-            (self.logins[pk], password, None, False, self.people[pk].email.split("@")[0],
-             self.people[pk].known_as or self.people[pk].first_name, self.people[pk].last_name, self.people[pk].email,
-             False, True, self.new_logins[pk]) for pk in people))
-        w.update(Person, "user_id", [(pk, self.logins[pk]) for pk in people])
-
-    def _write_messages(self) -> int:
-        w = self.w
-        self.messages.sort(key=lambda m: m.created_at)
-        kept = [m for m in self.messages if m.task is None or m.task.completed_at is None]
-        recent = self.now - dt.timedelta(days=7)
-        rng = random.Random(self.gen.seed * 1_000 + 72)
-        w.insert(Notification, ("id", "recipient_id", "subject", "body", "link", "key", "created_at", "read_at"), (
-            (pk, m.recipient.pk, m.subject, m.body, m.link, f"{NAME}.task:{m.task.pk}" if m.task else "", m.created_at,
-             m.created_at + dt.timedelta(hours=rng.randint(1, 72)) if m.created_at < recent and m.task is None
-             and rng.random() < 0.75 else None)
-            for pk, m in zip(w.ids(Notification, len(kept)), kept, strict=True)))
-        emails = [m for m in self.messages if m.recipient.email]
-        self.emails = len(emails)
-        w.insert(OutboxEmail, ("id", "to_address", "subject", "body", "created_at", "status", "attempts", "sent_at",
-                               "last_error"), (
-            (pk, m.recipient.email, _headline(f"[Gradepath] {m.subject}"),
-             f"{m.body}\n\nOpen Gradepath: {settings.SITE_URL}{m.link}\n", m.created_at, OutboxEmail.Status.SENT, 1,
-             m.created_at, "") for pk, m in zip(w.ids(OutboxEmail, len(emails)), emails, strict=True)))
-        return len(kept)
-
-    def _counters(self) -> None:
-        """The reference counters end where the generated ones did (services._next_reference)."""
-        for (series, year), last in self.counters.items():
-            counter, created = ReferenceCounter.objects.get_or_create(series=series, year=year,
-                                                                      defaults={"last_number": last})
-            if not created and counter.last_number < last:
-                ReferenceCounter.objects.filter(pk=counter.pk).update(last_number=last)
 
 
 def run(generation: Generation) -> dict[str, int]:

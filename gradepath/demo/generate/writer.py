@@ -178,6 +178,9 @@ class HistoryRow:
 
     __slots__ = ("created_at", "actor_id", "actor_label", "capacity", "action", "object_type", "object_id",
                  "object_repr", "person_id", "summary", "before", "after", "chain_seq", "prev_hash", "row_hash")
+    chain_seq: int  # given by core.chain.link when the row is written
+    prev_hash: str
+    row_hash: str
 
     def __init__(self, *, created_at: dt.datetime, action: str, object_type: str, object_id: Any,
                  object_repr: str, summary: str, actor_id: int | None = None, actor_label: str = "System",
