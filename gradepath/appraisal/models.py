@@ -62,8 +62,10 @@ class Appraisal(WorkflowObject):
         ]
         indexes = [
             # Completion by unit counts a season's appraisals per unit and state, and which open ones are past
-            # the season's last day, from this index alone (due_on in it: no table read per appraisal).
-            models.Index(fields=["year", "org_unit", "state", "due_on"], name="appraisal_season_unit_idx"),
+            # the season's last day, from this index alone (due_on in it: no table read per appraisal; the id
+            # too, for the late-task check: SQLite's indexes hold the row id anyway, PostgreSQL's need it for
+            # an index-only scan).
+            models.Index(fields=["year", "org_unit", "state", "due_on", "id"], name="appraisal_season_unit_idx"),
             models.Index(fields=["subject", "-year"], name="appraisal_subject_idx"),
             models.Index(fields=["appraiser", "-year"], name="appraisal_appraiser_idx"),
         ]

@@ -7,6 +7,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from django.contrib.contenttypes.models import ContentType
+from django.db import connections
 from django.db.models import (
     BigIntegerField,
     Count,
@@ -24,6 +25,7 @@ from django.utils import timezone
 
 from gradepath.appraisal.models import Appraisal
 from gradepath.appraisal.workflow import OPEN_STATES, STATES
+from gradepath.people.models import OrgUnit
 from gradepath.workflow.models import Task
 
 OVERDUE_SHOWN = 25  # overdue people named per unit (the count says how many more)
@@ -90,12 +92,7 @@ def completion_by_unit(units: QuerySet, *, year: int, today: dt.date | None = No
     today = today or timezone.localdate()
     season = Appraisal.objects.filter(year=year, org_unit__in=units)
     overdue = overdue_condition(today)
-    rows = {r["org_unit_id"]: UnitCompletion(r["org_unit_id"], r["org_unit__name"], r["org_unit__code"], r["done"],
-                                             r["open"], r["overdue"], r["cancelled"])
-            for r in season.values("org_unit_id", "org_unit__name", "org_unit__code").annotate(
-                done=Count("pk", filter=Q(state="completed")), open=Count("pk", filter=Q(state__in=OPEN_STATES)),
-                overdue=Count("pk", filter=overdue), cancelled=Count("pk", filter=Q(state="cancelled")),
-            ).order_by("org_unit__name", "org_unit_id")}
+    rows = {row.unit_id: row for row in _season_counts(season, overdue)}
     if with_people and any(r.overdue for r in rows.values()):
         ranked = (season.filter(overdue).annotate(rank=Window(
             RowNumber(), partition_by=[F("org_unit_id")],
@@ -107,6 +104,27 @@ def completion_by_unit(units: QuerySet, *, year: int, today: dt.date | None = No
         for appraisal in ranked:
             rows[appraisal.org_unit_id].overdue_people.append(appraisal)
     return list(rows.values())
+
+
+def _season_counts(season: QuerySet[Appraisal], overdue: Q) -> list[UnitCompletion]:
+    """The season's counts per unit, by the unit's name (one query). Counted per unit first, from the season
+    index alone, and the 117 or so rows named after: grouping by the unit's name and code as well made
+    PostgreSQL sort every appraisal of the season (43,000 at 50,000 staff) before counting them, and SQLite
+    look up the unit's name once per appraisal."""
+    counts = season.values("org_unit_id").annotate(
+        done=Count("pk", filter=Q(state="completed")), open=Count("pk", filter=Q(state__in=OPEN_STATES)),
+        overdue=Count("pk", filter=overdue), cancelled=Count("pk", filter=Q(state="cancelled")),
+    ).order_by()
+    connection = connections[counts.db]
+    sql, params = counts.query.sql_with_params()
+    q = connection.ops.quote_name
+    c = ", ".join(f"c.{q(name)}" for name in ("done", "open", "overdue", "cancelled"))
+    named = (f"SELECT c.{q('org_unit_id')}, u.{q('name')}, u.{q('code')}, {c} FROM ({sql}) c "  # noqa: S608
+             f"INNER JOIN {q(OrgUnit._meta.db_table)} u ON u.{q('id')} = c.{q('org_unit_id')} "
+             f"ORDER BY u.{q('name')}, c.{q('org_unit_id')}")
+    with connection.cursor() as cursor:
+        cursor.execute(named, params)  # only the models' own names; the values are parameters
+        return [UnitCompletion(*row) for row in cursor.fetchall()]
 
 
 def overdue_in_unit(unit_id: int, *, year: int, today: dt.date | None = None) -> QuerySet[Appraisal]:
