@@ -15,7 +15,10 @@ Each appraisal is walked through the appraisal process's own table
   each with its "waiting for you" message while it is open); cancelling and returning tell the people
   involved, as the engine does;
 * some JD reviews record responsibilities taken on (and one of the JD's duties relinquished) while the
-  pre-review is open, with the history row ``add_change`` writes.
+  pre-review is open, with the history row ``add_change`` writes;
+* the messages still there are written whenever they were sent (a task's while the task is open), their
+  e-mails only from the start of this season on: what an outbox still holds (past seasons' were most of
+  the step's e-mails at 50,000 people, and of its time).
 
 Past seasons are completed and signed off by both. This season's state follows from the day: started
 in January, each appraisal moves on at its own pace (the pre-review within the season, the meeting and
@@ -583,7 +586,8 @@ class _Appraisals(ProcessRun):
             (t.pk, NAME, content_type, r.pk, r.reference, r.title[:200], r.unit_id, r.subject.pk, t.step, t.state,
              t.assignee, t.team, t.role, t.capacity[:300], t.description, t.due, t.created_at, t.completed_at, None,
              None) for r, t in tasks))
-        kept = self.write_messages(46)
+        kept = self.write_messages(46, emails_from=dt.datetime.combine(season(self.today.year)[0], dt.time(0),
+                                                                       tzinfo=self.zone))
         write_counters({(NAME, year): last for year, last in self.counters.items()})
         this_year = [r for r in rows if r.year == self.today.year]
         open_now = [r for r in this_year if r.state not in CLOSED]

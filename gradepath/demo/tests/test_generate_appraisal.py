@@ -21,7 +21,7 @@ from gradepath.demo.builder import GO_LIVE_DAYS
 from gradepath.demo.generate import appraisal as appraisal_step
 from gradepath.demo.generate import checks, generate, registered_steps
 from gradepath.grading.models import GradingCase
-from gradepath.notifications.models import Notification
+from gradepath.notifications.models import Notification, OutboxEmail
 from gradepath.people.models import Person
 from gradepath.workflow.models import Task
 
@@ -160,6 +160,15 @@ def test_the_demo_logins_have_their_appraisal_work_waiting(generated):
     waiting = Task.objects.filter(process="appraisal", assignee=manager, completed_at__isnull=True, state="meeting")
     assert waiting.count() >= 1
     assert Notification.objects.filter(recipient=manager, key__startswith="appraisal.task:").exists()
+
+
+def test_e_mails_are_written_for_the_messages_of_this_season_only(generated):
+    emails = OutboxEmail.objects.filter(subject__startswith="[Gradepath] AP-")
+    counts = next(s.counts for s in generated["summary"].steps if s.name == "appraisal")
+    assert counts["e-mails"] == emails.count() > 0
+    season_began = timezone.make_aware(dt.datetime.combine(season(YEAR)[0], dt.time(0)))
+    assert not emails.filter(created_at__lt=season_began).exists()
+    assert AppraisalEvent.objects.filter(created_at__lt=season_began).exists()  # past seasons sent messages too
 
 
 def test_jd_review_rows_are_recorded_by_the_staff_member_and_relinquish_only_duties_of_the_jd(generated):
