@@ -7,6 +7,7 @@ from django.core.management.commands import flush
 
 from gradepath.core.history import history_purge_allowed
 from gradepath.testing.personas import PASSWORD, Personas, build_personas
+from gradepath.testing.snapshot import SnapshotBuild
 from gradepath.testing.urls import reload_urls
 
 _original_flush_handle = flush.Command.handle
@@ -74,8 +75,12 @@ def demo_mode(settings):
 
 @pytest.fixture
 def personas(db) -> Personas:
-    """The persona university (see gradepath/testing/personas.py)."""
-    return build_personas()
+    """The persona university (see gradepath/testing/personas.py): built by the first test of this
+    process, written back from its snapshot for the others (the same rows and objects, faster)."""
+    return _personas()
+
+
+_personas = SnapshotBuild(build_personas)
 
 
 @pytest.fixture

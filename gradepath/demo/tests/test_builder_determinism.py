@@ -13,12 +13,15 @@ from gradepath.grades.models import PayRecord
 from gradepath.people.models import Appointment, Person
 
 SMALL = 150  # staff: small enough to build twice in one test, large enough to have every kind of row
+# A smaller library and fewer cases than the default (every route still runs): the builds are compared on
+# people, appointments and pay; the full-size cases are compared build against build in test_demo_cases.
+SMALL_JDS, SMALL_CASES = 40, 12
 
 
 def _snapshot(seed: int, today: dt.date) -> tuple[dict[str, int], list[tuple], list[tuple], list[tuple]]:
     """Build inside a transaction that is rolled back, and return what was built (without database ids)."""
     with transaction.atomic():
-        summary = build_demo_university(seed=seed, staff=SMALL, today=today)
+        summary = build_demo_university(seed=seed, staff=SMALL, today=today, jds=SMALL_JDS, cases=SMALL_CASES)
         people = list(Person.objects.order_by("employee_number").values_list(
             "employee_number", "first_name", "last_name", "known_as", "work_email", "staff_category",
             "line_manager__employee_number", "probation_end", "user__username"))
