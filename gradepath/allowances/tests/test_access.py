@@ -13,6 +13,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from gradepath.allowances import services, workflow
+from gradepath.allowances.models import Allowance, Kind
 from gradepath.allowances.tests.conftest import make_allowance, make_person
 from gradepath.career.sources import career_sources
 from gradepath.grades.models import Grade, PayRecord
@@ -151,6 +152,30 @@ def test_the_list_pages_query_counts_do_not_grow_with_the_rows(allowances, clien
     _more_people(p, 12)
     large = (_queries(client, "/acting-up/"), api_queries(), _queries(client, "/"))
     assert small == large
+
+
+def test_a_managers_list_reads_the_same_number_of_queries_whatever_the_depth_of_their_chain(allowances, client, api):
+    """The management chain is one subquery the database walks (one query a level before: the count grew with
+    the chain's depth, 15 at the demo university against 14 at 50,000 staff)."""
+    p = allowances
+    _more_people(p, 2)
+    client.force_login(p.line_manager.user)
+    caller = api(p.line_manager)
+
+    def counts():
+        with CaptureQueriesContext(connection) as captured:
+            assert caller.get("/api/allowances/").status_code == 200
+        return _queries(client, "/acting-up/"), len(captured)
+
+    small = counts()
+    below = p.line_manager
+    for level in range(3):  # three more levels below the line manager's reports
+        below = make_person(f"deep{level}", "Deep", f"Level{level}", line_manager=below)
+    deepest = make_allowance(p, Kind.HONORARIUM, "fm_approval")
+    Allowance.objects.filter(pk=deepest.pk).update(person=below, line_manager=below.line_manager,
+                                                   initiator=below.line_manager)
+    assert counts() == small == (12, 8)
+    assert deepest.reference in client.get("/acting-up/").content.decode()
 
 
 def test_the_payroll_page_query_count_does_not_grow_with_the_rows(allowances, client):

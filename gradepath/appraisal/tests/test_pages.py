@@ -240,6 +240,22 @@ def test_the_list_page_and_api_read_the_same_number_of_queries_at_two_sizes(appr
     assert small == PINNED_LIST[persona]
 
 
+def test_a_managers_list_reads_the_same_number_of_queries_whatever_the_depth_of_their_chain(appraisal_people, client):
+    """The management chain is one subquery the database walks (one query a level before: the count grew with
+    the chain's depth, 14 at the demo university against 13 at 50,000 staff)."""
+    p = appraisal_people
+    client.force_login(p.line_manager.user)
+    _fill(p, 3)
+    small = (_queries(client, "/appraisals/"), _queries(client, "/api/appraisals/"))
+    below = p.line_manager
+    for level in range(3):  # three more levels below the line manager's reports
+        below = make_person(f"deep{level}", "Deep", f"Level{level}", line_manager=below)
+    deepest = make_appraisal(p, "meeting", year=YEAR - 1, subject=below, appraiser=below.line_manager)
+    assert (_queries(client, "/appraisals/"), _queries(client, "/api/appraisals/")) == small
+    assert deepest.reference in client.get("/appraisals/").content.decode()
+    assert client.get(f"/appraisals/{deepest.pk}/").status_code == 200
+
+
 def test_completion_by_unit_reads_the_same_number_of_queries_at_two_sizes(appraisal_people, client):
     p = appraisal_people
     client.force_login(p.hr_services.user)
@@ -281,7 +297,7 @@ def test_the_appraisal_page_reads_the_same_number_of_queries_with_more_changes(a
     assert _queries(client, url) == first
 
 
-PINNED_LIST = {"hr_services": (9, 5), "line_manager": (13, 10), "fm_hps": (13, 10)}
+PINNED_LIST = {"hr_services": (9, 5), "line_manager": (11, 8), "fm_hps": (12, 9)}
 PINNED_COMPLETION = (7, 5)
 PINNED_UNIT_OVERDUE = 13  # the HRBP's: the gate's unit roles and delegations, the unit, its counts, a page
 
