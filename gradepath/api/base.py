@@ -102,3 +102,14 @@ def paginated_serializer(serializer_class, name: str) -> type[serializers.Serial
             "Meta": Meta,
         },
     )
+
+
+def choice_filter(request, rows, param: str, choices, message: str):
+    """``rows`` filtered on the query parameter ``param`` (a field of the same name) when it is given; a
+    value not in ``choices`` is refused with ``message`` (400), in the user's words."""
+    value = request.query_params.get(param, "").strip()
+    if not value:
+        return rows
+    if value not in choices:
+        raise exceptions.ValidationError({param: message})
+    return rows.filter(**{param: value})

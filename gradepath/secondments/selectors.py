@@ -61,10 +61,6 @@ def events_of(secondment: Secondment) -> list[SecondmentEvent]:
     return list(SecondmentEvent.objects.filter(secondment=secondment).select_related("actor").order_by("step"))
 
 
-def open_tasks(secondment: Secondment) -> list[Task]:
-    return list(secondment.tasks.filter(completed_at__isnull=True).select_related("assignee").order_by("due_date", "id"))
-
-
 def postable_posts(person):
     """The active posts of the units a host may post for (and the units below them), for the form."""
     units = services.host_unit_ids(person)

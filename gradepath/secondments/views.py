@@ -186,7 +186,7 @@ def _render_secondment(request: HttpRequest, secondment: Secondment, *, bound: M
     closed = secondment.state in workflow.SECONDMENTS.closed_states
     return render(request, "secondments/secondment_detail.html", {
         "s": secondment, "state_label": workflow.STATES[secondment.state], "closed": closed,
-        "tasks": selectors.open_tasks(secondment), "today": timezone.localdate(),
+        "tasks": engine.open_tasks(secondment), "today": timezone.localdate(),
         "process_map": flow.process_map(workflow.SECONDMENTS, secondment, events),
         "timeline": flow.timeline(workflow.SECONDMENTS, secondment, events),
         "actions": actions, "later_actions": later, "not_yet": not_yet, "alert": alert,

@@ -271,6 +271,11 @@ def tasks_of(obj):
     return Task.objects.filter(content_type=ContentType.objects.get_for_model(type(obj)), object_id=obj.pk)
 
 
+def open_tasks(obj) -> list[Task]:
+    """The object's open tasks, soonest due first, with their assignees."""
+    return list(tasks_of(obj).filter(completed_at__isnull=True).select_related("assignee").order_by("due_date", "id"))
+
+
 def due_date_for(process: Process, state: str, start: dt.date | None = None) -> dt.date:
     return add_working_days(start or timezone.localdate(), process.due_days(state))
 
@@ -364,7 +369,7 @@ def what_next(process: Process, obj) -> str:
     """Who acts next and by when, in a sentence ("" when nobody has to)."""
     if obj.state in process.closed_states:
         return ""
-    tasks = list(tasks_of(obj).filter(completed_at__isnull=True).select_related("assignee").order_by("due_date", "id"))
+    tasks = open_tasks(obj)
     label = process.states[obj.state]
     if not tasks:
         return f"{obj.reference} is now at the step “{label}”."

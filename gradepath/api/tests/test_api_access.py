@@ -98,3 +98,19 @@ def test_docs_page_has_no_inline_script_or_style(personas, client):
     assert script.status_code == 200
     assert script["Content-Type"].startswith("application/javascript")
     assert "unsafe-inline" not in response["Content-Security-Policy"]
+
+
+def test_every_process_lists_its_moves_and_open_tasks_with_the_same_fields(personas, api):
+    schema = yaml.safe_load(api(personas.staff_member).get(reverse("api:schema")).content)
+    components = schema["components"]["schemas"]
+    details = {"GradingCase": "GradingCaseDetail", "Appraisal": "AppraisalDetail",
+               "Progression": "ProgressionRequestDetail", "Secondment": "SecondmentDetail",
+               "Allowance": "AllowanceDetail"}
+    for prefix, detail in details.items():
+        properties = components[detail]["properties"]
+        assert properties["events"]["items"]["$ref"].endswith(f"/{prefix}Event"), detail
+        assert properties["open_tasks"]["items"]["$ref"].endswith(f"/{prefix}Task"), detail
+        assert set(components[f"{prefix}Event"]["properties"]) == {
+            "step", "action", "label", "actor", "capacity", "from_state", "to_state", "reason", "created_at"}, prefix
+        assert set(components[f"{prefix}Task"]["properties"]) == {
+            "role", "role_label", "assignee", "capacity", "description", "due_date"}, prefix

@@ -15,11 +15,12 @@ from gradepath.allowances import services, workflow
 from gradepath.allowances.models import Allowance, Kind, Payment
 from gradepath.allowances.permissions import get_allowance_for_user, visible_allowances
 from gradepath.allowances.rules import REASON_LIMIT, TEXT_LIMIT
-from gradepath.api.base import ApiView, paginated, paginated_serializer
+from gradepath.api.base import ApiView, choice_filter, paginated, paginated_serializer
 from gradepath.api.serializers import OrgUnitRefSerializer, PersonRefSerializer
-from gradepath.api.views.workflow import process_endpoints
+from gradepath.api.views.workflow import history_serializers, process_endpoints
 from gradepath.people.models import Post
 from gradepath.people.permissions import get_person_for_user
+from gradepath.workflow import engine
 
 
 class AllowanceListItemSerializer(serializers.Serializer):
@@ -45,28 +46,7 @@ class AllowanceListItemSerializer(serializers.Serializer):
         return workflow.STATES.get(allowance.state, allowance.state)
 
 
-class _EventSerializer(serializers.Serializer):
-    step = serializers.IntegerField()
-    action = serializers.CharField()
-    actor = PersonRefSerializer(allow_null=True)
-    capacity = serializers.CharField()
-    from_state = serializers.CharField()
-    to_state = serializers.CharField()
-    reason = serializers.CharField()
-    created_at = serializers.DateTimeField()
-
-    class Meta:
-        ref_name = "AllowanceEvent"
-
-
-class _TaskSerializer(serializers.Serializer):
-    role = serializers.CharField()
-    assignee = PersonRefSerializer(allow_null=True, help_text="Empty: the HR Services team queue.")
-    description = serializers.CharField()
-    due_date = serializers.DateField()
-
-    class Meta:
-        ref_name = "AllowanceTask"
+_EventSerializer, _TaskSerializer = history_serializers(workflow.ALLOWANCES, "Allowance")
 
 
 class AllowanceDetailSerializer(AllowanceListItemSerializer):
@@ -94,8 +74,7 @@ class AllowanceDetailSerializer(AllowanceListItemSerializer):
 
 
 def allowance_detail(user, allowance: Allowance) -> dict:
-    allowance.open_tasks = list(allowance.tasks.filter(completed_at__isnull=True).select_related("assignee")
-                                .order_by("due_date", "id"))
+    allowance.open_tasks = engine.open_tasks(allowance)
     allowance.event_list = list(allowance.events.select_related("actor").order_by("step"))
     return AllowanceDetailSerializer(allowance).data
 
@@ -109,14 +88,8 @@ class AllowanceListApi(ApiView):
         responses=paginated_serializer(AllowanceListItemSerializer, "AllowanceList"))
     def get(self, request):
         rows = visible_allowances(request.user)
-        if kind := request.query_params.get("kind", "").strip():
-            if kind not in Kind.values:
-                raise ValidationError({"kind": f"Choose a kind: {', '.join(Kind.values)}."})
-            rows = rows.filter(kind=kind)
-        if state := request.query_params.get("state", "").strip():
-            if state not in workflow.STATES:
-                raise ValidationError({"state": "That is not a step of acting up or an honorarium."})
-            rows = rows.filter(state=state)
+        rows = choice_filter(request, rows, "kind", Kind.values, f"Choose a kind: {', '.join(Kind.values)}.")
+        rows = choice_filter(request, rows, "state", workflow.STATES, "That is not a step of acting up or an honorarium.")
         rows = rows.select_related("person", "org_unit").order_by("-updated_at", "-id")
         return paginated(self, rows, AllowanceListItemSerializer)
 

@@ -16,7 +16,7 @@ from rest_framework.response import Response
 
 from gradepath.api.base import ApiView, paginated, paginated_serializer
 from gradepath.api.serializers import OrgUnitRefSerializer, PersonRefSerializer
-from gradepath.api.views.workflow import process_endpoints
+from gradepath.api.views.workflow import history_serializers, process_endpoints
 from gradepath.appraisal import selectors, services, workflow
 from gradepath.appraisal.models import Appraisal
 from gradepath.appraisal.permissions import (
@@ -25,6 +25,7 @@ from gradepath.appraisal.permissions import (
     visible_appraisals,
 )
 from gradepath.people.permissions import get_person_for_user
+from gradepath.workflow import engine
 
 
 class AppraisalListItemSerializer(serializers.Serializer):
@@ -61,23 +62,13 @@ class _ChangeSerializer(serializers.Serializer):
         ref_name = "AppraisalResponsibilityChange"
 
 
-class _EventSerializer(serializers.Serializer):
-    step = serializers.IntegerField()
-    action = serializers.CharField()
-    actor = PersonRefSerializer(allow_null=True)
-    capacity = serializers.CharField()
-    from_state = serializers.CharField()
-    to_state = serializers.CharField()
-    reason = serializers.CharField()
-    created_at = serializers.DateTimeField()
-
-    class Meta:
-        ref_name = "AppraisalEvent"
+_EventSerializer, _TaskSerializer = history_serializers(workflow.APPRAISAL, "Appraisal")
 
 
 class AppraisalDetailSerializer(AppraisalListItemSerializer):
     """One appraisal: what each wrote, the sign-offs, the JD review against the current JD's duties
-    (numbered from 1: ``jd_duty`` names one), the regrading check flagged, and the moves so far."""
+    (numbered from 1: ``jd_duty`` names one), the regrading check flagged, who must act next and the moves so
+    far."""
 
     pre_review = serializers.CharField()
     summary = serializers.CharField()
@@ -92,6 +83,7 @@ class AppraisalDetailSerializer(AppraisalListItemSerializer):
     regrading_case_id = serializers.IntegerField(allow_null=True)
     regrading_link = serializers.CharField()
     regrading_suggestion = serializers.CharField()
+    open_tasks = _TaskSerializer(many=True)
     events = _EventSerializer(many=True, source="event_list")
 
     class Meta:
@@ -101,6 +93,7 @@ class AppraisalDetailSerializer(AppraisalListItemSerializer):
 def appraisal_detail(user, appraisal: Appraisal) -> dict:
     appraisal.jd_duties = services.jd_duties(appraisal)
     appraisal.change_list = list(appraisal.changes.select_related("recorded_by"))
+    appraisal.open_tasks = engine.open_tasks(appraisal)
     appraisal.event_list = list(appraisal.events.select_related("actor").order_by("step"))
     return AppraisalDetailSerializer(appraisal).data
 

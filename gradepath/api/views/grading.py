@@ -7,16 +7,16 @@ from __future__ import annotations
 
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
-from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
-from gradepath.api.base import ApiView, paginated, paginated_serializer
+from gradepath.api.base import ApiView, choice_filter, paginated, paginated_serializer
 from gradepath.api.serializers import OrgUnitRefSerializer, PersonRefSerializer
-from gradepath.api.views.workflow import process_endpoints
+from gradepath.api.views.workflow import history_serializers, process_endpoints
 from gradepath.grading import services, workflow
-from gradepath.grading.models import CaseEvent, GradingCase, Route
+from gradepath.grading.models import GradingCase, Route
 from gradepath.jobs.permissions import get_version_for_user
 from gradepath.people.permissions import get_person_for_user
+from gradepath.workflow import engine
 
 STATE_CHOICES = sorted(workflow.STATES)
 
@@ -46,40 +46,6 @@ class CaseListItemSerializer(serializers.Serializer):
         return workflow.STATES.get(case.state, case.state)
 
 
-class _EventSerializer(serializers.Serializer):
-    step = serializers.IntegerField()
-    action = serializers.CharField()
-    label = serializers.SerializerMethodField()
-    actor = PersonRefSerializer(allow_null=True)
-    capacity = serializers.CharField()
-    from_state = serializers.CharField()
-    to_state = serializers.CharField()
-    reason = serializers.CharField()
-    created_at = serializers.DateTimeField()
-
-    class Meta:
-        ref_name = "GradingCaseEvent"
-
-    def get_label(self, event: CaseEvent) -> str:
-        move = workflow.MOVES_BY_ACTION.get(event.action)
-        return move.label if move else event.action
-
-
-class _TaskSerializer(serializers.Serializer):
-    role = serializers.CharField()
-    role_label = serializers.SerializerMethodField()
-    assignee = PersonRefSerializer(allow_null=True, help_text="Empty: the HR Services team queue.")
-    capacity = serializers.CharField()
-    description = serializers.CharField()
-    due_date = serializers.DateField()
-
-    class Meta:
-        ref_name = "GradingCaseTask"
-
-    def get_role_label(self, task) -> str:
-        return workflow.ROLE_LABELS.get(task.role, task.role)
-
-
 class _CommentSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     author = PersonRefSerializer()
@@ -89,6 +55,9 @@ class _CommentSerializer(serializers.Serializer):
 
     class Meta:
         ref_name = "GradingCaseComment"
+
+
+_EventSerializer, _TaskSerializer = history_serializers(workflow.GRADING, "GradingCase")
 
 
 class CaseDetailSerializer(CaseListItemSerializer):
@@ -126,8 +95,7 @@ class CaseDetailSerializer(CaseListItemSerializer):
 def case_detail(user, case: GradingCase) -> dict:
     """The detail shape of ``case`` for ``user``: what they may not read is left out."""
     confidential = services.can_see_confidential(user, case)
-    case.open_tasks = list(case.tasks.filter(completed_at__isnull=True).select_related("assignee")
-                           .order_by("due_date", "id"))
+    case.open_tasks = engine.open_tasks(case)
     case.also_regraded_ids = list(case.also_regraded.order_by("pk").values_list("pk", flat=True))
     case.event_list = list(case.events.select_related("actor").order_by("step"))
     comments = case.comments.select_related("author").order_by("created_at", "id")
@@ -147,14 +115,8 @@ class CaseListApi(ApiView):
         responses=paginated_serializer(CaseListItemSerializer, "GradingCaseList"))
     def get(self, request):
         cases = services.visible_cases(request.user)
-        if route := request.query_params.get("route", "").strip():
-            if route not in Route.values:
-                raise ValidationError({"route": f"Choose a route: {', '.join(Route.values)}."})
-            cases = cases.filter(route=route)
-        if state := request.query_params.get("state", "").strip():
-            if state not in workflow.STATES:
-                raise ValidationError({"state": "That is not a state of a grading case."})
-            cases = cases.filter(state=state)
+        cases = choice_filter(request, cases, "route", Route.values, f"Choose a route: {', '.join(Route.values)}.")
+        cases = choice_filter(request, cases, "state", workflow.STATES, "That is not a state of a grading case.")
         cases = cases.select_related("org_unit", "subject", "post").order_by("-created_at", "-id")
         return paginated(self, cases, CaseListItemSerializer)
 

@@ -9,16 +9,16 @@ from __future__ import annotations
 from django.urls import path
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
-from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
-from gradepath.api.base import ApiView, paginated, paginated_serializer
+from gradepath.api.base import ApiView, choice_filter, paginated, paginated_serializer
 from gradepath.api.serializers import OrgUnitRefSerializer, PersonRefSerializer
-from gradepath.api.views.workflow import process_endpoints
+from gradepath.api.views.workflow import history_serializers, process_endpoints
 from gradepath.people.permissions import get_person_for_user, get_unit_for_user
 from gradepath.progression import services, workflow
 from gradepath.progression.effects import award_words
 from gradepath.progression.models import ProgressionEvent, ProgressionRequest, Route
+from gradepath.workflow import engine
 
 STATE_CHOICES = sorted(workflow.STATES)
 
@@ -49,28 +49,7 @@ class RequestListItemSerializer(serializers.Serializer):
         return workflow.STATES.get(obj.state, obj.state)
 
 
-class _EventSerializer(serializers.Serializer):
-    step = serializers.IntegerField()
-    action = serializers.CharField()
-    actor = PersonRefSerializer(allow_null=True)
-    capacity = serializers.CharField()
-    from_state = serializers.CharField()
-    to_state = serializers.CharField()
-    reason = serializers.CharField()
-    created_at = serializers.DateTimeField()
-
-    class Meta:
-        ref_name = "ProgressionEvent"
-
-
-class _TaskSerializer(serializers.Serializer):
-    role = serializers.CharField()
-    assignee = PersonRefSerializer(allow_null=True, help_text="Empty: the HR Services team queue.")
-    capacity = serializers.CharField()
-    due_date = serializers.DateField()
-
-    class Meta:
-        ref_name = "ProgressionTask"
+_EventSerializer, _TaskSerializer = history_serializers(workflow.PROGRESSION, "Progression")
 
 
 class RequestDetailSerializer(RequestListItemSerializer):
@@ -107,8 +86,7 @@ class RequestDetailSerializer(RequestListItemSerializer):
 
 def request_detail(user, obj: ProgressionRequest) -> dict:
     obj.award_text = award_words(obj)
-    obj.open_tasks = list(obj.tasks.filter(completed_at__isnull=True).select_related("assignee")
-                          .order_by("due_date", "id"))
+    obj.open_tasks = engine.open_tasks(obj)
     obj.event_list = list(ProgressionEvent.objects.filter(request=obj).select_related("actor").order_by("step"))
     return RequestDetailSerializer(obj).data
 
@@ -121,14 +99,8 @@ class RequestListApi(ApiView):
         responses=paginated_serializer(RequestListItemSerializer, "ProgressionRequestList"))
     def get(self, request):
         found = services.visible_requests(request.user)
-        if route := request.query_params.get("route", "").strip():
-            if route not in Route.values:
-                raise ValidationError({"route": f"Choose a route: {', '.join(Route.values)}."})
-            found = found.filter(route=route)
-        if state := request.query_params.get("state", "").strip():
-            if state not in workflow.STATES:
-                raise ValidationError({"state": "That is not a step of a request."})
-            found = found.filter(state=state)
+        found = choice_filter(request, found, "route", Route.values, f"Choose a route: {', '.join(Route.values)}.")
+        found = choice_filter(request, found, "state", workflow.STATES, "That is not a step of a request.")
         found = found.select_related("subject", "org_unit", "grade").order_by("-created_at", "-id")
         return paginated(self, found, RequestListItemSerializer)
 

@@ -16,7 +16,7 @@ from rest_framework.response import Response
 
 from gradepath.api.base import ApiView, paginated, paginated_serializer
 from gradepath.api.serializers import OrgUnitRefSerializer, PersonRefSerializer
-from gradepath.api.views.workflow import process_endpoints
+from gradepath.api.views.workflow import history_serializers, process_endpoints
 from gradepath.secondments import selectors, services, workflow
 from gradepath.secondments.effects import ENDING
 from gradepath.secondments.models import RedeploymentEntry, Secondment
@@ -26,6 +26,7 @@ from gradepath.secondments.permissions import (
     keeps_register,
     visible_register,
 )
+from gradepath.workflow import engine
 
 
 class OpportunitySerializer(serializers.Serializer):
@@ -77,27 +78,7 @@ class SecondmentListItemSerializer(serializers.Serializer):
         return workflow.STATES.get(s.state, s.state)
 
 
-class _EventSerializer(serializers.Serializer):
-    step = serializers.IntegerField()
-    action = serializers.CharField()
-    actor = PersonRefSerializer(allow_null=True)
-    capacity = serializers.CharField()
-    from_state = serializers.CharField()
-    to_state = serializers.CharField()
-    reason = serializers.CharField()
-    created_at = serializers.DateTimeField()
-
-    class Meta:
-        ref_name = "SecondmentEvent"
-
-
-class _TaskSerializer(serializers.Serializer):
-    role = serializers.CharField()
-    assignee = PersonRefSerializer(allow_null=True, help_text="Empty: the HR Services team queue.")
-    due_date = serializers.DateField()
-
-    class Meta:
-        ref_name = "SecondmentTask"
+_EventSerializer, _TaskSerializer = history_serializers(workflow.SECONDMENTS, "Secondment")
 
 
 class SecondmentDetailSerializer(SecondmentListItemSerializer):
@@ -121,7 +102,7 @@ class SecondmentDetailSerializer(SecondmentListItemSerializer):
 
 
 def secondment_detail(user, secondment: Secondment) -> dict:
-    secondment.open_tasks = selectors.open_tasks(secondment)
+    secondment.open_tasks = engine.open_tasks(secondment)
     secondment.event_list = selectors.events_of(secondment)
     return SecondmentDetailSerializer(secondment).data
 

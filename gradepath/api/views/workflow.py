@@ -1,6 +1,8 @@
-"""The REST pair every process gets from the engine: the actions available on one object now (with
-the fields each takes), and taking one. :func:`process_endpoints` builds them for a process from its
-access gate and its detail view; grading's ``…/actions/`` and ``…/perform/`` are built here."""
+"""What every process's REST API shares, from the engine: the actions available on one object now (with
+the fields each takes) and taking one (:func:`process_endpoints` builds the pair for a process from its
+access gate and its detail view; grading's ``…/actions/`` and ``…/perform/`` are built here), and the
+moves so far and open tasks in an object's detail (:func:`history_serializers`, with
+``engine.open_tasks``), the same fields for every process."""
 
 from __future__ import annotations
 
@@ -12,6 +14,7 @@ from rest_framework import serializers
 from rest_framework.response import Response
 
 from gradepath.api.base import ApiView
+from gradepath.api.serializers import PersonRefSerializer
 from gradepath.core.inputs import KINDS
 from gradepath.workflow import engine
 from gradepath.workflow.process import Process
@@ -110,3 +113,44 @@ def process_endpoints(process: Process, *, get_for_user: Callable[[Any, int], An
             return Response(detail(request.user, get_for_user(request.user, obj.pk)))
 
     return ActionsApi, PerformApi
+
+
+def history_serializers(process: Process, ref_prefix: str) -> tuple[type[serializers.Serializer],
+                                                                    type[serializers.Serializer]]:
+    """(event, open task) serializers for ``process``'s detail: the same fields for every process, named
+    after it in the schema (``<ref_prefix>Event``, ``<ref_prefix>Task``)."""
+
+    class Event(serializers.Serializer):
+        step = serializers.IntegerField()
+        action = serializers.CharField()
+        label = serializers.SerializerMethodField(help_text="The action in words.")
+        actor = PersonRefSerializer(allow_null=True)
+        capacity = serializers.CharField()
+        from_state = serializers.CharField()
+        to_state = serializers.CharField()
+        reason = serializers.CharField()
+        created_at = serializers.DateTimeField()
+
+        class Meta:
+            ref_name = f"{ref_prefix}Event"
+
+        def get_label(self, event) -> str:
+            move = process.moves_by_action.get(event.action)
+            return move.label if move else event.action
+
+    class OpenTask(serializers.Serializer):
+        role = serializers.CharField()
+        role_label = serializers.SerializerMethodField()
+        assignee = PersonRefSerializer(allow_null=True, help_text="Empty: the HR Services team queue.")
+        capacity = serializers.CharField()
+        description = serializers.CharField()
+        due_date = serializers.DateField()
+
+        class Meta:
+            ref_name = f"{ref_prefix}Task"
+
+        def get_role_label(self, task) -> str:
+            return process.role_label(task.role)
+
+    return Event, OpenTask
+
