@@ -39,8 +39,6 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.contrib.contenttypes.models import ContentType
-
 from gradepath.allowances.effects import day as words_day
 from gradepath.allowances.models import Allowance, AllowanceEvent
 from gradepath.allowances.pay import acting_up_point, add_months, increments_between, restored_point
@@ -776,20 +774,8 @@ class _Allowances(ProcessRun):
              r.post.pk if r.post else None, grade_pk.get(r.higher_grade), grade_pk.get(r.substantive_grade),
              r.substantive_point, r.acting_point, r.pay_record, r.restored_record, r.appointment, r.ended_on,
              r.payment, r.proposed_amount, r.hr_amount, r.agreed_amount, r.agreed_at) for r in rows))
-        events = [(r, e) for r in rows for e in r.events]
-        w.insert(AllowanceEvent, ("id", "allowance_id", "step", "action", "actor_id", "capacity", "from_state",
-                                  "to_state", "reason", "data", "idempotency_key", "created_at"), (
-            (pk, r.pk, step, action, actor, capacity, frm, to, reason, data, None, at)
-            for pk, (r, (step, action, actor, capacity, frm, to, reason, data, at))
-            in zip(w.ids(AllowanceEvent, len(events)), events, strict=True)))
-        content_type = ContentType.objects.get_for_model(Allowance).pk
-        tasks = [(r, t) for r in rows for t in r.tasks]
-        w.insert(Task, ("id", "process", "content_type_id", "object_id", "reference", "title", "org_unit_id",
-                        "subject_id", "step", "state", "assignee_id", "team", "role", "capacity", "description",
-                        "due_date", "created_at", "completed_at", "reminded_at", "escalated_at"), (
-            (t.pk, NAME, content_type, r.pk, r.reference, r.title[:200], r.unit_id, r.person.pk, t.step, t.state,
-             t.assignee, t.team, t.role, t.capacity[:300], t.description, t.due, t.created_at, t.completed_at, None,
-             None) for r, t in tasks))
+        events = self.write_events(AllowanceEvent, "allowance_id", rows)
+        tasks = self.write_tasks(Allowance, rows, lambda r: (r.title, r.unit_id, r.person.pk))
         kept = self.write_messages(62)
         write_counters({("allowance", year): last for year, last in self.counters.items()})
         states = Counter((r.kind, r.state) for r in rows)
@@ -801,9 +787,9 @@ class _Allowances(ProcessRun):
             "honoraria agreed": states["honorarium", "agreed"],
             "honoraria waiting": states["honorarium", "hr_agreement"] + states["honorarium", "manager_acceptance"],
             "declined or withdrawn": sum(v for (_, s), v in states.items() if s in ("declined", "withdrawn")),
-            "events": len(events), "pay records": len(self.pay), "acting-up appointments": len(self.appointments),
+            "events": events, "pay records": len(self.pay), "acting-up appointments": len(self.appointments),
             "pay records of the people step's acting up": len(self.adopted_pay),
-            "tasks": len(tasks), "open tasks": sum(1 for _, t in tasks if t.completed_at is None),
+            "tasks": len(tasks), "open tasks": sum(1 for t in tasks if t.completed_at is None),
             "notifications": kept, "e-mails": self.emails, "logins made": len(self.new_logins),
         }
 

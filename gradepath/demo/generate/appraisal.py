@@ -42,8 +42,6 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.contrib.contenttypes.models import ContentType
-
 from gradepath.appraisal.models import Appraisal, AppraisalEvent, ResponsibilityChange
 from gradepath.appraisal.policy import season
 from gradepath.appraisal.services import ROUTE_LABELS
@@ -131,6 +129,7 @@ class Row:
     events: list[tuple] = field(default_factory=list)  # (step, action, actor, capacity, from, to, reason, data, at)
     tasks: list[TaskRow] = field(default_factory=list)
     changes: list[tuple] = field(default_factory=list)  # (kind, duty, evidence, from, to, recorded by, at)
+    _acts: tuple[int, engine.Acts] | None = None  # (step, what the events say then): a move's reading and the next
 
     @property
     def title(self) -> str:
@@ -144,9 +143,12 @@ class Row:
         return f"{self.reference} appraisal {self.year} of {_name(self.subject)}"
 
     def acts(self) -> engine.Acts:
-        entered = max((e[0] for e in self.events if e[5] == self.state and e[4] != self.state), default=None)
-        return engine.Acts(events=tuple((e[0], e[1], e[2], e[7].get("role", "")) for e in self.events),
-                           entered_step=entered)
+        """``engine.Acts.of`` the appraisal (read once per step: events are added only with a move)."""
+        if self._acts is None or self._acts[0] != self.step:
+            entered = max((e[0] for e in self.events if e[5] == self.state and e[4] != self.state), default=None)
+            self._acts = (self.step, engine.Acts(events=tuple((e[0], e[1], e[2], e[7].get("role", ""))
+                                                              for e in self.events), entered_step=entered))
+        return self._acts[1]
 
 
 @dataclass(frozen=True)
@@ -479,7 +481,8 @@ class _Appraisals(ProcessRun):
             moves = APPRAISAL.moves_from("annual", row.state)
             # Who must act depends only on the state and the roles that agreed in this round (each role's
             # holder is fixed on an appraisal): worked out with the engine's rules once per combination.
-            agreed_roles = tuple(sorted({role for m in moves if m.once_per_role for _, role in acts.this_round(m.action)}))
+            rounds = [acts.this_round(m.action) for m in moves if m.once_per_role]
+            agreed_roles = tuple(sorted({role for done in rounds for _, role in done}))
             key = (row.state, agreed_roles)
             if key not in self._wanted:
                 found: list[str] = []
@@ -493,7 +496,7 @@ class _Appraisals(ProcessRun):
                         if not move.once_per_role:
                             break
                 self._wanted[key] = found
-            agreed = {who for m in moves if m.once_per_role for who, _ in acts.this_round(m.action) if who}
+            agreed = {who for done in rounds for who, _ in done if who}
             seen: set[tuple[int | None, str]] = set()
             for role in self._wanted[key]:
                 for person, capacity in self.holders(row, role, agreed):
@@ -568,24 +571,12 @@ class _Appraisals(ProcessRun):
              r.appraiser_signed_at, r.flag[0] if r.flag else "", r.flag[1] if r.flag else "",
              r.flag[2] if r.flag else None, f"/grading/{r.flag[2]}/" if r.flag else "",
              r.flag[3].pk if r.flag else None, "") for r in rows))
-        events = [(r, e) for r in rows for e in r.events]
-        w.insert(AppraisalEvent, ("id", "appraisal_id", "step", "action", "actor_id", "capacity", "from_state",
-                                  "to_state", "reason", "data", "idempotency_key", "created_at"), (
-            (pk, r.pk, step, action, actor, capacity, frm, to, reason, data, None, at)
-            for pk, (r, (step, action, actor, capacity, frm, to, reason, data, at))
-            in zip(w.ids(AppraisalEvent, len(events)), events, strict=True)))
+        events = self.write_events(AppraisalEvent, "appraisal_id", rows)
         changes = [(r, c) for r in rows for c in r.changes]
         w.insert(ResponsibilityChange, ("id", "appraisal_id", "kind", "duty", "evidence", "from_date", "to_date",
                                         "recorded_by_id", "created_at"), (
             (pk, r.pk, *c) for pk, (r, c) in zip(w.ids(ResponsibilityChange, len(changes)), changes, strict=True)))
-        content_type = ContentType.objects.get_for_model(Appraisal).pk
-        tasks = [(r, t) for r in rows for t in r.tasks]
-        w.insert(Task, ("id", "process", "content_type_id", "object_id", "reference", "title", "org_unit_id",
-                        "subject_id", "step", "state", "assignee_id", "team", "role", "capacity", "description",
-                        "due_date", "created_at", "completed_at", "reminded_at", "escalated_at"), (
-            (t.pk, NAME, content_type, r.pk, r.reference, r.title[:200], r.unit_id, r.subject.pk, t.step, t.state,
-             t.assignee, t.team, t.role, t.capacity[:300], t.description, t.due, t.created_at, t.completed_at, None,
-             None) for r, t in tasks))
+        tasks = self.write_tasks(Appraisal, rows, lambda r: (r.title, r.unit_id, r.subject.pk))
         kept = self.write_messages(46, emails_from=dt.datetime.combine(season(self.today.year)[0], dt.time(0),
                                                                        tzinfo=self.zone))
         write_counters({(NAME, year): last for year, last in self.counters.items()})
@@ -596,9 +587,9 @@ class _Appraisals(ProcessRun):
             "this season's": len(this_year), "this season's open": len(open_now),
             "this season's overdue": sum(1 for r in open_now if r.due_on < self.today),
             "this season's completed": sum(1 for r in this_year if r.state == "completed"),
-            "events": len(events), "JD review changes": len(changes),
+            "events": events, "JD review changes": len(changes),
             "regrading checks flagged": sum(1 for r in rows if r.flag),
-            "tasks": len(tasks), "open tasks": sum(1 for _, t in tasks if t.completed_at is None),
+            "tasks": len(tasks), "open tasks": sum(1 for t in tasks if t.completed_at is None),
             "notifications": kept, "e-mails": self.emails, "logins made": len(self.new_logins),
         }
 

@@ -22,6 +22,8 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
 from django.utils import timezone
 
 from gradepath.core.dates import add_months
@@ -33,7 +35,7 @@ from gradepath.demo.logins import DEMO_PASSWORD
 from gradepath.notifications.models import Notification, OutboxEmail
 from gradepath.people.models import Delegation, OrgUnit, Person, UnitRoleAssignment, User
 from gradepath.people.relations import eligible_holders
-from gradepath.workflow.models import BankHoliday
+from gradepath.workflow.models import BankHoliday, Task
 
 
 class GenerationError(Exception):
@@ -323,6 +325,31 @@ class ProcessRun:
         self.messages.append(Message(recipient, headline(subject), body, link, when, task))
 
     # --- writing ---------------------------------------------------------------------------------------------
+
+    def write_events(self, model: type[models.Model], fk: str, rows: list[Any]) -> int:
+        """The events of ``rows`` (each row's ``events``: step, action, actor, capacity, from, to, reason, data,
+        at) as ``model``'s, pointing at their row through ``fk``. Returns how many."""
+        events = [(r, e) for r in rows for e in r.events]
+        self.w.insert(model, ("id", fk, "step", "action", "actor_id", "capacity", "from_state", "to_state", "reason",
+                              "data", "idempotency_key", "created_at"), (
+            (pk, r.pk, step, action, actor, capacity[:300], frm, to, reason, data, None, at)
+            for pk, (r, (step, action, actor, capacity, frm, to, reason, data, at))
+            in zip(self.w.ids(model, len(events)), events, strict=True)))
+        return len(events)
+
+    def write_tasks(self, model: type[models.Model], rows: list[Any],
+                    about: Callable[[Any], tuple[str, int, int | None]]) -> list[TaskRow]:
+        """The tasks of ``rows`` (each row's ``tasks``) in the engine's task table, about the row (a ``model``)
+        whose title, unit and subject ``about`` gives. Returns them."""
+        content_type = ContentType.objects.get_for_model(model).pk
+        tasks = [(r, t) for r in rows for t in r.tasks]
+        self.w.insert(Task, ("id", "process", "content_type_id", "object_id", "reference", "title", "org_unit_id",
+                             "subject_id", "step", "state", "assignee_id", "team", "role", "capacity", "description",
+                             "due_date", "created_at", "completed_at", "reminded_at", "escalated_at"), (
+            (t.pk, self.process, content_type, r.pk, r.reference, title[:200], unit, subject, t.step, t.state,
+             t.assignee, t.team, t.role, t.capacity[:300], t.description, t.due, t.created_at, t.completed_at, None,
+             None) for r, t in tasks for title, unit, subject in (about(r),)))
+        return [t for _, t in tasks]
 
     def write_logins(self) -> None:
         """The logins the run made (:meth:`login`), each person's pointing at theirs."""

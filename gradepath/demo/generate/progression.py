@@ -42,7 +42,6 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
-from django.contrib.contenttypes.models import ContentType
 
 from gradepath.appraisal.models import Appraisal
 from gradepath.demo.builder import _Person, _Post, _Unit
@@ -695,20 +694,8 @@ class _Progression(ProcessRun):
              r.new_point, r.kind, r.exceptional_reason, r.performance_from, r.performance_to, r.performance,
              r.objectives_met, EVIDENCE, *r.review, r.fm_comments, r.hod_comments, r.decided_at, r.approved_on,
              r.effective_date, r.cost, r.charged_to, r.pay_record) for r in rows))
-        events = [(r, e) for r in rows for e in r.events]
-        w.insert(ProgressionEvent, ("id", "request_id", "step", "action", "actor_id", "capacity", "from_state",
-                                    "to_state", "reason", "data", "idempotency_key", "created_at"), (
-            (pk, r.pk, step, action, actor, capacity[:300], frm, to, reason, data, None, at)
-            for pk, (r, (step, action, actor, capacity, frm, to, reason, data, at))
-            in zip(w.ids(ProgressionEvent, len(events)), events, strict=True)))
-        content_type = ContentType.objects.get_for_model(ProgressionRequest).pk
-        tasks = [(r, t) for r in rows for t in r.tasks]
-        w.insert(Task, ("id", "process", "content_type_id", "object_id", "reference", "title", "org_unit_id",
-                        "subject_id", "step", "state", "assignee_id", "team", "role", "capacity", "description",
-                        "due_date", "created_at", "completed_at", "reminded_at", "escalated_at"), (
-            (t.pk, NAME, content_type, r.pk, r.reference, r.title[:200], r.unit_id, r.subject.pk, t.step, t.state,
-             t.assignee, t.team, t.role, t.capacity[:300], t.description, t.due, t.created_at, t.completed_at, None,
-             None) for r, t in tasks))
+        events = self.write_events(ProgressionEvent, "request_id", rows)
+        tasks = self.write_tasks(ProgressionRequest, rows, lambda r: (r.title, r.unit_id, r.subject.pk))
         kept = self.write_messages(73)
         write_counters({("progression-request", year): last for year, last in self.counters.items()})
         states = Counter(r.state for r in rows)
@@ -720,8 +707,8 @@ class _Progression(ProcessRun):
             "open": sum(v for s, v in states.items() if s not in CLOSED),
             "with a review on record": sum(1 for r in rows if r.review[0] is not None),
             "local rounds": len(self.rounds), "in a local round": sum(1 for r in rows if r.local_round),
-            "events": len(events), "pay records": len(self.pay), "tasks": len(tasks),
-            "open tasks": sum(1 for _, t in tasks if t.completed_at is None),
+            "events": events, "pay records": len(self.pay), "tasks": len(tasks),
+            "open tasks": sum(1 for t in tasks if t.completed_at is None),
             "notifications": kept, "e-mails": self.emails, "logins made": len(self.new_logins),
         }
 

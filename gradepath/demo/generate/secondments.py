@@ -40,7 +40,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
-from django.contrib.contenttypes.models import ContentType
 
 from gradepath.demo.builder import _Person, _Post
 from gradepath.demo.generate import base
@@ -821,8 +820,8 @@ class _Secondments(ProcessRun):
         label = STATES[row.state]
         due = self.due(row, self.local(when))
         task = TaskRow(pk=self.w.new_id(Task), step=row.step, state=row.state,
-                       assignee=person.pk if person else None, role=role,
-                       description=f"{label}: {{ref}} {row.opp.title}", due=due, created_at=when)
+                       assignee=person.pk if person else None, role=role, team="" if person is not None else groups.HR_SERVICES,
+                       capacity=CAPACITY[role], description=f"{label}: {{ref}} {row.opp.title}", due=due, created_at=when)
         row.tasks.append(task)
         if person is None or person.pk == actor.pk:
             return told
@@ -958,20 +957,8 @@ class _Secondments(ProcessRun):
              r.manager.pk, r.opp.host.pk, r.home_unit, r.opp.post.node.unit.pk, r.opp.title[:200], r.statement, "",
              r.start, r.end, r.original_end, r.requested_end, r.plan, r.substantive, r.appointment, r.home_pay,
              r.secondment_pay, r.returned_on) for r in rows))
-        events = [(r, e) for r in rows for e in r.events]
-        w.insert(SecondmentEvent, ("id", "secondment_id", "step", "action", "actor_id", "capacity", "from_state",
-                                   "to_state", "reason", "data", "idempotency_key", "created_at"), (
-            (pk, r.pk, step, action, actor, capacity, frm, to, reason, data, None, at)
-            for pk, (r, (step, action, actor, capacity, frm, to, reason, data, at))
-            in zip(w.ids(SecondmentEvent, len(events)), events, strict=True)))
-        content_type = ContentType.objects.get_for_model(Secondment).pk
-        tasks = [(r, t) for r in rows for t in r.tasks]
-        w.insert(Task, ("id", "process", "content_type_id", "object_id", "reference", "title", "org_unit_id",
-                        "subject_id", "step", "state", "assignee_id", "team", "role", "capacity", "description",
-                        "due_date", "created_at", "completed_at", "reminded_at", "escalated_at"), (
-            (t.pk, NAME, content_type, r.pk, r.reference, r.opp.title[:200], r.opp.post.node.unit.pk, r.applicant.pk,
-             t.step, t.state, t.assignee, "" if t.assignee else groups.HR_SERVICES, t.role, CAPACITY[t.role],
-             t.description, t.due, t.created_at, t.completed_at, None, None) for r, t in tasks))
+        events = self.write_events(SecondmentEvent, "secondment_id", rows)
+        tasks = self.write_tasks(Secondment, rows, lambda r: (r.opp.title, r.opp.post.node.unit.pk, r.applicant.pk))
         self.messages.sort(key=lambda m: m.created_at)
         kept = self.write_messages(72)
         write_counters(self.counters)
@@ -982,9 +969,9 @@ class _Secondments(ProcessRun):
             "open": status[Opportunity.Status.OPEN], "closed": status[Opportunity.Status.CLOSED],
             "withdrawn opportunities": status[Opportunity.Status.WITHDRAWN],
             "applications": len(rows), **{f"applications {state}": states[state] for state in STATES},
-            "events": len(events), "secondment appointments": len(self.appointments),
+            "events": events, "secondment appointments": len(self.appointments),
             "of the people step's secondments": len(self.adopted), "pay records": len(self.pay),
-            "tasks": len(tasks), "open tasks": sum(1 for _, t in tasks if t.completed_at is None),
+            "tasks": len(tasks), "open tasks": sum(1 for t in tasks if t.completed_at is None),
             "on the redeployment register": sum(1 for r in self.register if r[4] is None),
             "notifications": kept, "e-mails": self.emails, "logins made": len(self.new_logins),
         }
