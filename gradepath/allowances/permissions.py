@@ -4,8 +4,8 @@ units', whoever has a task on one, and HR Services and administrators every one.
 
 from __future__ import annotations
 
+from django.db import connection
 from django.db.models import Q, QuerySet
-from django.db.models.expressions import RawSQL
 from django.http import Http404
 
 from gradepath.allowances.models import Allowance
@@ -15,18 +15,25 @@ from gradepath.people.relations import MAX_CHAIN, person_of, scope_unit_ids, sub
 from gradepath.workflow.models import Task
 
 
-def reports_of(manager: Person) -> RawSQL:
-    """Everyone below ``manager`` in the line-management tree (``people.relations.report_ids``), as one
-    subquery the database walks itself: the same number of queries whatever the chain's depth (``report_ids``
-    reads one a level), and no ids written into the list's query (a Dean manages thousands). UNION ALL: each
-    person has one line manager, so nobody is reached twice (a cycle, refused on write, stops at ``MAX_CHAIN``).
-    The same walk as ``progression.permissions.reports_of`` (processes do not import one another)."""
-    table = Person._meta.db_table
-    column = Person._meta.get_field("line_manager").column
-    return RawSQL(  # noqa: S611 - only the model's own table and column names; the values are parameters
-        f"WITH RECURSIVE reports(id, depth) AS (SELECT id, 1 FROM {table} WHERE {column} = %s "  # noqa: S608
-        f"UNION ALL SELECT p.id, r.depth + 1 FROM {table} p JOIN reports r ON p.{column} = r.id WHERE r.depth < %s) "
-        "SELECT id FROM reports WHERE id <> %s", (manager.pk, MAX_CHAIN, manager.pk))
+def report_ids_walked(manager: Person) -> list[int]:
+    """Everyone below ``manager`` in the line-management tree (``people.relations.report_ids``), walked by the
+    database in one query whatever the chain's depth (``report_ids`` reads one a level, so a manager's pages
+    made one query more for each level of their chain), cached on the person for the request. The ids go into
+    the list's query as values, not as a subquery: PostgreSQL cannot estimate a recursive subquery, so it read
+    the whole table (all 115,000 appraisals at 50,000 staff) instead of an index for a manager's few reports.
+    UNION ALL: each person has one line manager, so nobody is reached twice (a cycle, refused on write, stops
+    at ``MAX_CHAIN``). The same walk as ``progression.permissions.reports_of`` (processes do not import one
+    another; the appraisals' and acting-up gates share the cached result)."""
+    if "_gp_reports_walked" not in manager.__dict__:
+        table = connection.ops.quote_name(Person._meta.db_table)
+        column = connection.ops.quote_name(Person._meta.get_field("line_manager").column)
+        with connection.cursor() as cursor:
+            cursor.execute(  # only the model's own table and column names; the values are parameters
+                f"WITH RECURSIVE reports(id, depth) AS (SELECT id, 1 FROM {table} WHERE {column} = %s "  # noqa: S608
+                f"UNION ALL SELECT p.id, r.depth + 1 FROM {table} p JOIN reports r ON p.{column} = r.id "
+                "WHERE r.depth < %s) SELECT id FROM reports WHERE id <> %s", [manager.pk, MAX_CHAIN, manager.pk])
+            manager.__dict__["_gp_reports_walked"] = [row[0] for row in cursor.fetchall()]
+    return list(manager.__dict__["_gp_reports_walked"])
 
 
 def sees_every_allowance(user) -> bool:
@@ -44,7 +51,9 @@ def visible_allowances(user) -> QuerySet[Allowance]:
     if me is None:
         return Allowance.objects.none()
     my_tasks = Task.objects.filter(process="allowances", assignee=me).values("object_id")
-    allowed = Q(person=me) | Q(line_manager=me) | Q(initiator=me) | Q(pk__in=my_tasks) | Q(person_id__in=reports_of(me))
+    allowed = Q(person=me) | Q(line_manager=me) | Q(initiator=me) | Q(pk__in=my_tasks)
+    if reports := report_ids_walked(me):
+        allowed |= Q(person_id__in=reports)
     if units := scope_unit_ids(me):
         allowed |= Q(org_unit__in=OrgUnit.objects.filter(subtree_q(units)))
     return Allowance.objects.filter(allowed)
