@@ -3,11 +3,9 @@ appointment); the same idempotency key twice has one effect; a rolled-back move 
 
 from __future__ import annotations
 
-import threading
 import uuid
 
 import pytest
-from django.db import connection
 
 from gradepath.allowances import services, workflow
 from gradepath.allowances.models import Allowance, AllowanceEvent
@@ -16,35 +14,9 @@ from gradepath.core.errors import StaleStateError
 from gradepath.grades.models import PayRecord
 from gradepath.notifications.models import Notification, OutboxEmail
 from gradepath.people.models import Appointment, User
+from gradepath.testing.concurrency import burst, postgresql_only
 
 THREADS = 12
-
-postgresql_only = pytest.mark.skipif(
-    connection.vendor != "postgresql",
-    reason="Real concurrent writers need PostgreSQL (SQLite serialises them with immediate transactions).",
-)
-
-
-def _burst(prepare, work) -> list:
-    barrier = threading.Barrier(THREADS)
-    results: list = [None] * THREADS
-
-    def run(index: int) -> None:
-        try:
-            prepared = prepare()
-            barrier.wait(timeout=30)
-            results[index] = work(prepared)
-        except Exception as exc:  # noqa: BLE001 - recorded and checked by the test
-            results[index] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(THREADS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    return results
 
 
 @postgresql_only
@@ -60,7 +32,7 @@ def test_simultaneous_pay_confirmations_write_the_pay_and_the_appointment_once(a
         user, mine = prepared
         return services.perform_action(actor=user, allowance=mine, action="confirm_pay", step=0)
 
-    results = _burst(prepare, work)
+    results = burst(work, prepare, THREADS)
     succeeded = [r for r in results if isinstance(r, Allowance)]
     stale = [r for r in results if isinstance(r, StaleStateError)]
     assert len(succeeded) == 1 and len(stale) == THREADS - 1, results
@@ -85,7 +57,7 @@ def test_simultaneous_repeats_of_one_agreement_have_one_effect(allowances):
         user, mine = prepared
         return services.perform_action(actor=user, allowance=mine, action="agree_amount", step=0, idempotency_key=key)
 
-    results = _burst(prepare, work)
+    results = burst(work, prepare, THREADS)
     assert all(isinstance(r, Allowance) and (r.state, r.step) == ("agreed", 1) for r in results), results
     assert AllowanceEvent.objects.filter(allowance=allowance).count() == 1
 

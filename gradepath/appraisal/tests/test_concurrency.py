@@ -3,12 +3,10 @@ writers), the same idempotency key twice has one effect, and twenty simultaneous
 
 from __future__ import annotations
 
-import threading
 import uuid
 
 import pytest
 from django.apps import apps
-from django.db import connection
 
 from gradepath.appraisal import services
 from gradepath.appraisal.models import Appraisal, AppraisalEvent
@@ -16,36 +14,11 @@ from gradepath.appraisal.tests.conftest import make_appraisal
 from gradepath.core.errors import PermissionDenied, ServiceError, StaleStateError
 from gradepath.notifications.models import Notification
 from gradepath.people.models import User
+from gradepath.testing.concurrency import burst, postgresql_only
 
 # Grading's cases through the app registry: processes never import one another, not even in their tests.
 GradingCase = apps.get_model("grading", "GradingCase")
 THREADS = 12
-
-postgresql_only = pytest.mark.skipif(
-    connection.vendor != "postgresql",
-    reason="Real concurrent writers need PostgreSQL (SQLite serialises them with immediate transactions).")
-
-
-def _burst(prepare, work) -> list:
-    barrier = threading.Barrier(THREADS)
-    results: list = [None] * THREADS
-
-    def run(index: int) -> None:
-        try:
-            prepared = prepare()
-            barrier.wait(timeout=30)
-            results[index] = work(prepared)
-        except Exception as exc:  # noqa: BLE001 - recorded and checked by the test
-            results[index] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(THREADS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    return results
 
 
 @postgresql_only
@@ -61,7 +34,7 @@ def test_simultaneous_identical_sign_offs_record_one_sign_off(appraisal_people):
         user, mine = prepared
         return services.perform_action(actor=user, appraisal=mine, action="sign_off", step=0)
 
-    results = _burst(prepare, work)
+    results = burst(work, prepare, THREADS)
     succeeded = [r for r in results if isinstance(r, Appraisal)]
     refused = [r for r in results if isinstance(r, (StaleStateError, PermissionDenied))]
     assert len(succeeded) == 1 and len(refused) == THREADS - 1, results
@@ -83,7 +56,7 @@ def test_simultaneous_flags_start_one_grading_case(appraisal_people):
         user, mine = prepared
         return services.flag_regrading_check(actor=user, appraisal=mine, data={"route": "direct"})
 
-    results = _burst(prepare, work)
+    results = burst(work, prepare, THREADS)
     assert len([r for r in results if isinstance(r, Appraisal)]) == 1, results
     assert all(isinstance(r, (Appraisal, ServiceError)) for r in results), results
     assert GradingCase.objects.count() == 1

@@ -3,11 +3,9 @@ rolled-back action sends nothing; the same idempotency key twice has one effect.
 
 from __future__ import annotations
 
-import threading
 import uuid
 
 import pytest
-from django.db import connection
 from django.test import Client
 
 from gradepath.core.errors import ServiceError, StaleStateError
@@ -16,36 +14,7 @@ from gradepath.grading.models import CaseEvent, GradingCase, Route
 from gradepath.grading.tests.test_workflow_matrix import act, make_case
 from gradepath.notifications.models import Notification, OutboxEmail
 from gradepath.people.models import User
-
-THREADS = 20
-
-postgresql_only = pytest.mark.skipif(
-    connection.vendor != "postgresql",
-    reason="Real concurrent writers need PostgreSQL (SQLite serialises them with immediate transactions).",
-)
-
-
-def _burst(work) -> list:
-    """Run ``work()`` in THREADS threads released together; each returns a result or the exception."""
-    barrier = threading.Barrier(THREADS)
-    results: list = [None] * THREADS
-
-    def run(index: int) -> None:
-        try:
-            prepared = work.prepare()
-            barrier.wait(timeout=30)
-            results[index] = work(prepared)
-        except Exception as exc:  # noqa: BLE001 - recorded and checked by the test
-            results[index] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(THREADS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    return results
+from gradepath.testing.concurrency import THREADS, burst, postgresql_only
 
 
 @postgresql_only
@@ -63,7 +32,7 @@ def test_twenty_simultaneous_approvals_move_the_case_exactly_one_step(grading):
             user, mine = prepared
             return services.perform_action(actor=user, case=mine, action="approve", step=0)
 
-    results = _burst(Approve())
+    results = burst(Approve())
     succeeded = [r for r in results if isinstance(r, GradingCase)]
     stale = [r for r in results if isinstance(r, StaleStateError)]
     others = [r for r in results if not isinstance(r, (GradingCase, StaleStateError))]
@@ -89,7 +58,7 @@ def test_twenty_simultaneous_repeats_of_one_request_have_one_effect(grading):
             user, mine = prepared
             return services.perform_action(actor=user, case=mine, action="approve", step=0, idempotency_key=key)
 
-    results = _burst(Repeat())
+    results = burst(Repeat())
     # Every repeat waits for the first under the row lock, then finds it done: all answer with the case.
     assert all(isinstance(r, GradingCase) and (r.state, r.step) == ("hrbp_review", 1) for r in results), results
     assert CaseEvent.objects.filter(case=case).count() == 1
@@ -113,7 +82,7 @@ def test_twenty_simultaneous_posts_of_the_case_page_give_one_success_and_409s(gr
                                    {"approve-step": "0", "approve-idempotency_key": str(uuid.uuid4())})
             return response.status_code
 
-    codes = _burst(Post())
+    codes = burst(Post())
     assert sorted(codes) == [302] + [409] * (THREADS - 1), codes
     case.refresh_from_db()
     assert (case.state, case.step) == ("hrbp_review", 1) and case.events.count() == 1

@@ -4,11 +4,10 @@ constraint); a rolled-back move sends nothing."""
 
 from __future__ import annotations
 
-import threading
 import uuid
 
 import pytest
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from gradepath.core.errors import ServiceError, StaleStateError
@@ -19,34 +18,7 @@ from gradepath.progression import services, workflow
 from gradepath.progression.models import ProgressionEvent, ProgressionRequest
 from gradepath.progression.tests.conftest import good_data
 from gradepath.progression.tests.helpers import act, make_request
-
-THREADS = 20
-
-postgresql_only = pytest.mark.skipif(
-    connection.vendor != "postgresql",
-    reason="Real concurrent writers need PostgreSQL (SQLite serialises them with immediate transactions).")
-
-
-def _burst(prepare, work) -> list:
-    barrier = threading.Barrier(THREADS)
-    results: list = [None] * THREADS
-
-    def run(index: int) -> None:
-        try:
-            prepared = prepare()
-            barrier.wait(timeout=30)
-            results[index] = work(prepared)
-        except Exception as exc:  # noqa: BLE001 - recorded and checked by the test
-            results[index] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(THREADS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    return results
+from gradepath.testing.concurrency import THREADS, burst, postgresql_only
 
 
 @postgresql_only
@@ -63,7 +35,7 @@ def test_twenty_simultaneous_validations_write_one_pay_record(matrix):
         user, mine = prepared
         return services.perform_action(actor=user, request=mine, action="validate", step=0)
 
-    results = _burst(prepare, work)
+    results = burst(work, prepare)
     succeeded = [r for r in results if isinstance(r, ProgressionRequest)]
     stale = [r for r in results if isinstance(r, StaleStateError)]
     assert len(succeeded) == 1 and len(stale) == THREADS - 1, results
@@ -86,7 +58,7 @@ def test_twenty_simultaneous_applications_for_one_person_make_one_open_request(a
         user, subject = prepared
         return services.start_request(actor=user, route="hod", subject=subject, data=data)
 
-    results = _burst(prepare, work)
+    results = burst(work, prepare)
     made = [r for r in results if isinstance(r, ProgressionRequest)]
     refused = [r for r in results if isinstance(r, ServiceError)]
     assert len(made) == 1 and len(refused) == THREADS - 1, results

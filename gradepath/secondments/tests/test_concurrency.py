@@ -4,11 +4,9 @@ effect; a rolled-back move sends nothing."""
 
 from __future__ import annotations
 
-import threading
 import uuid
 
 import pytest
-from django.db import connection
 
 from gradepath.core.errors import ServiceError, StaleStateError
 from gradepath.grades.models import PayRecord
@@ -17,35 +15,7 @@ from gradepath.people.models import Appointment, User
 from gradepath.secondments import services, workflow
 from gradepath.secondments.models import Opportunity, Secondment, SecondmentEvent
 from gradepath.secondments.tests.conftest import act, make_opportunity, make_secondment
-
-THREADS = 20
-
-postgresql_only = pytest.mark.skipif(
-    connection.vendor != "postgresql",
-    reason="Real concurrent writers need PostgreSQL (SQLite serialises them with immediate transactions).",
-)
-
-
-def _burst(work) -> list:
-    barrier = threading.Barrier(THREADS)
-    results: list = [None] * THREADS
-
-    def run(index: int) -> None:
-        try:
-            prepared = work.prepare()
-            barrier.wait(timeout=30)
-            results[index] = work(prepared)
-        except Exception as exc:  # noqa: BLE001 - recorded and checked by the test
-            results[index] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(THREADS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    return results
+from gradepath.testing.concurrency import THREADS, burst, postgresql_only
 
 
 @postgresql_only
@@ -64,7 +34,7 @@ def test_twenty_simultaneous_placements_make_one_appointment_and_one_pay_line(se
             user, mine = prepared
             return services.perform_action(actor=user, secondment=mine, action="place", step=0)
 
-    results = _burst(Place())
+    results = burst(Place())
     done = [r for r in results if isinstance(r, Secondment)]
     stale = [r for r in results if isinstance(r, StaleStateError)]
     assert len(done) == 1 and len(stale) == THREADS - 1, results
@@ -90,7 +60,7 @@ def test_twenty_simultaneous_applications_by_one_person_make_one(sec):
             user, mine = prepared
             return services.apply(actor=user, opportunity=mine, data={"statement": "Me, please."})
 
-    results = _burst(Apply())
+    results = burst(Apply())
     assert len([r for r in results if isinstance(r, Secondment)]) == 1, results
     assert all(isinstance(r, (Secondment, ServiceError)) for r in results), results
     assert Secondment.objects.filter(opportunity=opportunity, applicant=p.staff_member).count() == 1
