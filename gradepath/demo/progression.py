@@ -9,6 +9,9 @@ what real use leaves. In the Faculty of Life Sciences (the demo logins' faculty)
 * requests applied directly to the Dean in every state: waiting for the Dean to ask for comments, with the
   HoD's comments in and the FM/HPS's awaited, waiting for the decision, approved, completed and declined.
 
+The declined and withdrawn requests were made in the early summer, resting on that spring's appraisal; the
+others are recent and, by the autumn, mostly carry the warning that no review within 6 months was found.
+
 Every choice comes from the ``rng`` given and every query is ordered: the same seed gives the same records.
 """
 
@@ -56,6 +59,8 @@ REASONS = {
     "withdraw": "Withdrawn to be resubmitted in the faculty's local round with fuller evidence.",
     "resubmit": "Added the appraisal notes and two research groups' letters of support.",
 }
+
+EARLY = (170, 200)  # days ago the declined and withdrawn requests were made: after the appraisal season
 
 # (route, the moves after applying, in the round?)
 HOD_PLANS: list[tuple[str, tuple[str, ...], bool]] = [
@@ -217,12 +222,26 @@ def build(*, rng: random.Random, today: dt.date, clock: DemoClock) -> dict[str, 
     except (ServiceError, PermissionDenied):
         round_id, rounds = None, 0
     plans = HOD_PLANS + DIRECT_PLANS
+    # Requests made recently rest on whatever review the person has (after the January-April appraisal season,
+    # by the autumn mostly none: the decider sees the warning). The declined and withdrawn ones were made in the
+    # early summer, after the season, by people whose appraisal was then within 6 months. (A completed one stays
+    # recent: its pay record is written from the 1st of the month after approval, after the pay history so far.)
     people = demo.candidates()
+    reviewed_then = {p.pk for p in people if all(
+        services.latest_review(p, today - dt.timedelta(days=days)).date for days in (EARLY[0], EARLY[1]))}
     made = 0
-    for route, moves, in_round in plans:
-        while people:
-            person = people.pop()
-            if demo.run(person, route, moves, round_id if in_round else None, days_ago=rng.randint(20, 40)):
+
+    def made_early(plan: tuple[str, tuple[str, ...], bool]) -> bool:
+        return bool(plan[1]) and plan[1][-1] in ("decline", "withdraw")
+
+    for route, moves, in_round in sorted(plans, key=lambda plan: not made_early(plan)):  # references in date order
+        early = made_early((route, moves, in_round))
+        days_ago = rng.randint(*EARLY) if early else rng.randint(20, 40)
+        pool = sorted(people, key=lambda p: (p.pk in reviewed_then) == early)  # the preferred popped first
+        while pool:
+            person = pool.pop()
+            people.remove(person)
+            if demo.run(person, route, moves, round_id if in_round else None, days_ago=days_ago):
                 made += 1
                 break
     clock.set(clock.real_now)

@@ -48,6 +48,9 @@ def test_the_demo_has_requests_on_both_routes_in_every_state_and_a_round(demo_un
     # Each rests on a review within the last 6 months or carries the warning: never a silent pass.
     for obj in ProgressionRequest.objects.all():
         assert bool(obj.review_date) != bool(obj.review_warning), obj.reference
+    # Both show: the requests made in the early summer rest on that spring's appraisal; the recent ones warn.
+    assert ProgressionRequest.objects.filter(review_kind="appraisal", state__in=("declined", "withdrawn")).exists()
+    assert ProgressionRequest.objects.exclude(review_warning="").exists()
 
 
 def test_completed_demo_requests_wrote_the_pay_from_the_first_of_the_month_after_approval(demo_university):
