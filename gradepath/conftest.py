@@ -49,6 +49,20 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         )
 
 
+@pytest.fixture(scope="module", autouse=True)
+def _module_data_dir(tmp_path_factory):
+    """Files a module-scoped fixture writes (the demo university's matching index) go to the module's own
+    folder. In one shared folder, another module or xdist worker's university (the page benchmark's small
+    demo) left an index whose fingerprint (the library's ids and dates) was the same as this one's, so
+    matching read the wrong library and a demo case's walk went another way."""
+    from django.conf import settings as django_settings
+
+    before = django_settings.DATA_DIR
+    django_settings.DATA_DIR = tmp_path_factory.mktemp("module-data")
+    yield
+    django_settings.DATA_DIR = before
+
+
 @pytest.fixture(autouse=True)
 def _test_settings(settings, tmp_path):
     # Files a test writes (the matching index, uploads) go to its own folder, never shared

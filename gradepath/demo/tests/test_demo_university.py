@@ -280,7 +280,9 @@ def test_the_equality_viewer_finds_people_and_is_asked_why_before_a_record(demo_
 def test_each_login_finds_what_its_hint_promises(demo_university, client):
     staff, manager = _login_person("staff"), _login_person("manager")
     case = GradingCase.objects.get(subject=staff)
-    assert case.route == "direct" and case.tasks.filter(completed_at__isnull=True, assignee=manager).exists()
+    waiting = list(case.tasks.filter(completed_at__isnull=True).values_list("assignee__user__username", "role"))
+    assert case.route == "direct" and case.tasks.filter(completed_at__isnull=True, assignee=manager).exists(), (
+        case.reference, case.state, waiting, staff.line_manager_id, manager.pk, demo_university.schedule_misses)
     page = _client_for(client, "manager").get(f"/grading/{case.pk}/").content.decode()
     assert "Confirm the JD reflects the duties required" in page and "Return to the staff member" in page
     fmhps, delegate = _login_person("fmhps"), _login_person("delegate")
