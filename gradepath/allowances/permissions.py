@@ -4,36 +4,14 @@ units', whoever has a task on one, and HR Services and administrators every one.
 
 from __future__ import annotations
 
-from django.db import connection
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from gradepath.allowances.models import Allowance
 from gradepath.people import roles
-from gradepath.people.models import OrgUnit, Person
-from gradepath.people.relations import MAX_CHAIN, person_of, scope_unit_ids, subtree_q
+from gradepath.people.models import OrgUnit
+from gradepath.people.relations import person_of, report_ids_walked, scope_unit_ids, subtree_q
 from gradepath.workflow.models import Task
-
-
-def report_ids_walked(manager: Person) -> list[int]:
-    """Everyone below ``manager`` in the line-management tree (``people.relations.report_ids``), walked by the
-    database in one query whatever the chain's depth (``report_ids`` reads one a level, so a manager's pages
-    made one query more for each level of their chain), cached on the person for the request. The ids go into
-    the list's query as values, not as a subquery: PostgreSQL cannot estimate a recursive subquery, so it read
-    the whole table (all 115,000 appraisals at 50,000 staff) instead of an index for a manager's few reports.
-    UNION ALL: each person has one line manager, so nobody is reached twice (a cycle, refused on write, stops
-    at ``MAX_CHAIN``). The same walk as ``progression.permissions.reports_of`` (processes do not import one
-    another; the appraisals' and acting-up gates share the cached result)."""
-    if "_gp_reports_walked" not in manager.__dict__:
-        table = connection.ops.quote_name(Person._meta.db_table)
-        column = connection.ops.quote_name(Person._meta.get_field("line_manager").column)
-        with connection.cursor() as cursor:
-            cursor.execute(  # only the model's own table and column names; the values are parameters
-                f"WITH RECURSIVE reports(id, depth) AS (SELECT id, 1 FROM {table} WHERE {column} = %s "  # noqa: S608
-                f"UNION ALL SELECT p.id, r.depth + 1 FROM {table} p JOIN reports r ON p.{column} = r.id "
-                "WHERE r.depth < %s) SELECT id FROM reports WHERE id <> %s", [manager.pk, MAX_CHAIN, manager.pk])
-            manager.__dict__["_gp_reports_walked"] = [row[0] for row in cursor.fetchall()]
-    return list(manager.__dict__["_gp_reports_walked"])
 
 
 def sees_every_allowance(user) -> bool:

@@ -9,12 +9,11 @@ delegate); whoever has a task on it; HR Services and Administrators: all.
 from __future__ import annotations
 
 from django.db.models import Q, QuerySet
-from django.db.models.expressions import RawSQL
 from django.http import Http404
 
 from gradepath.people import roles
-from gradepath.people.models import OrgUnit, Person
-from gradepath.people.relations import MAX_CHAIN, person_of, scope_unit_ids, subtree_q
+from gradepath.people.models import OrgUnit
+from gradepath.people.relations import person_of, reports_subquery, scope_unit_ids, subtree_q
 from gradepath.progression.models import LocalRound, ProgressionRequest
 from gradepath.workflow.models import Task
 
@@ -23,20 +22,6 @@ def sees_all(user) -> bool:
     """HR Services and Administrators see every request (an HRBP sees their units')."""
     return bool(user and user.is_authenticated and (
         user.is_superuser or roles.in_group(user, roles.HR_SERVICES, roles.ADMINISTRATOR)))
-
-
-def reports_of(manager: Person) -> RawSQL:
-    """Everyone below ``manager`` in the line-management tree (``people.relations.report_ids``), as a
-    subquery the database walks itself: a Dean manages thousands through the chain, and their ids written
-    into every list query (and the walk's own queries) cost a second at 50,000 people. UNION ALL: each person
-    has one line manager, so nobody is reached twice (a cycle, refused on write, stops at ``MAX_CHAIN``), and
-    the walk keeps no table of the rows seen (half the time of UNION for a Dean's 4,600 reports on SQLite)."""
-    table = Person._meta.db_table
-    column = Person._meta.get_field("line_manager").column
-    return RawSQL(  # noqa: S611 - only the model's own table and column names; the values are parameters
-        f"WITH RECURSIVE reports(id, depth) AS (SELECT id, 1 FROM {table} WHERE {column} = %s "  # noqa: S608
-        f"UNION ALL SELECT p.id, r.depth + 1 FROM {table} p JOIN reports r ON p.{column} = r.id WHERE r.depth < %s) "
-        "SELECT id FROM reports WHERE id <> %s", (manager.pk, MAX_CHAIN, manager.pk))
 
 
 def visible_requests(user) -> QuerySet[ProgressionRequest]:
@@ -50,7 +35,7 @@ def visible_requests(user) -> QuerySet[ProgressionRequest]:
         return ProgressionRequest.objects.none()
     my_tasks = Task.objects.filter(process="progression", assignee=me).values("object_id")
     allowed = Q(subject=me) | Q(initiator=me) | Q(pk__in=my_tasks)
-    allowed |= Q(subject_id__in=reports_of(me))
+    allowed |= Q(subject_id__in=reports_subquery(me))
     if units := scope_unit_ids(me):
         allowed |= Q(org_unit__in=OrgUnit.objects.filter(subtree_q(units)))
     return ProgressionRequest.objects.filter(allowed)

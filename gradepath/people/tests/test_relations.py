@@ -242,3 +242,22 @@ def test_reading_an_empty_equality_record_is_audited_too(personas):
     assert get_equality_data_for_user(personas.equality_viewer.user, personas.outsider,
                                       purpose="statutory_reporting") is None
     assert HistoryEntry.objects.filter(action="equality_data.viewed", person_id=personas.outsider.pk).count() == 1
+
+
+@pytest.mark.django_db
+def test_the_management_chain_the_database_walks_is_everyone_below_the_manager(personas):
+    """``report_ids_walked`` (one query) and ``reports_subquery`` (one subquery) find the same people as
+    ``report_ids`` (one query a level), down the chain and not up it: a report's report is included, the
+    manager's own manager and the manager are not."""
+    from gradepath.people.models import Person
+    from gradepath.people.relations import report_ids, report_ids_walked, reports_subquery
+
+    p = personas
+    report = PersonFactory(first_name="Test", last_name="Report", line_manager=p.line_manager)
+    below = PersonFactory(first_name="Test", last_name="Below", line_manager=report)
+    for manager in (p.line_manager, report, below, p.fm_hps, p.hr_services):
+        expected = report_ids(Person.objects.get(pk=manager.pk))
+        assert set(report_ids_walked(Person.objects.get(pk=manager.pk))) == expected, manager
+        assert set(Person.objects.filter(pk__in=reports_subquery(manager)).values_list("pk", flat=True)) == expected
+    assert {report.pk, below.pk, p.staff_member.pk} <= set(report_ids_walked(Person.objects.get(pk=p.line_manager.pk)))
+    assert p.line_manager.pk not in set(report_ids_walked(Person.objects.get(pk=report.pk)))

@@ -112,21 +112,3 @@ def test_my_home_panel_reads_a_fixed_number_of_queries(matrix, login):
     large, response = _count(client, "/")
     assert small == large, (small, large)
     assert 'data-testid="progression-home"' in response.content.decode()
-
-
-def test_the_management_chain_the_database_walks_is_everyone_below_the_manager(matrix):
-    """``permissions.reports_of`` (one subquery) finds the same people as ``people.relations.report_ids``, down
-    the chain and not up it: a report's report is included, the manager's own manager and the manager are not."""
-    from gradepath.people.models import Person
-    from gradepath.people.relations import report_ids
-    from gradepath.progression.permissions import reports_of
-
-    p = matrix
-    report = PersonFactory(first_name="Test", last_name="Report", line_manager=p.line_manager)
-    below = PersonFactory(first_name="Test", last_name="Below", line_manager=report)
-    for manager in (p.line_manager, report, below, p.dean, p.hr_services):
-        walked = set(Person.objects.filter(pk__in=reports_of(manager)).values_list("pk", flat=True))
-        assert walked == report_ids(Person.objects.get(pk=manager.pk)), manager
-    assert {report.pk, below.pk} <= set(Person.objects.filter(pk__in=reports_of(p.line_manager))
-                                         .values_list("pk", flat=True))
-    assert p.line_manager.pk not in set(Person.objects.filter(pk__in=reports_of(report)).values_list("pk", flat=True))
