@@ -132,12 +132,17 @@ def available_actions(process: Process, obj, user, *, with_unmet: bool = False,
         return []
     acts = acts or Acts.of(process, obj)
     found: list[AvailableAction] = []
+    # Several moves share a role (a decider approves, declines or returns): each role is resolved once.
+    capacities: dict[tuple[str, frozenset[int]], str | None] = {}
     for move in moves:
         if not with_unmet and unmet_condition(process, obj, move) is not None:
             continue
         roles, barred = open_roles(move, acts)
         for role in roles:
-            capacity = role_capacity(process, obj, person, user, role, barred)
+            key = (role, frozenset(barred))
+            if key not in capacities:
+                capacities[key] = role_capacity(process, obj, person, user, role, barred)
+            capacity = capacities[key]
             if capacity is not None:
                 found.append(AvailableAction(move, role, capacity))
                 break

@@ -112,3 +112,13 @@ def test_my_home_panel_reads_a_fixed_number_of_queries(matrix, login):
     large, response = _count(client, "/")
     assert small == large, (small, large)
     assert 'data-testid="progression-home"' in response.content.decode()
+
+
+def test_the_request_page_as_the_dean_resolves_the_deciding_role_once(matrix, login):
+    """Approve, decline and return for information are all the decider's: the page (its buttons, from
+    available_actions) works out who decides once, not once a move."""
+    p = matrix
+    obj = make_request(p, "hod", "decision")
+    count, response = _count(login(p.dean), f"/progression/{obj.pk}/")
+    assert 'data-testid="action-approve"' in response.content.decode()
+    assert count == 15, count
