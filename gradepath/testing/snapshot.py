@@ -177,6 +177,13 @@ class RowSnapshot(Generic[T]):
                             cursor.execute(sql, params)
                     for sql, params in table.new.statements:
                         cursor.execute(sql, params)
+                    if self.vendor == "postgresql":
+                        # Rows written with their ids leave the id sequence where it was, and a sequence may
+                        # have been set back (setval is not rolled back): move it past them, never back.
+                        name = qn(table.name)
+                        cursor.execute(f"SELECT setval(pg_get_serial_sequence(%s, 'id'), GREATEST(COALESCE("  # noqa: S608
+                                       f"MAX(id), 1), nextval(pg_get_serial_sequence(%s, 'id')) - 1)) FROM {name}",
+                                       [name, name])
         except (IntegrityError, _InTheWay):
             return None
         return pickle.loads(self.result)  # noqa: S301 - our own bytes, made in this process
