@@ -6,7 +6,7 @@ from __future__ import annotations
 import threading
 
 import pytest
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from gradepath.core.errors import ServiceError
@@ -18,9 +18,8 @@ from gradepath.grading.tests.test_workflow_matrix import make_case
 from gradepath.jobs import services as jd_services
 from gradepath.jobs.models import JDVersion
 from gradepath.people.models import User
+from gradepath.testing.concurrency import THREADS, burst, postgresql_only
 from gradepath.testing.factories import JobFamilyFactory
-
-THREADS = 20
 
 
 def _year() -> int:
@@ -37,37 +36,24 @@ def _drafts(p, count: int) -> list[JDVersion]:
 
 
 @pytest.mark.postgres_only
-@pytest.mark.skipif(connection.vendor != "postgresql",
-                    reason="Real concurrent writers need PostgreSQL (SQLite serialises them with immediate transactions).")
+@postgresql_only
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_twenty_cases_started_at_once_get_twenty_distinct_references(grading):
     p = grading
     versions = _drafts(p, THREADS - 1)
-    barrier = threading.Barrier(THREADS)
-    results: list = [None] * THREADS
+    slots, taking = iter(range(THREADS)), threading.Lock()
 
-    def start(index: int) -> None:
-        try:
-            if index == 0:  # one Direct Route case too: it records a JD draft before it takes a number
-                user = User.objects.get(pk=p.staff_member.user.pk)
-                subject = type(p.staff_member).objects.get(pk=p.staff_member.pk)
-                barrier.wait(timeout=30)
-                results[index] = services.start_direct_route_case(actor=user, subject=subject)
-            else:
-                user = User.objects.get(pk=p.line_manager.user.pk)
-                version = JDVersion.objects.get(pk=versions[index - 1].pk)
-                barrier.wait(timeout=30)
-                results[index] = services.start_new_job_case(actor=user, jd_version=version)
-        except Exception as exc:  # noqa: BLE001 - recorded and checked below
-            results[index] = exc
-        finally:
-            connection.close()
+    def prepare():
+        with taking:
+            index = next(slots)
+        if index == 0:  # one Direct Route case too: it records a JD draft before it takes a number
+            subject = type(p.staff_member).objects.get(pk=p.staff_member.pk)
+            return services.start_direct_route_case, {"actor": User.objects.get(pk=p.staff_member.user.pk),
+                                                      "subject": subject}
+        return services.start_new_job_case, {"actor": User.objects.get(pk=p.line_manager.user.pk),
+                                             "jd_version": JDVersion.objects.get(pk=versions[index - 1].pk)}
 
-    threads = [threading.Thread(target=start, args=(i,)) for i in range(THREADS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
+    results = burst(lambda prepared: prepared[0](**prepared[1]), prepare)
 
     failures = [r for r in results if not isinstance(r, GradingCase)]
     assert failures == [], failures  # in particular no "This post already has an open grading case"
