@@ -183,7 +183,7 @@ def test_completion_shows_done_open_and_overdue_per_unit_with_the_overdue_people
     # The page counts; each unit's overdue people are a link away (the API names the first of them).
     unit_list = f"/appraisals/completion/{p.department.pk}/?year={last}"
     assert "Division of Biosciences" in page and late.subject.full_name not in page
-    assert f'href="{unit_list}"' in page and "See the 1 overdue" in page
+    assert f'href="{unit_list}"' in page and "See who is overdue" in page
     listed = client.get(unit_list).content.decode()
     assert late.subject.full_name in listed and f'href="/appraisals/{late.pk}/"' in listed
     assert "Done: <strong>1</strong> · Open: <strong>1</strong>" in listed
