@@ -23,7 +23,7 @@ from gradepath.people.models import OrgUnit, Person, UnitRole, UnitRoleAssignmen
 from gradepath.people.permissions import visible_people
 from gradepath.people.relations import people_in_units, person_of, scope_unit_ids, subtree_q
 from gradepath.people.search import picker_rows
-from gradepath.progression import effects, services, workflow
+from gradepath.progression import effects, services, spine, workflow
 from gradepath.progression.forms import RequestMoveForm, RoundForm, StartForm
 from gradepath.progression.models import LocalRound, ProgressionEvent, ProgressionRequest, Route
 from gradepath.workflow import selectors
@@ -153,7 +153,7 @@ def _render(request: HttpRequest, obj: ProgressionRequest, *, bound: RequestMove
     return render(request, "progression/request_detail.html", {
         "obj": obj, "state_label": workflow.STATES.get(obj.state, obj.state), "closed": closed,
         "award_words": effects.award_words(obj), "pay_year_end": effects.pay_year_end(
-            obj.effective_date or timezone.localdate()),
+            obj.effective_date or spine.first_of_next_month(timezone.localdate(obj.created_at))),
         "tasks": list(tasks_of(obj).filter(completed_at__isnull=True).select_related("assignee")
                       .order_by("due_date", "id")),
         "today": timezone.localdate(),

@@ -16,7 +16,7 @@ from gradepath.notifications.models import Notification
 from gradepath.progression import services
 from gradepath.progression.models import LocalRound, ProgressionRequest
 from gradepath.progression.tests.conftest import good_data
-from gradepath.progression.tests.helpers import act
+from gradepath.progression.tests.helpers import act, make_request
 from gradepath.workflow.registry import Starter
 
 pytestmark = pytest.mark.django_db
@@ -154,3 +154,14 @@ def test_my_home_and_the_career_record_show_the_award(aip, login):
     assert [e.reference for e in entries] == [obj.reference]
     assert entries[0].status.startswith("Awarded: spine point 18") and entries[0].start == obj.effective_date
     assert source.entries(aip.staff_member, aip.outsider.user) == []
+
+
+def test_a_request_declined_months_ago_says_the_pay_did_not_change_and_dates_its_estimate_when_applied(
+        matrix, login):
+    obj = make_request(matrix, "hod", "declined")
+    applied = timezone.make_aware(dt.datetime(timezone.localdate().year - 1, 5, 20, 10, 0))
+    ProgressionRequest.objects.filter(pk=obj.pk).update(created_at=applied)
+    page = login(matrix.dean).get(f"/progression/{obj.pk}/").content.decode()
+    assert 'data-testid="no-pay-change"' in page and "the pay did not change" in page
+    # Estimated for approval in May: to the end of that pay year, not of the pay year it is now.
+    assert f"(31 Jul {applied.year})" in page and "(if approved that month)" in page
