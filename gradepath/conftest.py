@@ -53,8 +53,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 def _module_data_dir(tmp_path_factory):
     """Files a module-scoped fixture writes (the demo university's matching index) go to the module's own
     folder. In one shared folder, another module or xdist worker's university (the page benchmark's small
-    demo) left an index whose fingerprint (the library's ids and dates) was the same as this one's, so
-    matching read the wrong library and a demo case's walk went another way."""
+    demo) can leave an index whose fingerprint (the library's ids and dates) is the same as this one's,
+    and matching would then read the wrong library."""
     from django.conf import settings as django_settings
 
     before = django_settings.DATA_DIR
