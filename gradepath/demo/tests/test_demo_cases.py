@@ -14,7 +14,6 @@ from django.utils import timezone
 
 from gradepath.core.models import HistoryEntry
 from gradepath.demo.builder import build_demo_university
-from gradepath.demo.tests.conftest import SHARED_DEMO, shared_demo
 from gradepath.grades.models import PayRecord
 from gradepath.grading.models import (
     AppealPanelMember,
@@ -32,7 +31,7 @@ from gradepath.people import roles
 from gradepath.people.models import Person, User
 from gradepath.people.relations import acting_capacity, nearest_holder
 
-pytestmark = [pytest.mark.usefixtures("db"), SHARED_DEMO]
+pytestmark = pytest.mark.usefixtures("db")
 
 
 def _snapshot() -> dict[str, list[tuple]]:
@@ -63,7 +62,7 @@ def demo(django_db_setup, django_db_blocker):
                 build_demo_university(today=today)
                 first = _snapshot()
                 transaction.set_rollback(True)
-            summary = shared_demo(today=today)  # built again, or an earlier build of this process
+            summary = build_demo_university(today=today)
             yield {"summary": summary, "first": first, "second": _snapshot(), "built_at": timezone.now()}
         finally:
             transaction.set_rollback(True)

@@ -3,23 +3,36 @@ returned and one extended, made through the services; the ``host`` login finds i
 
 from __future__ import annotations
 
+from unittest import mock
+
 import pytest
+from django.db import transaction
 from django.db.models import F
 
-from gradepath.demo.tests.conftest import SHARED_DEMO
+from gradepath.demo import builder
+from gradepath.demo import secondments as demo_secondments
 from gradepath.grades.models import PayRecord
 from gradepath.people.models import Person
 from gradepath.secondments import services, workflow
 from gradepath.secondments.models import Opportunity, Secondment
 from gradepath.workflow.testing import check_history
 
-pytestmark = [pytest.mark.django_db, SHARED_DEMO]
+pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def demo(demo_university):
-    """The full demo university (shared with the other modules that read it: see conftest)."""
-    return demo_university
+@pytest.fixture(scope="module")
+def demo(django_db_setup, django_db_blocker):
+    """The demo university with the secondment step only (the other processes' steps have their own tests),
+    built once for the module inside a transaction rolled back at the end."""
+    with django_db_blocker.unblock():
+        outer = transaction.atomic()
+        outer.__enter__()
+        try:
+            with mock.patch.object(builder, "DEMO_STEPS", [("secondments", demo_secondments.build)]):
+                yield builder.build_demo_university()
+        finally:
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
 
 
 def test_the_demo_has_secondments_at_every_stage_one_returned_and_one_extended(demo):

@@ -14,7 +14,6 @@ import gradepath
 from gradepath.core.models import HistoryEntry
 from gradepath.demo.builder import HISTORY_SUMMARY
 from gradepath.demo.logins import DEMO_LOGINS, DEMO_PASSWORD
-from gradepath.demo.tests.conftest import SHARED_DEMO
 from gradepath.grades.models import PayRecord
 from gradepath.grades.services import apply_annual_increments
 from gradepath.grading.models import CaseTask, GradingCase
@@ -33,7 +32,7 @@ from gradepath.people.models import (
 from gradepath.people.permissions import visible_people
 from gradepath.people.relations import acting_capacity, home_unit
 
-pytestmark = [pytest.mark.usefixtures("db"), SHARED_DEMO]
+pytestmark = pytest.mark.usefixtures("db")
 
 
 def _login_person(username: str) -> Person:
