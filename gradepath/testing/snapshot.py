@@ -1,7 +1,7 @@
 """Rows a test fixture builds, captured once per test process and written back by id in later tests.
 
 Building the persona university through factories costs about 130 ms on SQLite and 175 ms on
-PostgreSQL, and 1,400 tests take it; the full demo university takes 40–90 s. :class:`RowSnapshot`
+PostgreSQL, and 1,400 tests take it. :class:`RowSnapshot`
 watches the first build and keeps what it wrote: the rows it added (by table, with their ids), the
 final state of the few rows it changed that were there before (the audit chain's head, reference
 counters), and the Python objects it returned (pickled, with their caches). A later test gets the same
