@@ -239,13 +239,6 @@ class _Progression(ProcessRun):
     def charged(self, row: Row) -> str:
         return (row.post.funding_source or f"{self.units[row.unit_id]} (the unit's budget)")[:200]
 
-    def pay_on(self, p: _Person, on: dt.date) -> tuple | None:
-        found = None
-        for row in p.pay_rows:
-            if row[0] <= on:
-                found = row
-        return found
-
     def faculty(self, p: _Person) -> _Unit | None:
         top = p.node.top
         return top if top.unit.kind == OrgUnit.Kind.FACULTY else None
