@@ -36,8 +36,8 @@ from gradepath.core.errors import PermissionDenied, ServiceError, StaleStateErro
 from gradepath.people import roles
 from gradepath.people.models import Person
 from gradepath.people.relations import person_of
+from gradepath.workflow import engine
 from gradepath.workflow import selectors as wf_selectors
-from gradepath.workflow.engine import tasks_of
 from gradepath.workflow.models import Task
 
 PAGE_SIZE = 25
@@ -139,8 +139,7 @@ def _render(request: HttpRequest, allowance: Allowance, *, bound: ActionForm | N
     return render(request, "allowances/detail.html", {
         "allowance": allowance, "state_label": workflow.STATES[allowance.state],
         "closed": allowance.state in workflow.CLOSED_STATES, "actions": actions, "not_yet": not_yet,
-        "tasks": list(tasks_of(allowance).filter(completed_at__isnull=True).select_related("assignee")
-                      .order_by("due_date", "id")),
+        "tasks": engine.open_tasks(allowance),
         "today": timezone.localdate(), "role_labels": workflow.ROLE_LABELS,
         "process_map": wf_selectors.process_map(workflow.ALLOWANCES, allowance, events),
         "timeline": wf_selectors.timeline(workflow.ALLOWANCES, allowance, events),

@@ -126,8 +126,7 @@ def _render(request: HttpRequest, appraisal: Appraisal, *, bound: ActionForm | N
     return render(request, "appraisal/detail.html", {
         "appraisal": appraisal, "state_label": selectors.state_label(appraisal.state),
         "closed": services.is_closed(appraisal), "overdue": appraisal.is_overdue(),
-        "tasks": list(engine.tasks_of(appraisal).filter(completed_at__isnull=True).select_related("assignee")
-                      .order_by("due_date", "id")),
+        "tasks": engine.open_tasks(appraisal),
         "today": timezone.localdate(), "actions": actions, "events": events,
         "labels": {m.action: m.label for m in workflow.MOVES},
         "process_map": [(s, workflow.STATES[s]) for s in workflow.PROCESS_MAP[workflow.ANNUAL]],

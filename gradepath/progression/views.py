@@ -26,8 +26,8 @@ from gradepath.people.search import picker_rows
 from gradepath.progression import effects, services, spine, workflow
 from gradepath.progression.forms import RequestMoveForm, RoundForm, StartForm
 from gradepath.progression.models import LocalRound, ProgressionEvent, ProgressionRequest, Route
-from gradepath.workflow import selectors
-from gradepath.workflow.engine import Acts, tasks_of
+from gradepath.workflow import engine, selectors
+from gradepath.workflow.engine import Acts
 from gradepath.workflow.models import Task
 
 PAGE_SIZE = 25
@@ -154,8 +154,7 @@ def _render(request: HttpRequest, obj: ProgressionRequest, *, bound: RequestMove
         "obj": obj, "state_label": workflow.STATES.get(obj.state, obj.state), "closed": closed,
         "award_words": effects.award_words(obj), "pay_year_end": effects.pay_year_end(
             obj.effective_date or spine.first_of_next_month(timezone.localdate(obj.created_at))),
-        "tasks": list(tasks_of(obj).filter(completed_at__isnull=True).select_related("assignee")
-                      .order_by("due_date", "id")),
+        "tasks": engine.open_tasks(obj),
         "today": timezone.localdate(),
         "process_map": selectors.process_map(workflow.PROGRESSION, obj, events),
         "agreements": selectors.agreements_so_far(workflow.PROGRESSION, obj, events),
